@@ -1,0 +1,170 @@
+"""Array plumbing shared by the math API: one code path for NumPy and torch.
+
+Rules (the same for every public function in :mod:`rmteach.losses`):
+
+* torch tensors in -> torch tensors out, with dtype, device and autograd kept;
+* NumPy arrays, Python numbers and (nested) lists in -> NumPy out
+  (integers and Python floats become float64; float32 arrays stay float32);
+* a mix of torch and non-torch inputs is computed in torch, on the tensor's
+  device and dtype.
+
+The namespace object ``xp`` comes from ``array_api_compat`` so the formulas are
+written once against the array API standard.  torch is never imported here:
+``import rmteach`` works without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def is_torch(x: Any) -> bool:
+    """True when ``x`` is a torch tensor (checked without importing torch)."""
+    return array_api_compat.is_torch_array(x)
+
+
+def _reference_tensor(values: Sequence[Any]):
+    for v in values:
+        if is_torch(v):
+            return v
+    return None
+
+
+def as_arrays(*values: Any, names: Sequence[str]):
+    """Convert ``values`` to arrays of one namespace.
+
+    Returns ``(xp, arrays)``.  Raises ``ValueError`` for things that are not
+    numbers, with the argument's name in the message.
+    """
+    ref = _reference_tensor(values)
+    out = []
+    if ref is not None:
+        import torch  # only reached when the caller already uses torch
+
+        float_dtype = ref.dtype if ref.is_floating_point() else torch.get_default_dtype()
+        for v, name in zip(values, names):
+            if is_torch(v):
+                t = v if v.is_floating_point() else v.to(float_dtype)
+                if t.device != ref.device:
+                    raise ValueError(
+                        f"{name} is on {t.device} but the other inputs are on {ref.device}; "
+                        "move them to one device first (tensor.to(device))."
+                    )
+            else:
+                try:
+                    t = torch.as_tensor(np.asarray(v, dtype=np.float64), dtype=float_dtype,
+                                        device=ref.device)
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"{name} must be numbers (a float, list or array); "
+                                     f"got {type(v).__name__}: {exc}") from None
+            out.append(t)
+    else:
+        for v, name in zip(values, names):
+            arr = np.asarray(v) if isinstance(v, np.ndarray) else None
+            if arr is not None and arr.dtype.kind == "f":
+                out.append(arr)
+                continue
+            try:
+                out.append(np.asarray(v, dtype=np.float64))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{name} must be numbers (a float, list or array); "
+                                 f"got {type(v).__name__}: {exc}") from None
+    xp = array_api_compat.array_namespace(*out)
+    return xp, out
+
+
+def check_finite(x, name: str, where=None) -> None:
+    """Raise ``ValueError`` if ``x`` (optionally only where ``where`` is True) has NaN or inf."""
+    if is_torch(x):
+        import torch
+
+        ok = torch.isfinite(x.detach())
+        if where is not None:
+            ok = ok | ~where
+        bad = not bool(ok.all())
+        if bad:
+            n_bad = int((~ok).sum())
+    else:
+        ok = np.isfinite(x)
+        if where is not None:
+            ok = ok | ~np.asarray(where)
+        bad = not bool(ok.all())
+        n_bad = int((~ok).sum()) if bad else 0
+    if bad:
+        raise ValueError(
+            f"{name} contains {n_bad} NaN or infinite value(s); rewards must be finite "
+            "real numbers. Check for a division by zero or an exploding model upstream."
+        )
+
+
+def broadcast(xp, arrays, names: Sequence[str]):
+    """Broadcast ``arrays`` together, or raise a ``ValueError`` naming the shapes."""
+    shapes = [tuple(a.shape) for a in arrays]
+    try:
+        return xp.broadcast_arrays(*arrays)
+    except (ValueError, RuntimeError):
+        described = ", ".join(f"{n} {s}" for n, s in zip(names, shapes))
+        raise ValueError(
+            f"shapes do not match or broadcast: {described}. Pass one reward per pair in each "
+            "argument (equal shapes), or a scalar for one side."
+        ) from None
+
+
+def check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(
+            f"unknown reduction {reduction!r}; expected one of {', '.join(map(repr, REDUCTIONS))}."
+        )
+
+
+def reduce(xp, values, reduction: str, count=None):
+    """Apply ``reduction`` ('mean' | 'sum' | 'none') over all elements.
+
+    NumPy results of a full reduction come back as NumPy scalars (``np.float64``).
+    """
+    if reduction == "none":
+        return values
+    if reduction == "sum":
+        out = xp.sum(values)
+    else:
+        out = xp.mean(values)
+    if not is_torch(out):
+        out = np.asarray(out)[()]
+    return out
+
+
+def log_sigmoid(xp, z):
+    """log Sigmoid(z), stable for any finite z: min(z, 0) − log1p(exp(−|z|)).
+
+    torch inputs use ``torch.nn.functional.logsigmoid`` (same formula, fused kernel,
+    exact gradient Sigmoid(−z)).
+    """
+    if is_torch(z):
+        import torch.nn.functional as F
+
+        return F.logsigmoid(z)
+    return xp.minimum(z, xp.zeros_like(z)) - xp.log1p(xp.exp(-xp.abs(z)))
+
+
+def sigmoid(xp, z):
+    """Sigmoid(z) = 1 / (1 + exp(−z)), computed without overflow."""
+    if is_torch(z):
+        import torch
+
+        return torch.sigmoid(z)
+    return xp.exp(log_sigmoid(xp, z))
+
+
+def gather_last(xp, x, index):
+    """``x[..., index]`` along the last axis, row by row (``index`` has x's shape)."""
+    if is_torch(x):
+        import torch
+
+        return torch.gather(x, -1, index)
+    return np.take_along_axis(x, index, axis=-1)

@@ -1,0 +1,304 @@
+"""The reward-model math of *Foundations of Large Language Models* (Xiao & Zhu, 2025), ch. 4.
+
+One implementation of each formula.  Every function takes NumPy arrays, Python
+numbers or lists (and returns NumPy), or torch tensors (and returns torch
+tensors with dtype, device and autograd kept), so the training loop uses these
+very functions.  Everything is computed through log-sigmoid / log-sum-exp, never
+``log(sigmoid(x))``, and stays finite for score gaps of ±1e4.
+
+Notation: r(x, y) is the reward of response y to input x;
+Δ = r(x, y_a) − r(x, y_b) is the score gap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._arrays import (
+    as_arrays,
+    broadcast,
+    check_finite,
+    check_reduction,
+    gather_last,
+    is_torch,
+    log_sigmoid,
+    reduce,
+    sigmoid,
+)
+from .ranking import check_permutation_rows
+
+__all__ = [
+    "centering_penalty",
+    "listwise_loss",
+    "pairwise_loss",
+    "plackett_luce_loss",
+    "preference_probability",
+    "preference_probability_softmax",
+]
+
+
+def _scalarize(x):
+    """0-d NumPy arrays become NumPy scalars (they print as plain numbers)."""
+    if not is_torch(x) and np.ndim(x) == 0:
+        return np.asarray(x)[()]
+    return x
+
+
+def _pair_inputs(r_a, r_b, names=("r_a", "r_b")):
+    xp, (a, b) = as_arrays(r_a, r_b, names=names)
+    check_finite(a, names[0])
+    check_finite(b, names[1])
+    a, b = broadcast(xp, [a, b], names)
+    return xp, a, b
+
+
+def preference_probability(r_a, r_b):
+    """Bradley–Terry probability that y_a is preferred to y_b (Eq. 4.35, sigmoid form).
+
+    Pr(y_a ≻ y_b | x) = Sigmoid(r(x, y_a) − r(x, y_b)) = 1 / (1 + exp(−Δ)).
+
+    Only the gap Δ matters: adding a constant to both rewards changes nothing,
+    scaling both changes the confidence.  Elementwise, with broadcasting.
+
+    >>> print(preference_probability(2.0, 1.0))
+    0.7310585786300049
+    >>> preference_probability([0.0, 5.0], [0.0, 5.0])
+    array([0.5, 0.5])
+    """
+    xp, a, b = _pair_inputs(r_a, r_b)
+    return _scalarize(sigmoid(xp, a - b))
+
+
+def preference_probability_softmax(r_a, r_b):
+    """The same probability in its exponential form (Eq. 4.35): e^{r_a} / (e^{r_a} + e^{r_b}).
+
+    Computed with the max subtracted first, so large rewards do not overflow.  It
+    equals :func:`preference_probability` to rounding: divide top and bottom by
+    e^{r_a} to get 1 / (1 + e^{−(r_a − r_b)}).
+
+    >>> print(preference_probability_softmax(2.0, 1.0))
+    0.7310585786300049
+    """
+    xp, a, b = _pair_inputs(r_a, r_b)
+    m = xp.maximum(a, b)
+    ea, eb = xp.exp(a - m), xp.exp(b - m)
+    return _scalarize(ea / (ea + eb))
+
+
+def pairwise_loss(r_chosen, r_rejected, *, margin=0.0, reduction="mean"):
+    """Pair-wise ranking loss: −log Pr(y_a ≻ y_b | x) = −log Sigmoid(r_a − r_b − m).
+
+    ``r_chosen`` holds r(x, y_a) of the preferred responses, ``r_rejected`` r(x, y_b).
+    With ``reduction="mean"`` this is the empirical loss of Eq. 4.37,
+
+        L = −(1/|D|) Σ_{(x, y_a, y_b) ∈ D} log Sigmoid(r(x, y_a) − r(x, y_b)),
+
+    the sample average that stands in for the expectation over D when the pairs
+    are drawn uniformly.  ``"sum"`` adds the per-pair losses, ``"none"`` returns
+    them, as in ``torch.nn.functional``.
+
+    ``margin`` m ≥ 0 asks the chosen response to win by at least m (the margin
+    loss used by Llama 2); m = 0 is the book's loss.  Computed as
+    softplus(−(Δ − m)), finite for any finite gap.
+
+    >>> round(float(pairwise_loss(0.0, 0.0)), 6)    # an undecided model: ln 2
+    0.693147
+    >>> pairwise_loss([3.0, 0.0], [1.0, 2.0], reduction="none")
+    array([0.126928, 2.126928])
+    """
+    check_reduction(reduction)
+    xp, (c, r, m) = as_arrays(r_chosen, r_rejected, margin,
+                              names=("r_chosen", "r_rejected", "margin"))
+    check_finite(c, "r_chosen")
+    check_finite(r, "r_rejected")
+    check_finite(m, "margin")
+    c, r = broadcast(xp, [c, r], ("r_chosen", "r_rejected"))
+    try:
+        gap = c - r - m
+    except (ValueError, RuntimeError):
+        raise ValueError(f"margin of shape {tuple(m.shape)} does not broadcast with the rewards "
+                         f"of shape {tuple(c.shape)}; pass a number or one margin per pair.") \
+            from None
+    return _scalarize(reduce(xp, -log_sigmoid(xp, gap), reduction))
+
+
+def centering_penalty(r_a, r_b, *, reduction="mean"):
+    """Centering regulariser (r(x, y_a) + r(x, y_b))², averaged with ``reduction="mean"``.
+
+    Bradley–Terry sees only reward gaps, so the loss leaves the level of the rewards
+    free (shift invariance).  Adding ``coef * centering_penalty(r_a, r_b)`` to the loss
+    pins the rewards of each pair around zero without changing any preference
+    probability (the trick used for OpenAssistant-style reward models).
+
+    >>> centering_penalty([1.0, -1.0], [1.0, 0.5], reduction="none")
+    array([4.  , 0.25])
+    """
+    check_reduction(reduction)
+    xp, a, b = _pair_inputs(r_a, r_b)
+    return _scalarize(reduce(xp, (a + b) ** 2, reduction))
+
+
+# ---------------------------------------------------------------------------
+# Ranked lists
+# ---------------------------------------------------------------------------
+
+
+def _to_numpy_ints(x, name):
+    if is_torch(x):
+        x = x.detach().cpu().numpy()
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) \
+            and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu" or arr.dtype == bool:
+        raise ValueError(f"{name} must hold whole numbers (item indices or list lengths); "
+                         f"got dtype {arr.dtype}.")
+    return arr.astype(np.int64)
+
+
+def _prepare_lists(scores, ranking, lengths):
+    """Validate and return (xp, best-first scores with padding zeroed, valid mask, L)."""
+    xp, (s,) = as_arrays(scores, names=("scores",))
+    if s.ndim == 0:
+        raise ValueError("scores must have shape (..., N): one ranked list of N rewards per row; "
+                         "got a single number.")
+    n = s.shape[-1]
+    if n < 2:
+        raise ValueError(f"a ranked list needs at least 2 items (N(N−1) = 0 pairs otherwise); "
+                         f"scores has N = {n} on its last axis.")
+    batch = tuple(s.shape[:-1])
+    if lengths is None:
+        lens = np.full(batch, n, dtype=np.int64)
+    else:
+        lens = _to_numpy_ints(lengths, "lengths")
+        try:
+            lens = np.broadcast_to(lens, batch).copy()
+        except ValueError:
+            raise ValueError(f"lengths has shape {lens.shape} but scores has {len(s.shape) - 1} "
+                             f"batch dims {batch}; give one length per list.") from None
+        if (lens < 0).any() or (lens > n).any():
+            raise ValueError(f"lengths must lie between 2 and N = {n} (the padded list size); "
+                             f"got {lens.min()}..{lens.max()}.")
+        if (lens < 2).any():
+            raise ValueError(f"every list needs at least 2 items (N(N−1) = 0 otherwise); lengths "
+                             f"contains {lens.min()}.")
+    valid_np = np.arange(n) < lens[..., None]
+
+    if ranking is not None:
+        rank = _to_numpy_ints(ranking, "ranking")
+        if rank.ndim == 0 or rank.shape[-1] != n:
+            raise ValueError(f"ranking must list the N = {n} item indices best first (shape "
+                             f"({n},) or {tuple(s.shape)}); got shape {rank.shape}.")
+        try:
+            rank = np.broadcast_to(rank, tuple(s.shape)).copy()
+        except ValueError:
+            raise ValueError(f"ranking has shape {rank.shape}, which does not match scores "
+                             f"{tuple(s.shape)}; give one ranking for all rows or one per row."
+                             ) from None
+        check_permutation_rows(rank, n, None if lengths is None else lens)
+        rank = np.where(valid_np, rank, np.arange(n))  # padded tail: any in-range index
+        if is_torch(s):
+            import torch
+
+            index = torch.as_tensor(rank, device=s.device)
+        else:
+            index = rank
+        s = gather_last(xp, s, index)
+
+    if is_torch(s):
+        import torch
+
+        valid = torch.as_tensor(valid_np, device=s.device)
+        length = torch.as_tensor(lens, dtype=s.dtype, device=s.device)
+    else:
+        valid, length = valid_np, lens.astype(s.dtype)
+    check_finite(s, "scores", where=valid if lengths is not None else None)
+    if lengths is not None:
+        s = xp.where(valid, s, xp.zeros_like(s))
+    return xp, s, valid, length
+
+
+def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
+    """Listwise loss accumulated from pairwise comparisons (Eq. 4.57).
+
+        L_list = −E_{(x, Y) ∼ D} [ 1/(N(N−1)) Σ_{y_a, y_b ∈ Y, a ≠ b} log Pr(y_a ≻ y_b | x) ]
+
+    Each of the N(N−1) ordered pairs is scored by the probability of its *true*
+    order (Pr(y_a ≻ y_b) when y_a is ranked above y_b, Pr(y_b ≻ y_a) otherwise).
+    Both orders of a pair then give the same term, so this equals the mean of
+    −log Sigmoid(r_better − r_worse) over the N(N−1)/2 ranked pairs.  A model that
+    gives every response the same reward scores ln 2 for every N.
+
+    Read literally instead, with Pr(y_a ≻ y_b) for every ordered pair whatever the
+    ranking, the sum is minimised by making all rewards equal: it cannot learn a
+    ranking.  That reading is *not* what this function computes.
+
+    Args:
+        scores: shape (..., N), the rewards of one list per row.
+        ranking: None when each row is already best first; otherwise item indices,
+            best first, shape (N,) for every row or (..., N) per row.
+        lengths: optional number of real items per row, for lists padded at the end
+            (2 ≤ length ≤ N).  Padded entries are ignored, whatever they hold.
+        reduction: ``"mean"`` over lists (the expectation), ``"sum"``, or ``"none"``
+            for one loss per list, shape (...).
+
+    >>> float(listwise_loss([0.0, 0.0, 0.0]))      # ln 2, whatever N
+    0.6931471805599453
+    >>> print(listwise_loss([0.5, -1.0, 2.0, 0.1], ranking=[2, 0, 3, 1]))  # A..D, "C > A > D > B"
+    0.23185...
+    """
+    check_reduction(reduction)
+    xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
+    n = s.shape[-1]
+    gaps = s[..., :, None] - s[..., None, :]            # gaps[i, j] = r_i − r_j, i above j
+    if is_torch(s):
+        import torch
+
+        idx = torch.arange(n, device=s.device)
+    else:
+        idx = np.arange(n)
+    above = idx[:, None] < idx[None, :]
+    pair_mask = above & valid[..., None, :]
+    nll = -log_sigmoid(xp, gaps)
+    nll = xp.where(pair_mask, nll, xp.zeros_like(nll))
+    per_list = xp.sum(xp.sum(nll, axis=-1), axis=-1) / (length * (length - 1) / 2)
+    return _scalarize(reduce(xp, per_list, reduction))
+
+
+def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
+    """Plackett–Luce negative log-likelihood of a ranking (Eqs. 4.58–4.61).
+
+        Pr(Y | x) = Π_{k=1}^{N} exp(r(x, y_k)) / Σ_{j=k}^{N} exp(r(x, y_j))
+        L_PL = −log Pr(Y | x) = Σ_k [ logsumexp_{j ≥ k} r(x, y_j) − r(x, y_k) ]
+
+    The ranking is built by picking the best response with a softmax over all,
+    then the next from those left, and so on.  For N = 2 it is exactly the
+    pair-wise loss −log Sigmoid(r_1 − r_2).  Unlike Eq. 4.57 it is a sum over the
+    N − 1 choices, not an average, so it grows with N.  Arguments as in
+    :func:`listwise_loss`.
+
+    >>> round(float(plackett_luce_loss([1.0, 0.0])), 6) == round(float(pairwise_loss(1.0, 0.0)), 6)
+    True
+    >>> round(float(plackett_luce_loss([0.0, 0.0, 0.0])), 6)    # log 3! : all orders equally likely
+    1.791759
+    """
+    check_reduction(reduction)
+    xp, s, valid, _ = _prepare_lists(scores, ranking, lengths)
+    n = s.shape[-1]
+    if is_torch(s):
+        import torch
+
+        idx = torch.arange(n, device=s.device)
+    else:
+        idx = np.arange(n)
+    later = idx[None, :] >= idx[:, None]                 # later[k, j]: j is still in the pool
+    pool = later & (valid[..., None, :] | (idx[None, :] == idx[:, None]))
+    expanded = s[..., None, :] + xp.zeros_like(s)[..., :, None]      # (..., N, N): row k = s
+    masked = xp.where(pool, expanded, xp.full_like(expanded, -float("inf")))
+    top = xp.max(masked, axis=-1, keepdims=True)
+    if is_torch(top):
+        top = top.detach()
+    lse = top[..., 0] + xp.log(xp.sum(xp.exp(masked - top), axis=-1))
+    terms = xp.where(valid, lse - s, xp.zeros_like(s))
+    per_list = xp.sum(terms, axis=-1)
+    return _scalarize(reduce(xp, per_list, reduction))

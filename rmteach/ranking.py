@@ -1,0 +1,108 @@
+"""Rankings: parsing "C > A > D > B", decomposing a ranked list into pairs, and
+checking index permutations.
+
+A ranked list Y = y_1 ≻ y_2 ≻ … ≻ y_N (best first) implies N(N−1)/2 preference
+pairs (y_i ≻ y_j for every i < j).  These are the pairs that Eq. 4.57's
+listwise loss accumulates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+
+_SEPARATORS = re.compile(r"\s*(?:>|≻)\s*")
+
+
+def parse_ranking(ranking: str | Sequence[Hashable]) -> list:
+    """Turn ``"C > A > D > B"`` (or ``"C≻A≻D≻B"``, or a sequence) into labels, best first.
+
+    Raises ``ValueError`` for an empty ranking, an empty label, duplicates, or a
+    list of fewer than 2 items.
+
+    >>> parse_ranking("C > A > D > B")
+    ['C', 'A', 'D', 'B']
+    """
+    if isinstance(ranking, str):
+        text = ranking.strip()
+        if not text:
+            raise ValueError("the ranking is empty; write it best first, like 'C > A > D > B'.")
+        if "<" in text:
+            raise ValueError("write the ranking best first with '>', like 'C > A > D > B' "
+                             "('<' is not accepted, to avoid reading it backwards).")
+        labels = [part.strip() for part in _SEPARATORS.split(text)]
+        if any(label == "" for label in labels):
+            raise ValueError(f"the ranking {ranking!r} has an empty label; write labels "
+                             "separated by '>', like 'C > A > D > B'.")
+    else:
+        try:
+            labels = list(ranking)
+        except TypeError:
+            raise ValueError(f"a ranking must be a string like 'C > A > D > B' or a sequence of "
+                             f"labels, best first; got {type(ranking).__name__}.") from None
+    seen: set = set()
+    dupes = []
+    for label in labels:
+        try:
+            if label in seen and label not in dupes:
+                dupes.append(label)
+            seen.add(label)
+        except TypeError:
+            raise ValueError(f"ranking labels must be hashable (strings or numbers); "
+                             f"got {type(label).__name__}.") from None
+    if dupes:
+        raise ValueError(f"the ranking lists {', '.join(map(repr, dupes))} more than once; each "
+                         "response must appear exactly once.")
+    if len(labels) < 2:
+        raise ValueError(f"a ranking needs at least 2 items to imply a preference; got "
+                         f"{len(labels)}.")
+    return labels
+
+
+def ranking_to_pairs(ranking: str | Sequence[Hashable]) -> list[tuple]:
+    """All N(N−1)/2 (better, worse) pairs implied by a ranking, in ranked order.
+
+    For y_1 ≻ y_2 ≻ … ≻ y_N the pairs are (y_i, y_j) for i < j, listed row by row.
+
+    >>> ranking_to_pairs("C > A > D > B")
+    [('C', 'A'), ('C', 'D'), ('C', 'B'), ('A', 'D'), ('A', 'B'), ('D', 'B')]
+    >>> len(ranking_to_pairs(range(10)))
+    45
+    """
+    labels = parse_ranking(ranking)
+    return [(labels[i], labels[j]) for i in range(len(labels)) for j in range(i + 1, len(labels))]
+
+
+def ranked_pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of the N(N−1)/2 ranked pairs of a best-first list of ``n``.
+
+    >>> ranked_pair_positions(3)
+    (array([0, 0, 1]), array([1, 2, 2]))
+    """
+    if int(n) < 2:
+        raise ValueError(f"a list needs at least 2 items; got n={n}.")
+    i, j = np.triu_indices(int(n), k=1)
+    return i, j
+
+
+def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | None) -> None:
+    """Check that every row of an index ``ranking`` (best first) is a permutation.
+
+    With ``lengths``, row r must start with a permutation of ``range(lengths[r])``; the
+    padded tail is ignored.
+    """
+    rows = ranking.reshape(-1, ranking.shape[-1])
+    lens = (np.full(rows.shape[0], n) if lengths is None
+            else np.broadcast_to(lengths, ranking.shape[:-1]).reshape(-1))
+    for r, (row, length) in enumerate(zip(rows, lens)):
+        head = row[: int(length)]
+        if sorted(head.tolist()) != list(range(int(length))):
+            where = f" in row {r}" if rows.shape[0] > 1 else ""
+            dup = sorted({int(v) for v in head if (head == v).sum() > 1})
+            detail = f" (index {dup[0]} appears more than once)" if dup else ""
+            raise ValueError(
+                f"ranking{where} is {head.tolist()}, which is not a permutation of "
+                f"0..{int(length) - 1}{detail}. Give each item's index exactly once, best first."
+            )
