@@ -168,3 +168,12 @@ def gather_last(xp, x, index):
 
         return torch.gather(x, -1, index)
     return np.take_along_axis(x, index, axis=-1)
+
+
+def reverse_logcumsumexp(xp, x):
+    """``out[..., k] = log Σ_{j ≥ k} exp(x[..., j])`` along the last axis, stably, in O(N)."""
+    if is_torch(x):
+        import torch
+
+        return torch.flip(torch.logcumsumexp(torch.flip(x, (-1,)), dim=-1), (-1,))
+    return np.flip(np.logaddexp.accumulate(np.flip(x, -1), axis=-1), -1)

@@ -23,9 +23,10 @@ from ._arrays import (
     is_torch,
     log_sigmoid,
     reduce,
+    reverse_logcumsumexp,
     sigmoid,
 )
-from .ranking import check_permutation_rows
+from .ranking import check_permutation_rows, ranked_pair_positions
 
 __all__ = [
     "centering_penalty",
@@ -249,19 +250,19 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
-    n = s.shape[-1]
-    gaps = s[..., :, None] - s[..., None, :]            # gaps[i, j] = r_i − r_j, i above j
+    better, worse = ranked_pair_positions(s.shape[-1])      # the N(N−1)/2 pairs i < j
     if is_torch(s):
         import torch
 
-        idx = torch.arange(n, device=s.device)
+        better = torch.as_tensor(better, device=s.device)
+        worse = torch.as_tensor(worse, device=s.device)
+    nll = -log_sigmoid(xp, s[..., better] - s[..., worse])  # −log Pr(true order), per pair
+    if lengths is None:
+        per_list = xp.mean(nll, axis=-1)
     else:
-        idx = np.arange(n)
-    above = idx[:, None] < idx[None, :]
-    pair_mask = above & valid[..., None, :]
-    nll = -log_sigmoid(xp, gaps)
-    nll = xp.where(pair_mask, nll, xp.zeros_like(nll))
-    per_list = xp.sum(xp.sum(nll, axis=-1), axis=-1) / (length * (length - 1) / 2)
+        in_list = valid[..., worse]                         # j < L implies i < L
+        nll = xp.where(in_list, nll, xp.zeros_like(nll))
+        per_list = xp.sum(nll, axis=-1) / (length * (length - 1) / 2)
     return _scalarize(reduce(xp, per_list, reduction))
 
 
@@ -284,21 +285,16 @@ def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, _ = _prepare_lists(scores, ranking, lengths)
-    n = s.shape[-1]
-    if is_torch(s):
-        import torch
-
-        idx = torch.arange(n, device=s.device)
+    if lengths is not None:
+        # Padding must not join any softmax pool: put it far below every real score, where
+        # exp underflows to exactly 0 (finite, so gradients stay clean).
+        floor = xp.min(s, axis=-1, keepdims=True) - 1e4
+        s_pool = xp.where(valid, s, floor + xp.zeros_like(s))
     else:
-        idx = np.arange(n)
-    later = idx[None, :] >= idx[:, None]                 # later[k, j]: j is still in the pool
-    pool = later & (valid[..., None, :] | (idx[None, :] == idx[:, None]))
-    expanded = s[..., None, :] + xp.zeros_like(s)[..., :, None]      # (..., N, N): row k = s
-    masked = xp.where(pool, expanded, xp.full_like(expanded, -float("inf")))
-    top = xp.max(masked, axis=-1, keepdims=True)
-    if is_torch(top):
-        top = top.detach()
-    lse = top[..., 0] + xp.log(xp.sum(xp.exp(masked - top), axis=-1))
-    terms = xp.where(valid, lse - s, xp.zeros_like(s))
+        s_pool = s
+    lse = reverse_logcumsumexp(xp, s_pool)      # lse[k] = log Σ_{j ≥ k} exp(s_j)
+    terms = lse - s
+    if lengths is not None:
+        terms = xp.where(valid, terms, xp.zeros_like(terms))
     per_list = xp.sum(terms, axis=-1)
     return _scalarize(reduce(xp, per_list, reduction))
