@@ -258,3 +258,20 @@ def test_stable_at_huge_gaps(dtype, backend):
             x = arr([-1e4, 0.0, 1e4])
             f(x).backward()
             assert torch.isfinite(x.grad).all()
+
+
+def test_math_api_needs_no_torch():
+    """`import rmteach` and every loss work in a Python where torch cannot be imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import rmteach\n"
+        "print(rmteach.listwise_loss([0.0, 0.0, 0.0]), rmteach.plackett_luce_loss([1.0, 0.0]),"
+        " rmteach.pairwise_loss(1.0, 0.0), rmteach.preference_probability(1.0, 0.0))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    values = [float(v) for v in out.stdout.split()]
+    assert values[0] == pytest.approx(LN2)
+    assert values[1] == pytest.approx(values[2]) == pytest.approx(math.log1p(math.exp(-1)))
