@@ -1,0 +1,282 @@
+"""A tiny transformer reward model: r(x, y) = h_last · W_r.
+
+The book builds a reward model from an LLM: run the decoder over the prompt x
+followed by the response y, take the hidden state of the *last* token, h_last,
+and map it to one number with a linear head, r(x, y) = h_last · W_r.  The
+parameters φ are the backbone's (embeddings and transformer layers) plus the
+head's W_r.  :class:`TinyRewardModel` is exactly that, small enough to train in
+seconds on a laptop CPU:
+
+    tokens  = x  <sep>  y  <end>
+    h       = TransformerDecoderStack(token embedding + position embedding)   (causal)
+    r(x, y) = h[last real token] · W_r                                          (no bias)
+
+The attention is causal, as in a GPT-style LLM: each token sees only the tokens
+before it, so only the last token has read the whole (x, y); that is why the
+head reads h_last.  The head has no bias: Bradley–Terry only sees reward gaps,
+so a bias would cancel in every comparison.
+
+:func:`pick_device` chooses cuda, then mps, then cpu; the same code runs on all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import torch
+from torch import nn
+
+from .data import VOCABULARY, as_ranked_list, tokenize
+
+__all__ = ["SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "pick_device"]
+
+#: padding, unknown word, prompt/response separator, end of response
+SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<sep>", "<end>")
+PAD, UNK, SEP, END = range(4)
+
+
+# ---------------------------------------------------------------------------
+# Devices
+# ---------------------------------------------------------------------------
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def pick_device(name: str | torch.device | None = None) -> torch.device:
+    """The device to train on: ``name`` if given, else cuda, then mps, then cpu.
+
+    ``name`` may be ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or ``"auto"``
+    (same as None).  An unknown or unavailable device raises ``ValueError``.
+
+    >>> pick_device("cpu")
+    device(type='cpu')
+    """
+    if name is None or (isinstance(name, str) and name.strip().lower() == "auto"):
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name.strip().lower() if isinstance(name, str) else name)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"unknown device {name!r}; expected 'cpu', 'cuda', 'cuda:N', 'mps' "
+                         "or 'auto'.") from None
+    if device.type == "cpu":
+        return device
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {name!r} was asked for but no CUDA GPU is available "
+                             "here (torch.cuda.is_available() is False); use 'cpu' or 'auto'.")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise ValueError(f"device {name!r} does not exist: this machine has "
+                             f"{torch.cuda.device_count()} CUDA device(s).")
+        return device
+    if device.type == "mps":
+        if not _mps_available():
+            raise ValueError(f"device {name!r} was asked for but Apple's MPS backend is not "
+                             "available here; use 'cpu' or 'auto'.")
+        return device
+    raise ValueError(f"unsupported device {name!r}; expected 'cpu', 'cuda', 'cuda:N', 'mps' "
+                     "or 'auto'.")
+
+
+# ---------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------
+
+
+class Vocabulary:
+    """Words <-> token ids.  Ids 0..3 are the specials ``<pad> <unk> <sep> <end>``.
+
+    The default holds every word of the synthetic language (:data:`rmteach.data.VOCABULARY`);
+    :meth:`from_items` adds the words of your own data.  Unknown words map to ``<unk>``.
+    """
+
+    def __init__(self, words: Iterable[str] | None = None):
+        words = list(VOCABULARY if words is None else words)
+        self.words: tuple[str, ...] = tuple(dict.fromkeys(
+            [*SPECIAL_TOKENS, *[w for w in words if w not in SPECIAL_TOKENS]]))
+        self._index = {w: i for i, w in enumerate(self.words)}
+
+    @classmethod
+    def from_items(cls, items, base: Iterable[str] | None = None) -> Vocabulary:
+        """The default words plus every word in these pairs / ranked lists."""
+        words = list(VOCABULARY if base is None else base)
+        for item in items:
+            lst = as_ranked_list(item)
+            for text in (lst.prompt, *lst.responses):
+                words += tokenize(text)
+        return cls(words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Vocabulary) and self.words == other.words
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({len(self)} tokens)"
+
+    def encode(self, prompt: str, response: str, max_len: int) -> list[int]:
+        """``prompt <sep> response <end>`` as ids, at most ``max_len`` long.
+
+        Too long an input keeps its start and the ``<end>`` token (the tail of the
+        response is cut), so h_last is always the hidden state of ``<end>``.
+        """
+        ids = [self._index.get(w, UNK) for w in tokenize(prompt)]
+        ids.append(SEP)
+        ids += [self._index.get(w, UNK) for w in tokenize(response)]
+        ids = ids[: max_len - 1]
+        ids.append(END)
+        return ids
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+
+class TinyRewardModel(nn.Module):
+    """r(x, y) = h_last · W_r over a small causal transformer (the book's reward model).
+
+    Args:
+        vocab: a :class:`Vocabulary` or word list (default: the synthetic language).
+        d_model: width of the hidden states h (the size of W_r).
+        n_layers, n_heads, d_ff: transformer depth, attention heads, feed-forward width.
+        max_len: longest token sequence (prompt + response + 2 specials).
+        dropout: dropout inside the transformer (0 = none).
+        seed: if not None, the initial weights are drawn from ``torch.manual_seed(seed)``
+            (the global torch RNG is restored afterwards).
+
+    ``forward(input_ids, lengths)`` takes right-padded ids (B, T) and the number of
+    real tokens per row (B,), and returns the rewards (B,).  :meth:`score` does the
+    tokenising for you.
+    """
+
+    def __init__(self, vocab: Vocabulary | Sequence[str] | None = None, *, d_model: int = 32,
+                 n_layers: int = 2, n_heads: int = 4, d_ff: int = 64, max_len: int = 64,
+                 dropout: float = 0.0, seed: int | None = 0):
+        super().__init__()
+        self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
+        for name, value in (("d_model", d_model), ("n_layers", n_layers),
+                            ("n_heads", n_heads), ("d_ff", d_ff), ("max_len", max_len)):
+            if int(value) < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value}.")
+        if d_model % n_heads:
+            raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads}).")
+        if max_len < 3:
+            raise ValueError(f"max_len must be at least 3 (x, <sep>, <end>); got {max_len}.")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1); got {dropout}.")
+        self._config = {"d_model": int(d_model), "n_layers": int(n_layers),
+                        "n_heads": int(n_heads), "d_ff": int(d_ff), "max_len": int(max_len),
+                        "dropout": float(dropout)}
+        state = torch.random.get_rng_state() if seed is not None else None
+        if seed is not None:
+            torch.manual_seed(seed)
+        try:
+            # --- backbone: token and position embeddings, causal transformer, final norm
+            self.token_embedding = nn.Embedding(len(self.vocab), d_model, padding_idx=PAD)
+            self.position_embedding = nn.Embedding(max_len, d_model)
+            layer = nn.TransformerEncoderLayer(d_model, n_heads, d_ff, dropout=dropout,
+                                               activation="gelu", batch_first=True,
+                                               norm_first=True)
+            self.transformer = nn.TransformerEncoder(layer, n_layers,
+                                                     enable_nested_tensor=False)
+            self.final_norm = nn.LayerNorm(d_model)
+            # --- head: W_r, one weight per hidden unit
+            self.head = nn.Linear(d_model, 1, bias=False)
+        finally:
+            if state is not None:
+                torch.random.set_rng_state(state)
+        causal = torch.ones(max_len, max_len, dtype=torch.bool).triu(diagonal=1)  # True = hidden
+        self.register_buffer("_causal", causal, persistent=False)
+
+    # -- description ---------------------------------------------------------
+
+    @property
+    def max_len(self) -> int:
+        return self._config["max_len"]
+
+    @property
+    def device(self) -> torch.device:
+        return self.head.weight.device
+
+    def config(self) -> dict:
+        """Everything needed to rebuild this model (without the weights)."""
+        return {**self._config, "vocab": list(self.vocab.words)}
+
+    def param_counts(self) -> dict[str, int]:
+        """φ's composition: parameters in the backbone, in the head W_r, and in total.
+
+        >>> TinyRewardModel(d_model=32).param_counts()["head"]
+        32
+        """
+        head = sum(p.numel() for p in self.head.parameters())
+        total = sum(p.numel() for p in self.parameters())
+        return {"backbone": total - head, "head": head, "total": total}
+
+    # -- computing rewards ---------------------------------------------------
+
+    def hidden_states(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """h for every position, shape (B, T, d_model) (padded positions are junk)."""
+        if input_ids.ndim != 2:
+            raise ValueError(f"input_ids must have shape (batch, tokens); got "
+                             f"{tuple(input_ids.shape)}.")
+        t = input_ids.shape[1]
+        if t > self.max_len:
+            raise ValueError(f"sequences of {t} tokens exceed max_len={self.max_len}.")
+        positions = torch.arange(t, device=input_ids.device)
+        h = self.token_embedding(input_ids) + self.position_embedding(positions)
+        pad_mask = positions[None, :] >= lengths[:, None]          # True = padding
+        h = self.transformer(h, mask=self._causal[:t, :t], src_key_padding_mask=pad_mask,
+                             is_causal=True)
+        return self.final_norm(h)
+
+    def forward(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Rewards r(x, y) = h_last · W_r, shape (B,), for right-padded ``input_ids``."""
+        lengths = lengths.to(input_ids.device)
+        if (lengths < 1).any() or (lengths > input_ids.shape[1]).any():
+            raise ValueError("every length must be between 1 and the padded sequence length.")
+        h = self.hidden_states(input_ids, lengths)
+        h_last = h[torch.arange(h.shape[0], device=h.device), lengths - 1]    # (B, d_model)
+        return self.head(h_last).squeeze(-1)
+
+    def encode(self, prompts: Sequence[str], responses: Sequence[str]):
+        """Token ids (B, T) right-padded with ``<pad>``, and the lengths (B,), on CPU."""
+        if len(prompts) != len(responses):
+            raise ValueError(f"got {len(prompts)} prompts but {len(responses)} responses; "
+                             "give one prompt per response.")
+        seqs = [self.vocab.encode(p, y, self.max_len) for p, y in zip(prompts, responses)]
+        lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
+        t = int(lengths.max()) if seqs else 1
+        ids = torch.full((len(seqs), t), PAD, dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        return ids, lengths
+
+    def score(self, prompts: str | Sequence[str], responses: str | Sequence[str]):
+        """Rewards for (prompt, response) texts, without gradients; a float for one pair.
+
+        >>> m = TinyRewardModel()
+        >>> isinstance(m.score("explain rain", "sunny thanks"), float)
+        True
+        """
+        single = isinstance(responses, str)
+        if isinstance(prompts, str):
+            prompts = [prompts] * (1 if single else len(responses))
+        if single:
+            responses = [responses]
+        ids, lengths = self.encode(list(prompts), list(responses))
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                r = self(ids.to(self.device), lengths.to(self.device)).float().cpu()
+        finally:
+            self.train(was_training)
+        return float(r[0]) if single else r

@@ -1,0 +1,427 @@
+"""One training loop for the reward model, with every loss of the book.
+
+``train(data, loss=...)`` minimises, over the model's parameters φ,
+
+* ``"pairwise"``: the empirical pair-wise loss (Eq. 4.37), −log Sigmoid(r_a − r_b − m),
+  averaged over all (chosen, rejected) pairs of the batch (margin m optional);
+* ``"listwise"``: the listwise loss accumulated from pairwise comparisons (Eq. 4.57),
+  averaged within each ranked list and then over lists;
+* ``"plackett-luce"``: the Plackett–Luce negative log-likelihood (Eqs. 4.58–4.61),
+
+plus, optionally, ``center_coef × mean (r_a + r_b)²`` over the pairs (the centering
+regulariser).  Every formula comes from :mod:`rmteach.losses`.
+
+Two ways to feed the comparisons (``mode``):
+
+* ``"grouped"`` (InstructGPT): all comparisons of one prompt form one batch
+  element.  Each of the N responses is scored **once** and the N(N−1)/2 pairs are
+  formed from those N rewards: N forward passes per list.
+* ``"exploded"``: every pair is its own shuffled example, as a TRL user feeds
+  ``{"prompt", "chosen", "rejected"}`` rows.  Each pair scores both of its
+  responses: N(N−1) forward passes per list.  Each pair is a list of two, for
+  which all three losses are the same pair-wise loss.
+
+A "forward pass" here is one response scored by the model; the history counts
+them exactly.  Training on CPU is deterministic for a given ``seed``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from .data import PreferenceData, RankedList, make_preference_data
+from .evaluate import Evaluation, metrics_from_scores, score_encoded
+from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
+from .model import TinyRewardModel, Vocabulary, pick_device
+
+__all__ = ["DEFAULTS", "LOSSES", "MODES", "EpochRecord", "TrainResult", "train"]
+
+LOSSES = ("pairwise", "listwise", "plackett-luce")
+MODES = ("grouped", "exploded")
+
+#: the default knobs of :func:`train` (tuned for a 2-core CPU)
+DEFAULTS = {"epochs": 8, "lr": 3e-3, "batch_size": 16, "weight_decay": 0.0}
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """What happened in one epoch.
+
+    ``train_objective`` is the mean of the minimised batch objective (loss plus any
+    centering penalty) during the epoch.  The other losses and accuracies are
+    measured after the epoch, in eval mode: ``*_loss`` is the listwise loss of
+    Eq. 4.57 (the same yardstick whatever loss was trained; ln 2 ≈ 0.693 for a model
+    that cannot tell responses apart), ``heldout_log_loss`` the pairwise loss per pair.
+    ``forward_passes`` counts the responses scored by the training steps;
+    ``seconds`` is the training time of the epoch (without the evaluation).
+    """
+
+    epoch: int
+    train_objective: float
+    train_loss: float
+    heldout_loss: float
+    train_accuracy: float
+    heldout_accuracy: float
+    heldout_log_loss: float
+    heldout_ties: int
+    heldout_kendall_tau: float
+    reward_spread: float
+    forward_passes: int
+    seconds: float
+    eval_seconds: float
+
+
+@dataclass
+class TrainResult:
+    """The trained model, its per-epoch history, and the settings used.
+
+    Convenience properties read the last epoch: ``heldout_accuracy``,
+    ``heldout_loss``, ``heldout_log_loss``; ``forward_passes`` is the total over all
+    epochs and ``seconds_per_epoch`` the training time of each epoch.
+    """
+
+    model: TinyRewardModel
+    history: list[EpochRecord]
+    config: dict
+    device: str
+    final: Evaluation | None = None
+    param_counts: dict = field(default_factory=dict)
+
+    @property
+    def heldout_accuracy(self) -> float:
+        return self.history[-1].heldout_accuracy if self.history else float("nan")
+
+    @property
+    def heldout_loss(self) -> float:
+        return self.history[-1].heldout_loss if self.history else float("nan")
+
+    @property
+    def heldout_log_loss(self) -> float:
+        return self.history[-1].heldout_log_loss if self.history else float("nan")
+
+    @property
+    def forward_passes(self) -> int:
+        return sum(r.forward_passes for r in self.history)
+
+    @property
+    def forward_passes_per_epoch(self) -> int:
+        return self.history[0].forward_passes if self.history else 0
+
+    @property
+    def seconds_per_epoch(self) -> list[float]:
+        return [r.seconds for r in self.history]
+
+    @property
+    def train_seconds(self) -> float:
+        return float(sum(r.seconds for r in self.history))
+
+    def curves(self) -> dict[str, list]:
+        """The history as columns (``{"epoch": [...], "train_loss": [...], ...}``) for plots."""
+        return {k: [getattr(r, k) for r in self.history] for k in EpochRecord.__dataclass_fields__}
+
+    def as_dict(self) -> dict:
+        """A JSON-ready summary (NaN becomes None); the model itself is left out."""
+        def clean(v):
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            if isinstance(v, dict):
+                return {k: clean(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [clean(x) for x in v]
+            return v
+        return clean({
+            "config": dict(self.config),
+            "device": self.device,
+            "heldout_accuracy": self.heldout_accuracy,
+            "heldout_loss": self.heldout_loss,
+            "heldout_log_loss": self.heldout_log_loss,
+            "forward_passes": self.forward_passes,
+            "train_seconds": self.train_seconds,
+            "params": dict(self.param_counts),
+            "history": [asdict(r) for r in self.history],
+        })
+
+
+# ---------------------------------------------------------------------------
+# Tokenised data
+# ---------------------------------------------------------------------------
+
+
+class _Encoded:
+    """All responses of some ranked lists as one padded token tensor, lists best first."""
+
+    def __init__(self, model: TinyRewardModel, lists: Sequence[RankedList]):
+        self.lists = list(lists)
+        prompts = [x.prompt for x in self.lists for i in x.ranking]
+        responses = [x.responses[i] for x in self.lists for i in x.ranking]   # best first
+        self.ids, self.lengths = model.encode(prompts, responses)
+        self.n = np.array([x.n for x in self.lists], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.n)[:-1]]).astype(np.int64)
+        # every ranked pair (better row, worse row), list by list
+        better, worse = [], []
+        for s, n in zip(self.start, self.n):
+            i, j = np.triu_indices(int(n), k=1)
+            better.append(s + i)
+            worse.append(s + j)
+        self.pair_better = np.concatenate(better) if better else np.zeros(0, np.int64)
+        self.pair_worse = np.concatenate(worse) if worse else np.zeros(0, np.int64)
+
+    def to(self, device):
+        self.ids = self.ids.to(device)
+        self.lengths = self.lengths.to(device)
+        return self
+
+    def scores_by_list(self, model) -> list[np.ndarray]:
+        """Eval-mode rewards per list, put back in each list's response order."""
+        flat = score_encoded(model, self.ids, self.lengths)
+        out = []
+        for lst, s, n in zip(self.lists, self.start, self.n):
+            best_first = flat[s:s + n]
+            r = np.empty(n)
+            r[list(lst.ranking)] = best_first
+            out.append(r)
+        return out
+
+
+def _batch_rewards(model, enc: _Encoded, rows: np.ndarray) -> torch.Tensor:
+    rows_t = torch.as_tensor(rows, device=enc.ids.device)
+    lengths = enc.lengths[rows_t]
+    t = int(lengths.max())
+    return model(enc.ids[rows_t, :t], lengths)
+
+
+# ---------------------------------------------------------------------------
+# The loop
+# ---------------------------------------------------------------------------
+
+
+def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size):
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}.")
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected 'grouped' (InstructGPT: one list per "
+                         "batch element) or 'exploded' (one pair per example).")
+    if not (math.isfinite(margin) and margin >= 0):
+        raise ValueError(f"margin must be a finite number >= 0; got {margin}.")
+    if margin and loss != "pairwise":
+        raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin loss); "
+                         f"loss={loss!r} has none. Use loss='pairwise' or margin=0.")
+    if not (math.isfinite(center_coef) and center_coef >= 0):
+        raise ValueError(f"center_coef must be a finite number >= 0; got {center_coef}.")
+    if int(epochs) < 1:
+        raise ValueError(f"epochs must be at least 1; got {epochs}.")
+    if not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"lr (learning rate) must be a finite number >= 0; got {lr}.")
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be at least 1; got {batch_size}.")
+
+
+def _as_data(data, heldout, seed) -> PreferenceData:
+    if data is None:
+        return make_preference_data(seed=seed)
+    if isinstance(data, PreferenceData):
+        if heldout is not None:
+            raise ValueError("pass held-out items either inside PreferenceData or as heldout=, "
+                             "not both.")
+        return data
+    from .data import as_ranked_list
+
+    train_lists = tuple(as_ranked_list(x) for x in data)
+    held_lists = tuple(as_ranked_list(x) for x in (heldout or ()))
+    return PreferenceData(train_lists, held_lists, None, seed, False)
+
+
+def _objective(loss, mode, margin, center_coef, r, enc, lists_idx=None, pair_idx=None):
+    """The batch objective from the rewards ``r`` of the batch's rows (see ``train``)."""
+    if mode == "exploded":
+        half = r.shape[0] // 2
+        r_a, r_b = r[:half], r[half:]
+        if loss == "pairwise":
+            value = pairwise_loss(r_a, r_b, margin=margin)
+        elif loss == "listwise":
+            value = listwise_loss(torch.stack([r_a, r_b], dim=-1))
+        else:
+            value = plackett_luce_loss(torch.stack([r_a, r_b], dim=-1))
+    else:
+        n = enc.n[lists_idx]
+        offsets = np.concatenate([[0], np.cumsum(n)[:-1]])
+        i_all, j_all = [], []
+        for off, k in zip(offsets, n):
+            i, j = np.triu_indices(int(k), k=1)
+            i_all.append(off + i)
+            j_all.append(off + j)
+        pi = torch.as_tensor(np.concatenate(i_all), device=r.device)
+        pj = torch.as_tensor(np.concatenate(j_all), device=r.device)
+        r_a, r_b = r[pi], r[pj]
+        if loss == "pairwise":
+            value = pairwise_loss(r_a, r_b, margin=margin)
+        else:
+            width = int(n.max())
+            index = offsets[:, None] + np.minimum(np.arange(width)[None, :], n[:, None] - 1)
+            scores = r[torch.as_tensor(index, device=r.device)]       # (B, width), best first
+            lengths = torch.as_tensor(n, device=r.device)
+            fn = listwise_loss if loss == "listwise" else plackett_luce_loss
+            value = fn(scores, lengths=lengths)
+    if center_coef:
+        value = value + center_coef * centering_penalty(r_a, r_b)
+    return value
+
+
+def train(data: PreferenceData | Sequence | None = None, *,
+          heldout: Sequence | None = None,
+          loss: str = "listwise",
+          mode: str = "grouped",
+          margin: float = 0.0,
+          center_coef: float = 0.0,
+          epochs: int = DEFAULTS["epochs"],
+          lr: float = DEFAULTS["lr"],
+          batch_size: int = DEFAULTS["batch_size"],
+          weight_decay: float = DEFAULTS["weight_decay"],
+          seed: int = 0,
+          device: str | torch.device | None = None,
+          model: TinyRewardModel | None = None,
+          model_kwargs: dict | None = None,
+          progress: bool = True,
+          eval_train: bool = True,
+          callback: Callable[[EpochRecord], None] | None = None) -> TrainResult:
+    """Train a :class:`~rmteach.model.TinyRewardModel` on preference data.
+
+    Args:
+        data: a :class:`~rmteach.data.PreferenceData` (train and held-out split), or a
+            sequence of ``PreferencePair`` / ``RankedList`` for training with
+            ``heldout=`` the held-out items.  ``None``: the built-in data set,
+            ``make_preference_data(seed=seed)`` (noiseless labels, N = 2..9).
+        loss: ``"pairwise"`` (Eq. 4.37), ``"listwise"`` (Eq. 4.57) or
+            ``"plackett-luce"`` (Eqs. 4.58–4.61).
+        mode: ``"grouped"``: one ranked list per batch element, each response scored
+            once; ``"exploded"``: one (chosen, rejected) pair per example, shuffled.
+        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).
+        center_coef: weight of the centering penalty mean (r_a + r_b)² over the pairs.
+        epochs, lr, batch_size, weight_decay: AdamW settings.  ``batch_size`` counts
+            lists in grouped mode and pairs in exploded mode.
+        seed: seeds the initial weights and the shuffling (deterministic on CPU).
+        device: ``"cpu"``, ``"cuda"``, ``"mps"``, or None/``"auto"`` for
+            :func:`~rmteach.model.pick_device`.
+        model: a model to continue training (default: a new one, seeded by ``seed``).
+        model_kwargs: sizes for a new model (``d_model``, ``n_layers``, ...).
+        progress: show a ``tqdm.auto`` progress bar (notebook or terminal).
+        eval_train: measure train loss/accuracy after each epoch (needed to spot
+            overfitting; turn off to save time).
+        callback: called with each :class:`EpochRecord` as soon as it is ready.
+
+    Returns:
+        :class:`TrainResult` with ``model``, ``history`` (one :class:`EpochRecord` per
+        epoch), ``forward_passes``, ``seconds_per_epoch``, ``heldout_accuracy``,
+        ``heldout_loss``, ``device`` and ``param_counts``.
+    """
+    _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size)
+    data = _as_data(data, heldout, seed)
+    if not data.train:
+        raise ValueError("the training split is empty: give at least one pair or ranked list.")
+    dev = pick_device(device)
+    if model is None:
+        vocab = Vocabulary.from_items(data.train)
+        model = TinyRewardModel(vocab, seed=seed, **(model_kwargs or {}))
+    elif model_kwargs:
+        raise ValueError("model_kwargs only applies when train() builds the model; "
+                         "you passed model= too.")
+    model.to(dev)
+
+    enc = _Encoded(model, data.train).to(dev)
+    enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
+    against = "truth" if data.synthetic else "labels"
+    config = {"loss": loss, "mode": mode, "margin": margin, "center_coef": center_coef,
+              "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
+              "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
+              "train_lists": len(data.train), "heldout_lists": len(data.heldout),
+              "model": {k: v for k, v in model.config().items() if k != "vocab"}}
+
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    shuffle_rng = np.random.default_rng([seed, 7])
+    n_examples = len(enc.n) if mode == "grouped" else len(enc.pair_better)
+    n_batches = math.ceil(n_examples / batch_size)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=int(epochs) * n_batches, disable=not progress, unit="batch",
+               desc=f"{loss} ({mode})", leave=True)
+    history: list[EpochRecord] = []
+    devices = [dev.index or 0] if dev.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)                      # dropout, if any
+        for epoch in range(1, int(epochs) + 1):
+            model.train()
+            order = shuffle_rng.permutation(n_examples)
+            passes, total, count = 0, 0.0, 0
+            _sync(dev)
+            t0 = time.perf_counter()
+            for b in range(n_batches):
+                chosen = order[b * batch_size:(b + 1) * batch_size]
+                if mode == "grouped":
+                    rows = np.concatenate([np.arange(enc.start[k], enc.start[k] + enc.n[k])
+                                           for k in chosen])
+                    r = _batch_rewards(model, enc, rows)
+                    value = _objective(loss, mode, margin, center_coef, r, enc, lists_idx=chosen)
+                else:
+                    rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
+                    r = _batch_rewards(model, enc, rows)
+                    value = _objective(loss, mode, margin, center_coef, r, enc)
+                passes += len(rows)
+                opt.zero_grad(set_to_none=True)
+                value.backward()
+                opt.step()
+                total += float(value.detach()) * len(chosen)
+                count += len(chosen)
+                bar.update(1)
+            _sync(dev)
+            seconds = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
+                                   eval_train, passes, seconds)
+            record = EpochRecord(**{**asdict(record),
+                                    "eval_seconds": time.perf_counter() - t1})
+            history.append(record)
+            bar.set_postfix(loss=f"{record.train_objective:.3f}",
+                            heldout_acc=f"{record.heldout_accuracy:.3f}")
+            if callback is not None:
+                callback(record)
+    bar.close()
+    final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
+             if enc_held is not None else None)
+    return TrainResult(model=model, history=history, config=config, device=str(dev),
+                       final=final, param_counts=model.param_counts())
+
+
+def _sync(dev):
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+
+
+def _epoch_record(epoch, objective, model, enc, enc_held, against, eval_train, passes,
+                  seconds) -> EpochRecord:
+    nan = float("nan")
+    tr = (metrics_from_scores(enc.lists, enc.scores_by_list(model), against=None)
+          if eval_train else None)
+    he = (metrics_from_scores(enc_held.lists, enc_held.scores_by_list(model), against=against)
+          if enc_held is not None else None)
+    return EpochRecord(
+        epoch=epoch,
+        train_objective=float(objective),
+        train_loss=tr.listwise_loss if tr else nan,
+        heldout_loss=he.listwise_loss if he else nan,
+        train_accuracy=tr.accuracy if tr else nan,
+        heldout_accuracy=he.accuracy if he else nan,
+        heldout_log_loss=he.log_loss if he else nan,
+        heldout_ties=he.ties if he else 0,
+        heldout_kendall_tau=he.kendall_tau if he else nan,
+        reward_spread=(he or tr).reward_spread if (he or tr) else nan,
+        forward_passes=int(passes),
+        seconds=float(seconds),
+        eval_seconds=0.0,
+    )
