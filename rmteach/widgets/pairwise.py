@@ -1,0 +1,364 @@
+"""Notebook 02: the pair-wise ranking loss and the empirical loss (Eq. 4.37).
+
+    ℓ(Δ) = −log Sigmoid(Δ),  Δ = r(x, y_a) − r(x, y_b),   dℓ/dΔ = −Sigmoid(−Δ)
+    L    = −(1/|D|) Σ_{(x, y_a, y_b) ∈ D} log Sigmoid(r(x, y_a) − r(x, y_b))      (Eq. 4.37)
+
+Three widgets:
+
+* :func:`pairwise_loss_explorer` – ℓ and its gradient against Δ: confident and right
+  gives ≈ 0, uncertain gives ln 2, confident and wrong grows linearly.
+* :func:`empirical_loss_explorer` – an editable little data set: change any reward or
+  the number of copies of a pair and watch each pair's loss and the average update.
+* :func:`sampling_weight_explorer` – the uniform-sampling assumption: duplicating one
+  kind of prompt changes what minimising the average learns.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+from ipywidgets import (
+    HTML,
+    BoundedIntText,
+    FloatSlider,
+    FloatText,
+    GridBox,
+    IntSlider,
+    Layout,
+)
+
+from ..losses import pairwise_loss, preference_probability
+from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, format_probability
+
+__all__ = [
+    "DEFAULT_PAIRS",
+    "EmpiricalLossExplorer",
+    "PairwiseLossExplorer",
+    "SamplingWeightExplorer",
+    "empirical_loss_explorer",
+    "length_preference_loss",
+    "loss_gradient",
+    "pairwise_loss_explorer",
+    "sampling_weight_explorer",
+]
+
+LN2 = math.log(2.0)
+
+
+def loss_gradient(delta):
+    """dℓ/dΔ of ℓ(Δ) = −log Sigmoid(Δ): −Sigmoid(−Δ) = −(1 − Pr(y_a ≻ y_b)).
+
+    >>> float(loss_gradient(0.0))
+    -0.5
+    """
+    return -preference_probability(0.0, delta)
+
+
+def _regime(delta: float) -> str:
+    if delta >= 3:
+        return ("confident and right: the loss is ≈ e^(−Δ) ≈ 0 and the gradient ≈ 0 — "
+                "this pair has almost nothing left to teach.")
+    if delta <= -3:
+        return ("confident and wrong: the loss is ≈ |Δ|, growing linearly, and the gradient "
+                "≈ −1 — the strongest push towards the preferred response.")
+    if abs(delta) < 0.25:
+        return "uncertain: Pr ≈ 0.5, so the loss is ≈ ln 2 ≈ 0.693 and the gradient ≈ −0.5."
+    return "in between: the loss falls smoothly as the gap grows in the right direction."
+
+
+class PairwiseLossExplorer(RMWidget):
+    """Slider Δ; two panels: ℓ(Δ) with ln 2 and the line −Δ, and dℓ/dΔ.
+
+    ``values``: delta, probability, loss, gradient.
+    """
+
+    def __init__(self, delta: float = 0.0):
+        slider = FloatSlider(value=delta, min=-10, max=10, step=0.1, readout_format=".1f",
+                             description="gap Δ = r_a − r_b",
+                             style={"description_width": "140px"},
+                             layout=Layout(width="520px"))
+        live = LiveFigure(1, 2, figsize=(7.4, 2.8))
+        ax, gx = live.axes
+        z = np.linspace(-10, 10, 401)
+        with live.style():
+            ax.plot(z, pairwise_loss(z, 0.0, reduction="none"), color=PALETTE["blue"], lw=2,
+                    label=r"$-\log \mathrm{Sigmoid}(\Delta)$")
+            ax.plot(z[z < 0], -z[z < 0], color="0.55", lw=1, ls="--",
+                    label=r"$-\Delta$ (the linear asymptote)")
+            ax.axhline(LN2, color=PALETTE["orange"], lw=1, ls=":", label=r"$\ln 2$")
+            self._lpt, = ax.plot([], [], "o", color=PALETTE["vermillion"], ms=8, clip_on=False)
+            self._ltxt = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top")
+            ax.set_xlim(-10, 10)
+            ax.set_ylim(0, 10.5)
+            ax.set_xlabel(r"reward gap $\Delta = r(x,y_a) - r(x,y_b)$")
+            ax.set_ylabel("loss of this pair (nats)")
+            ax.set_title("Pair-wise loss")
+            ax.legend(loc="lower left", frameon=False)
+            gx.plot(z, loss_gradient(z), color=PALETTE["green"], lw=2)
+            gx.axhline(0, color="0.6", lw=0.8, ls=":")
+            self._gpt, = gx.plot([], [], "o", color=PALETTE["vermillion"], ms=8, clip_on=False)
+            self._gtxt = gx.text(0.97, 0.08, "", transform=gx.transAxes, ha="right")
+            gx.set_xlim(-10, 10)
+            gx.set_ylim(-1.05, 0.05)
+            gx.set_xlabel(r"reward gap $\Delta$")
+            gx.set_ylabel(r"gradient $d\ell / d\Delta$")
+            gx.set_title(r"Its gradient $-\mathrm{Sigmoid}(-\Delta)$")
+        live.animate(self._lpt, self._ltxt, self._gpt, self._gtxt)
+        super().__init__(controls={"delta": slider}, main="delta", live_figure=live,
+                         title="The pair-wise loss and its gradient")
+
+    def update(self) -> None:
+        d = float(self.controls["delta"].value)
+        loss = float(pairwise_loss(d, 0.0))
+        grad = float(loss_gradient(d))
+        p = float(preference_probability(d, 0.0))
+        self.values = {"delta": d, "probability": p, "loss": loss, "gradient": grad}
+        self._lpt.set_data([d], [loss])
+        self._ltxt.set_text(f"Δ = {d:.1f}\nloss = {loss:.4f}")
+        self._gpt.set_data([d], [grad])
+        self._gtxt.set_text(f"gradient = {grad:.4f}")
+        self.readout.value = (
+            f"<code>Pr(y_a ≻ y_b) = {format_probability(p)}   loss = −log Pr = {loss:.4f}   "
+            f"dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
+
+
+def pairwise_loss_explorer(delta: float = 0.0) -> PairwiseLossExplorer:
+    """Build the loss-versus-gap widget of notebook 02. Controls: ``delta`` (main)."""
+    return PairwiseLossExplorer(delta=delta)
+
+
+# ---------------------------------------------------------------------------------------
+# An editable data set
+# ---------------------------------------------------------------------------------------
+
+#: (prompt, preferred response y_a, rejected response y_b, r(x, y_a), r(x, y_b))
+DEFAULT_PAIRS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("x1: explain recursion", "worked example", "one-liner", 1.5, 0.5),
+    ("x1: explain recursion", "worked example", "wrong example", 2.0, -1.0),
+    ("x2: is 91 prime?", "no, 7 × 13", "yes", 0.2, 0.8),
+    ("x3: write a haiku", "a 5-7-5 haiku", "a limerick", 0.0, 0.0),
+)
+
+
+class EmpiricalLossExplorer(RMWidget):
+    """A table of preference pairs with editable rewards and copy counts.
+
+    Controls: ``r_chosen_i``, ``r_rejected_i`` (``FloatText``) and ``copies_i``
+    (``BoundedIntText``, 0–20) for each row i; main: ``r_chosen_0``.  The empirical
+    loss is Eq. 4.37 over the data set in which pair i appears ``copies_i`` times.
+
+    ``values``: losses (per pair), probabilities, weights (share of |D| per row),
+    size (|D|), empirical_loss, prompt_share (prompt -> share of |D|).
+    """
+
+    def __init__(self, pairs=DEFAULT_PAIRS):
+        if len(pairs) < 1:
+            raise ValueError("give at least one pair (prompt, chosen, rejected, r_a, r_b).")
+        self.pairs = [tuple(p) for p in pairs]
+        controls = {}
+        cells = [HTML(f"<b>{h}</b>") for h in
+                 ("prompt x", "y_a (preferred)", "y_b (rejected)", "r(x, y_a)", "r(x, y_b)",
+                  "copies in D", "loss of the pair")]
+        self._loss_cells = []
+        for i, (prompt, chosen, rejected, ra, rb) in enumerate(self.pairs):
+            controls[f"r_chosen_{i}"] = FloatText(value=ra, step=0.1,
+                                                  layout=Layout(width="80px"))
+            controls[f"r_rejected_{i}"] = FloatText(value=rb, step=0.1,
+                                                    layout=Layout(width="80px"))
+            controls[f"copies_{i}"] = BoundedIntText(value=1, min=0, max=20,
+                                                     layout=Layout(width="70px"))
+            cell = HTML()
+            self._loss_cells.append(cell)
+            cells += [HTML(html.escape(prompt)), HTML(html.escape(chosen)),
+                      HTML(html.escape(rejected)), controls[f"r_chosen_{i}"],
+                      controls[f"r_rejected_{i}"], controls[f"copies_{i}"], cell]
+        grid = GridBox(cells, layout=Layout(
+            grid_template_columns="150px 120px 110px 90px 90px 80px 170px", grid_gap="2px 6px"))
+
+        n = len(self.pairs)
+        live = LiveFigure(figsize=(6.4, 2.7))
+        ax = live.axes[0]
+        colours = {}
+        for prompt, *_ in self.pairs:
+            colours.setdefault(prompt, PALETTE_CYCLE[len(colours) % len(PALETTE_CYCLE)])
+        with live.style():
+            self._bars = ax.bar(range(n), np.zeros(n), width=0.6,
+                                color=[colours[p[0]] for p in self.pairs])
+            self._bar_text = [ax.text(i, 0, "", ha="center", va="bottom") for i in range(n)]
+            ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (an undecided model)")
+            self._mean_line = ax.axhline(0, color=PALETTE["vermillion"], lw=2,
+                                         label="empirical loss (Eq. 4.37)")
+            ax.set_xticks(range(n), [f"pair {i + 1}\n{p[0].split(':')[0]}"
+                                     for i, p in enumerate(self.pairs)])
+            ax.set_ylabel("loss −log Sigmoid(Δ) (nats)")
+            ax.set_title("Each pair's loss; the line is their average over D (copies count)")
+            ax.legend(loc="upper right", frameon=False)
+            ax.set_xlim(-0.6, n - 0.4)
+        self._ax = ax
+        self._ytop = None
+        live.animate(*self._bars, *self._bar_text, self._mean_line)
+        super().__init__(controls=controls, main="r_chosen_0", live_figure=live,
+                         control_box=grid, title="An editable preference data set")
+
+    def update(self) -> None:
+        n = len(self.pairs)
+        ra = np.array([float(self.controls[f"r_chosen_{i}"].value) for i in range(n)])
+        rb = np.array([float(self.controls[f"r_rejected_{i}"].value) for i in range(n)])
+        copies = np.array([int(self.controls[f"copies_{i}"].value) for i in range(n)])
+        bad = [f"pair {i + 1}" for i in range(n)
+               if not (math.isfinite(ra[i]) and math.isfinite(rb[i]))]
+        if bad:
+            raise ValueError(f"the rewards of {', '.join(bad)} are not finite numbers; "
+                             "type ordinary numbers like 1.5 or -0.3.")
+        if copies.sum() == 0:
+            raise ValueError("every pair has 0 copies, so D is empty and Eq. 4.37 divides by "
+                             "|D| = 0; give at least one pair one copy.")
+        losses = pairwise_loss(ra, rb, reduction="none")
+        probs = preference_probability(ra, rb)
+        # Eq. 4.37 over the data set in which pair i appears copies[i] times
+        emp = float(pairwise_loss(np.repeat(ra, copies), np.repeat(rb, copies)))
+        size = int(copies.sum())
+        weights = copies / size
+        share: dict[str, float] = {}
+        for (prompt, *_), w in zip(self.pairs, weights):
+            share[prompt] = share.get(prompt, 0.0) + float(w)
+        self.values = {"losses": [float(v) for v in losses],
+                       "probabilities": [float(v) for v in probs],
+                       "weights": [float(w) for w in weights], "size": size,
+                       "empirical_loss": emp, "prompt_share": share}
+
+        top = max(3.0, math.ceil(1.2 * float(np.max(losses))))
+        if top != self._ytop:
+            self._ax.set_ylim(0, top)
+            self._ytop = top
+            self.live_figure.invalidate()
+        for i, (bar, text) in enumerate(zip(self._bars, self._bar_text)):
+            bar.set_height(losses[i])
+            bar.set_alpha(1.0 if copies[i] else 0.25)
+            text.set_position((i, losses[i] + 0.03 * top))
+            text.set_text(f"{losses[i]:.3f}  ×{copies[i]}")
+        self._mean_line.set_ydata([emp, emp])
+        for i, cell in enumerate(self._loss_cells):
+            cell.value = (f"<code>{losses[i]:.4f}</code> (Pr = {format_probability(probs[i])})")
+        terms = " + ".join(f"{c}×{v:.3f}" for c, v in zip(copies, losses) if c)
+        shares = ", ".join(f"{html.escape(k)}: {v:.0%}" for k, v in share.items())
+        self.readout.value = (
+            f"|D| = {size} pairs.  Empirical loss (Eq. 4.37) = (1/{size}) ({terms}) = "
+            f"<b>{emp:.4f}</b><br>Share of the average each prompt gets: {shares}")
+
+
+def empirical_loss_explorer(pairs=DEFAULT_PAIRS) -> EmpiricalLossExplorer:
+    """Build the editable data-set widget of notebook 02 (main control ``r_chosen_0``).
+
+    ``pairs``: rows ``(prompt, preferred, rejected, r(x, y_a), r(x, y_b))``.
+    """
+    return EmpiricalLossExplorer(pairs=pairs)
+
+
+# ---------------------------------------------------------------------------------------
+# The uniform-sampling assumption
+# ---------------------------------------------------------------------------------------
+
+_W = np.linspace(-5.0, 5.0, 1001)
+
+
+def length_preference_loss(w, n_long_preferred: int, n_short_preferred: int):
+    """Eq. 4.37 for a one-parameter reward model r(x, y) = w · length(y).
+
+    The data set has ``n_long_preferred`` pairs in which the longer response (by one
+    length unit) was preferred (say, coding prompts) and ``n_short_preferred`` in
+    which the shorter one was (say, chit-chat).  In the first kind Δ = w, in the
+    second Δ = −w.  Returns L(w) for each w in the array ``w``.
+
+    Its minimiser satisfies Sigmoid(w*) = n_long / (n_long + n_short): the model's
+    length preference copies the *mix of pairs* in D.
+
+    >>> round(float(length_preference_loss(0.0, 3, 1)), 6)      # w = 0: undecided, ln 2
+    0.693147
+    """
+    n = n_long_preferred + n_short_preferred
+    if n_long_preferred < 0 or n_short_preferred < 0 or n == 0:
+        raise ValueError("give each kind of pair 0 or more copies, and at least one pair in "
+                         f"total; got {n_long_preferred} and {n_short_preferred}.")
+    w = np.asarray(w, dtype=float)
+    gaps = np.concatenate([np.ones(n_long_preferred), -np.ones(n_short_preferred)])
+    per_pair = pairwise_loss(w[..., None] * gaps, 0.0, reduction="none")
+    return per_pair.mean(axis=-1)            # the average over D (Eq. 4.37)
+
+
+class SamplingWeightExplorer(RMWidget):
+    """Two copy sliders; L(w) of :func:`length_preference_loss` and its minimiser.
+
+    Controls: ``copies_long`` (main) and ``copies_short``.
+    ``values``: n_long, n_short, w_star (grid minimiser), w_star_exact (ln(n_long/n_short)
+    or ±inf), p_long_star (the learned Pr(longer ≻ shorter)), share_long.
+    """
+
+    def __init__(self, copies_long: int = 3, copies_short: int = 3):
+        controls = {
+            "copies_long": IntSlider(value=copies_long, min=0, max=12,
+                                     description="pairs where the LONGER answer won (coding)",
+                                     style={"description_width": "300px"},
+                                     layout=Layout(width="560px")),
+            "copies_short": IntSlider(value=copies_short, min=0, max=12,
+                                      description="pairs where the SHORTER answer won (chat)",
+                                      style={"description_width": "300px"},
+                                      layout=Layout(width="560px")),
+        }
+        live = LiveFigure(figsize=(6.4, 2.7))
+        ax = live.axes[0]
+        with live.style():
+            ax.plot(_W, length_preference_loss(_W, 1, 1), color="0.6", lw=1.2, ls="--",
+                    label="balanced data (1 : 1)")
+            self._curve, = ax.plot(_W, np.zeros_like(_W), color=PALETTE["blue"], lw=2,
+                                   label="this data set")
+            self._min, = ax.plot([], [], "v", color=PALETTE["vermillion"], ms=9,
+                                 clip_on=False, label="minimiser w*")
+            self._txt = ax.text(0.5, 0.95, "", transform=ax.transAxes, ha="center", va="top")
+            ax.set_xlim(-5, 5)
+            ax.set_ylim(0, 4)
+            ax.set_xlabel("w: reward per unit of length (the model's only parameter)")
+            ax.set_ylabel("empirical loss L(w) (nats)")
+            ax.legend(loc="lower left", frameon=False)
+        live.animate(self._curve, self._min, self._txt)
+        super().__init__(controls=controls, main="copies_long", live_figure=live,
+                         title="Who is in D decides what the average optimises")
+
+    def update(self) -> None:
+        n_long = int(self.controls["copies_long"].value)
+        n_short = int(self.controls["copies_short"].value)
+        if n_long + n_short == 0:
+            raise ValueError("both sliders are at 0, so D is empty and there is nothing to "
+                             "average; move one of them up.")
+        curve = length_preference_loss(_W, n_long, n_short)
+        k = int(np.argmin(curve))
+        w_star = float(_W[k])
+        exact = (math.log(n_long / n_short) if n_long and n_short
+                 else math.inf if n_long else -math.inf)
+        p_star = float(preference_probability(w_star, 0.0))
+        share = n_long / (n_long + n_short)
+        self.values = {"n_long": n_long, "n_short": n_short, "w_star": w_star,
+                       "w_star_exact": exact, "p_long_star": p_star, "share_long": share}
+        self._curve.set_ydata(curve)
+        self._min.set_data([w_star], [float(curve[k])])
+        edge = " (at the edge: no finite minimum)" if not math.isfinite(exact) else ""
+        self._txt.set_text(f"w* = {w_star:.2f}{edge}")
+        if math.isfinite(exact):
+            note = (f"The minimiser is w* = ln({n_long}/{n_short}) = {exact:.3f}: the model "
+                    f"learns Pr(longer ≻ shorter) = Sigmoid(w*) = {p_star:.3f}, exactly the "
+                    f"share of 'longer won' pairs in D ({share:.1%}).")
+        else:
+            side = "longer" if n_long else "shorter"
+            note = (f"Every pair prefers the {side} answer, so L(w) keeps falling as |w| grows: "
+                    "no finite minimiser — the rewards would grow without bound.")
+        self.readout.value = (f"|D| = {n_long + n_short} pairs: {n_long} 'longer won', "
+                              f"{n_short} 'shorter won'.<br>{html.escape(note)}")
+
+
+def sampling_weight_explorer(copies_long: int = 3, copies_short: int = 3
+                             ) -> SamplingWeightExplorer:
+    """Build the data-mix widget of notebook 02. Controls: ``copies_long`` (main),
+    ``copies_short``."""
+    return SamplingWeightExplorer(copies_long=copies_long, copies_short=copies_short)
