@@ -1,0 +1,174 @@
+"""Learntools-style exercises: the learner writes code, ``check()`` says exactly what is
+wrong, ``hint()`` nudges, ``solution()`` shows a model answer.
+
+In a notebook::
+
+    from rmteach.exercises import nb02 as ex
+
+    def my_pairwise_loss(r_chosen, r_rejected):
+        ...                                   # the learner's code
+
+    ex.stable_pairwise_loss.check(my_pairwise_loss)
+    ex.stable_pairwise_loss.hint()
+    ex.stable_pairwise_loss.solution()
+
+``check`` prints one message that starts with "Correct", "Not yet" (the starter code is
+still there) or "Not quite" (something specific is wrong: which input, what came
+back, what was expected), and returns ``None`` so nothing else is printed.  Tests and
+graders use :meth:`Exercise.evaluate`, which returns a :class:`CheckResult`.
+
+Writing an exercise: a checker is a function ``checker(answer) -> str`` that returns
+the success message, and raises :class:`Wrong` (or :class:`NotYet`) with a specific
+message otherwise.  Use :func:`call` to run the learner's function: it turns any
+exception inside it into a ``Wrong`` that names the input.  Then::
+
+    my_ex = Exercise(name="...", title="...", task="...", hint="...",
+                     solution_code="def ...", checker=my_checker)
+
+and register it in the notebook's module (``rmteach/exercises/nbNN.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CheckResult", "Exercise", "NotYet", "Wrong", "as_float_array", "call",
+           "describe", "require_callable"]
+
+
+class Wrong(Exception):
+    """Raised by a checker: the answer is wrong, and the message says how."""
+
+
+class NotYet(Wrong):
+    """Raised by a checker: the starter code has not been filled in yet."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def describe(x) -> str:
+    """A short, readable rendering of an input or an output for messages."""
+    if isinstance(x, np.ndarray):
+        if x.ndim == 0:
+            return describe(x.item())
+        return "array([" + ", ".join(describe(v) for v in x.tolist()) + "])"
+    if isinstance(x, float):
+        text = f"{x + 0.0:.6g}"               # + 0.0 turns −0.0 into 0.0
+        return text + ".0" if text.lstrip("-").isdigit() else text
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(describe(v) for v in x)
+        return f"[{inner}]" if isinstance(x, list) else f"({inner})"
+    return repr(x)
+
+
+def require_callable(fn, name: str) -> None:
+    if fn is None:
+        raise NotYet(f"pass your function, like check({name}).")
+    if not callable(fn):
+        raise Wrong(f"check() expects your function {name}, not a {type(fn).__name__}. "
+                    f"Call it as check({name}) without parentheses after the name.")
+
+
+def call(fn: Callable, *args, name: str = "your function"):
+    """Run the learner's function on ``args``; exceptions become a specific ``Wrong``.
+
+    Floating-point warnings are silenced: an overflow shows up in the value, and the
+    checker reports it with the input that caused it.
+    """
+    shown = ", ".join(describe(a) for a in args)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = fn(*args)
+    except Exception as exc:  # the learner's code may raise anything
+        raise Wrong(f"{name}({shown}) raised {type(exc).__name__}: {exc}") from None
+    if out is None or out is Ellipsis:
+        raise NotYet(f"{name}({shown}) returned {out!r}. Replace the `...` with your code and "
+                     "`return` the result.")
+    return out
+
+
+def as_float_array(out, *, name: str, args_text: str) -> np.ndarray:
+    """The learner's output as a float array, or a ``Wrong`` saying why it is not one."""
+    if hasattr(out, "detach"):            # a torch tensor: fine, compare its values
+        out = out.detach().cpu().numpy()
+    try:
+        arr = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        raise Wrong(f"{name}({args_text}) returned {type(out).__name__} {out!r}, which is not "
+                    "a number or an array of numbers.") from None
+    return arr
+
+
+def close(a, b, tol: float = 1e-6) -> bool:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
+
+
+class Exercise:
+    """One exercise: ``check(answer)``, ``hint()``, ``solution()``; ``evaluate`` for tests."""
+
+    def __init__(self, *, name: str, title: str, task: str, hint: str, solution_code: str,
+                 checker: Callable[[object], str]):
+        self.name = name
+        self.title = title
+        self.task = task
+        self._hint = hint
+        self._solution = solution_code.strip("\n")
+        self._checker = checker
+        self.last_result: CheckResult | None = None
+
+    def evaluate(self, answer=None) -> CheckResult:
+        """Check ``answer`` without printing; the message says exactly what is wrong."""
+        try:
+            message = self._checker(answer)
+            result = CheckResult(True, f"Correct: {message}")
+        except NotYet as exc:
+            result = CheckResult(False, f"Not yet: {exc}")
+        except Wrong as exc:
+            result = CheckResult(False, f"Not quite: {exc}")
+        self.last_result = result
+        return result
+
+    def check(self, answer=None) -> None:
+        """Print whether ``answer`` is right and, if not, exactly what is wrong."""
+        print(self.evaluate(answer).message)
+
+    def hint(self) -> None:
+        print(f"Hint: {self._hint}")
+
+    def solution(self) -> None:
+        print(f"Solution:\n{self._solution}")
+
+    def solution_code(self) -> str:
+        """The model answer's source (tests execute it and check that it passes)."""
+        return self._solution
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.name}: {self.title}>"
+
+
+def finite_or_wrong(arr: np.ndarray, *, name: str, args_text: str, expected) -> None:
+    """Raise ``Wrong`` naming the input if the output holds NaN or ±inf."""
+    if not np.all(np.isfinite(arr)):
+        raise Wrong(f"{name}({args_text}) returned {describe(arr)}, but the right answer is "
+                    f"{describe(np.asarray(expected))}: the computation overflowed on huge "
+                    "rewards or a huge reward gap. Compute it in a numerically stable way "
+                    "(see hint()).")
+
+
+def isclose(a: float, b: float, tol: float = 1e-6) -> bool:
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)

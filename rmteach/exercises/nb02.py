@@ -1,0 +1,158 @@
+"""Exercises of notebook 02 (the pair-wise loss and the empirical loss, Eq. 4.37).
+
+* ``stable_pairwise_loss`` – write ``my_pairwise_loss(r_chosen, r_rejected)``, one loss
+  per pair, finite for gaps of ±10⁴.
+* ``empirical_loss`` – write ``my_empirical_loss(r_chosen, r_rejected)``, Eq. 4.37.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..losses import pairwise_loss, preference_probability
+from ._base import (
+    Exercise,
+    Wrong,
+    as_float_array,
+    call,
+    close,
+    describe,
+    finite_or_wrong,
+    require_callable,
+)
+
+__all__ = ["empirical_loss", "stable_pairwise_loss"]
+
+_CASES = [
+    (np.array([2.0]), np.array([1.0])),
+    (np.array([3.0, 0.0, 1.0]), np.array([1.0, 2.0, 1.0])),
+    (np.array([0.5, -1.5, 4.0, 2.0]), np.array([-0.5, 1.0, 4.0, -3.0])),
+]
+_HUGE = (np.array([0.0, 1e4, -5e3]), np.array([1e4, 0.0, 5e3]))
+
+
+def _diagnose_values(got, want, r_c, r_r, name, args) -> None:
+    """Raise a Wrong that names the most likely slip behind ``got``."""
+    gap = r_c - r_r
+    if close(got, pairwise_loss(r_r, r_c, reduction="none")):
+        raise Wrong(f"{name}({args}) returned {describe(got)}, the loss of the pairs with "
+                    "chosen and rejected swapped. Use r_chosen − r_rejected inside the sigmoid.")
+    if close(got, -pairwise_loss(r_c, r_r, reduction="none")):
+        raise Wrong(f"{name}({args}) returned {describe(got)}: negative. The loss is "
+                    "−log Sigmoid(Δ) (note the minus sign), which is ≥ 0.")
+    if close(got, preference_probability(r_c, r_r)):
+        raise Wrong(f"{name}({args}) returned the probabilities Sigmoid(Δ) = {describe(got)}; "
+                    "the loss is −log of them.")
+    if close(got, -gap):
+        raise Wrong(f"{name}({args}) returned −Δ = {describe(got)}: only the asymptote for "
+                    "very negative Δ. The loss is log(1 + e^(−Δ)).")
+    raise Wrong(f"{name}({args}) returned {describe(got)}; expected {describe(want)}.")
+
+
+_LOSS_NAME = "my_pairwise_loss"
+
+
+def _check_pairwise(fn) -> str:
+    require_callable(fn, _LOSS_NAME)
+    for r_c, r_r in _CASES:
+        args = f"{describe(r_c)}, {describe(r_r)}"
+        got = as_float_array(call(fn, r_c, r_r, name=_LOSS_NAME), name=_LOSS_NAME,
+                             args_text=args)
+        want = pairwise_loss(r_c, r_r, reduction="none")
+        if got.shape != want.shape and got.size == want.size == 1:
+            got = got.reshape(want.shape)
+        if got.shape != want.shape:
+            if got.ndim == 0 and r_c.size > 1:
+                what = ("the sum" if np.isclose(got, want.sum()) else "the mean"
+                        if np.isclose(got, want.mean()) else "one number")
+                raise Wrong(f"{_LOSS_NAME}({args}) returned {what} ({describe(got)}); return "
+                            f"one loss per pair, shape {want.shape}. The average comes in the "
+                            "next exercise.")
+            raise Wrong(f"{_LOSS_NAME}({args}) returned shape {got.shape}; expected "
+                        f"{want.shape}, one loss per pair.")
+        if not np.all(np.isfinite(got)):
+            finite_or_wrong(got, name=_LOSS_NAME, args_text=args, expected=want)
+        if not close(got, want):
+            _diagnose_values(got, want, r_c, r_r, _LOSS_NAME, args)
+    r_c, r_r = _HUGE
+    args = f"{describe(r_c)}, {describe(r_r)}"
+    got = as_float_array(call(fn, r_c, r_r, name=_LOSS_NAME), name=_LOSS_NAME, args_text=args)
+    want = pairwise_loss(r_c, r_r, reduction="none")
+    if got.shape == want.shape and not np.all(np.isfinite(got)):
+        bad = [f"pair {i + 1} (gap {r_c[i] - r_r[i]:+.0f}) gave {got[i]}" for i in range(len(got))
+               if not np.isfinite(got[i])]
+        raise Wrong(f"unstable: {', '.join(bad)}; the right values are {describe(want)}. "
+                    "np.log(sigmoid(Δ)) turns a tiny probability into log(0) = −inf. Compute "
+                    "log(1 + e^(−Δ)) directly, e.g. np.logaddexp(0, −Δ) (see hint()).")
+    if not close(got, want, 1e-6):
+        raise Wrong(f"{_LOSS_NAME}({args}) returned {describe(got)}; expected "
+                    f"{describe(want)} (a gap of −10⁴ costs about 10⁴).")
+    return ("one loss per pair, right on every input, and finite for gaps of ±10⁴ "
+            "(confident and wrong costs ≈ |Δ|, confident and right ≈ 0).")
+
+
+stable_pairwise_loss = Exercise(
+    name="stable_pairwise_loss",
+    title="A numerically stable pair-wise loss",
+    task=("Write my_pairwise_loss(r_chosen, r_rejected) that returns −log Sigmoid(r_chosen − "
+          "r_rejected) for each pair (NumPy arrays in, an array of the same shape out). It must "
+          "stay finite for reward gaps of ±10⁴."),
+    hint=("−log Sigmoid(Δ) = log(1 + e^(−Δ)) = softplus(−Δ). np.logaddexp(0, -d) computes "
+          "log(e^0 + e^(−d)) without overflow. np.log(1 / (1 + np.exp(-d))) fails at "
+          "d = −10⁴: the probability rounds to 0 and log(0) = −inf."),
+    solution_code='''
+def my_pairwise_loss(r_chosen, r_rejected):
+    d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)
+    return np.logaddexp(0.0, -d)          # log(1 + e^(-d)), stable for any finite d
+''',
+    checker=_check_pairwise)
+
+
+_EMP_NAME = "my_empirical_loss"
+
+
+def _check_empirical(fn) -> str:
+    require_callable(fn, _EMP_NAME)
+    for r_c, r_r in [*_CASES[1:], _HUGE]:
+        args = f"{describe(r_c)}, {describe(r_r)}"
+        got = as_float_array(call(fn, r_c, r_r, name=_EMP_NAME), name=_EMP_NAME,
+                             args_text=args)
+        per_pair = pairwise_loss(r_c, r_r, reduction="none")
+        want = float(pairwise_loss(r_c, r_r))
+        if got.shape == per_pair.shape and got.ndim == 1 and r_c.size > 1:
+            raise Wrong(f"{_EMP_NAME}({args}) returned one value per pair; Eq. 4.37 averages "
+                        "them into one number.")
+        if got.size != 1:
+            raise Wrong(f"{_EMP_NAME}({args}) returned shape {got.shape}; return one number.")
+        value = float(got.reshape(()))
+        if not np.isfinite(value):
+            finite_or_wrong(got, name=_EMP_NAME, args_text=args, expected=want)
+        if close(value, want, 1e-6):
+            continue
+        if close(value, float(per_pair.sum()), 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned the sum {value:.6g}; Eq. 4.37 divides by "
+                        f"|D| = {r_c.size}: expected {want:.6g}.")
+        if close(value, -want, 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}: the sign is off. The loss "
+                        "is −(1/|D|) Σ log Sigmoid(Δ), a positive number.")
+        if close(value, float(pairwise_loss(r_r, r_c)), 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}, the loss with chosen and "
+                        "rejected swapped.")
+        raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}; expected {want:.6g}.")
+    return ("your average matches Eq. 4.37, including pairs with gaps of ±10⁴. Each pair "
+            "weighs 1/|D|: the uniform-sampling assumption.")
+
+
+empirical_loss = Exercise(
+    name="empirical_loss",
+    title="The empirical loss of Eq. 4.37",
+    task=("Write my_empirical_loss(r_chosen, r_rejected): the average over the pairs of "
+          "−log Sigmoid(r_chosen − r_rejected), one number (you may reuse your "
+          "my_pairwise_loss)."),
+    hint="Eq. 4.37 is the mean of the per-pair losses: (1/|D|) Σ, not the sum.",
+    solution_code='''
+def my_empirical_loss(r_chosen, r_rejected):
+    d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)
+    return float(np.mean(np.logaddexp(0.0, -d)))
+''',
+    checker=_check_empirical)

@@ -1,0 +1,144 @@
+"""Exercise checkers: the model solution passes, the starter says "Not yet", and each
+typical mistake gets the specific message that names it."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from rmteach.exercises import EXERCISES, nb01, nb02, nb03
+
+
+def _solution(ex):
+    ns = {"np": np}
+    exec(ex.solution_code(), ns)
+    names = [k for k in ns if k not in ("np", "__builtins__")]
+    assert len(names) == 1
+    return ns[names[0]]
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_model_solution_passes(key, capsys):
+    ex = EXERCISES[key]
+    result = ex.evaluate(_solution(ex))
+    assert result.ok, result.message
+    assert result.message.startswith("Correct")
+    ex.check(_solution(ex))
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_starter_placeholder_says_not_yet_deterministically(key):
+    ex = EXERCISES[key]
+
+    def starter(*args):
+        ...
+
+    answer = ... if key == "nb01.scale_for_confidence" else starter
+    first = ex.evaluate(answer)
+    assert not first.ok and first.message.startswith("Not yet")
+    assert ex.evaluate(answer).message == first.message
+    assert "0x" not in first.message
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_hint_and_solution_print(key, capsys):
+    EXERCISES[key].hint()
+    EXERCISES[key].solution()
+    out = capsys.readouterr().out
+    assert out.startswith("Hint: ") and "Solution:\n" in out
+
+
+def _msg(ex, answer):
+    r = ex.evaluate(answer)
+    assert not r.ok
+    assert r.message.startswith("Not quite")
+    return r.message
+
+
+# --- notebook 01 -----------------------------------------------------------------------
+
+def test_bt_probability_mistakes():
+    ex = nb01.bt_probability
+    assert "r_a − r_b, not r_b − r_a" in _msg(ex, lambda a, b: 1 / (1 + np.exp(a - b)))
+    assert "apply Sigmoid" in _msg(ex, lambda a, b: np.asarray(a) - np.asarray(b))
+    m = _msg(ex, lambda a, b: np.exp(a) / (np.exp(a) + np.exp(b)))
+    assert "my_preference_probability(1000.0, 1000.0) returned nan" in m
+    assert "shape" in _msg(ex, lambda a, b: float(np.mean(1 / (1 + np.exp(-(np.asarray(a) -
+                                                                           np.asarray(b)))))))
+    assert "raised ZeroDivisionError" in _msg(ex, lambda a, b: 1 / 0)
+    assert "not a str" in _msg(ex, "my_preference_probability") or \
+        "not a" in _msg(ex, "my_preference_probability")
+
+
+def test_scale_for_confidence_mistakes():
+    ex = nb01.scale_for_confidence
+    assert ex.evaluate(np.log(19)).ok
+    assert "target probability" in _msg(ex, 0.95)
+    assert "flips the preference" in _msg(ex, -2.944)
+    assert "more confident" in _msg(ex, 1.0)
+    assert "less confident" in _msg(ex, 5.0)
+    assert "one number" in _msg(ex, "2.9")
+
+
+# --- notebook 02 -----------------------------------------------------------------------
+
+def test_pairwise_loss_mistakes():
+    ex = nb02.stable_pairwise_loss
+    naive = lambda c, r: -np.log(1 / (1 + np.exp(-(c - r))))  # noqa: E731
+    m = _msg(ex, naive)
+    assert "unstable" in m and "pair 1 (gap -10000) gave inf" in m
+    assert "swapped" in _msg(ex, lambda c, r: np.logaddexp(0, c - r))
+    assert "minus sign" in _msg(ex, lambda c, r: -np.logaddexp(0, r - c))
+    assert "the mean" in _msg(ex, lambda c, r: np.logaddexp(0, r - c).mean())
+    assert "the sum" in _msg(ex, lambda c, r: np.logaddexp(0, r - c).sum())
+    assert "probabilities" in _msg(ex, lambda c, r: 1 / (1 + np.exp(-(c - r))))
+
+
+def test_empirical_loss_mistakes():
+    ex = nb02.empirical_loss
+    assert "the sum" in _msg(ex, lambda c, r: np.logaddexp(0, r - c).sum())
+    assert "one value per pair" in _msg(ex, lambda c, r: np.logaddexp(0, r - c))
+    assert "sign" in _msg(ex, lambda c, r: -np.logaddexp(0, r - c).mean())
+    assert "swapped" in _msg(ex, lambda c, r: np.logaddexp(0, c - r).mean())
+    naive = lambda c, r: float(np.mean(-np.log(1 / (1 + np.exp(-(c - r))))))  # noqa: E731
+    assert "overflowed" in _msg(ex, naive)
+
+
+# --- notebook 03 -----------------------------------------------------------------------
+
+def test_ranking_pairs_mistakes():
+    ex = nb03.ranking_pairs
+    both = lambda r: [(a, b) for a in r for b in r if a != b]  # noqa: E731
+    assert "literal-reading trap" in _msg(ex, both)
+    assert "neighbouring" in _msg(ex, lambda r: list(itertools.pairwise(r)))
+    backwards = lambda r: [(r[j], r[i]) for i in range(len(r))  # noqa: E731
+                           for j in range(i + 1, len(r))]
+    assert "backwards (worse, better)" in _msg(ex, backwards)
+    first_only = lambda r: [(r[0], x) for x in r[1:]]  # noqa: E731
+    assert "missing: {A≻D, A≻B, D≻B}" in _msg(ex, first_only)
+    dup = lambda r: [(r[0], r[1])] * 2  # noqa: E731
+    assert "repeats" in _msg(ex, dup)
+    assert "tuple" in _msg(ex, lambda r: ["CA", "CD"]) or "two labels" in _msg(
+        ex, lambda r: [("C", "A", "x")])
+
+
+def _pair_losses(scores, ranking):
+    return [np.logaddexp(0.0, -(scores[ranking[i]] - scores[ranking[j]]))
+            for i in range(len(ranking)) for j in range(i + 1, len(ranking))]
+
+
+def test_listwise_mistakes():
+    ex = nb03.listwise
+    assert "ln 2" in _msg(ex, lambda s, r: 0.0)
+    literal = lambda s, r: float(np.mean([np.logaddexp(0.0, -(s[a] - s[b]))  # noqa: E731
+                                          for a in r for b in r if a != b]))
+    assert "literal reading" in _msg(ex, literal)
+    assert "without the 1/(N(N−1)) average" in _msg(ex, lambda s, r: sum(_pair_losses(s, r)))
+    n_n1 = lambda s, r: sum(_pair_losses(s, r)) / (len(r) * (len(r) - 1))  # noqa: E731
+    assert "each pair appears twice" in _msg(ex, n_n1)
+    naive = lambda s, r: float(np.mean([-np.log(1 / (1 + np.exp(-(s[r[i]] - s[r[j]]))))  # noqa: E731
+                                        for i in range(len(r))
+                                        for j in range(i + 1, len(r))]))
+    assert "overflowed" in _msg(ex, naive)
+    assert "one number" in _msg(ex, lambda s, r: "low")

@@ -1,0 +1,117 @@
+"""Quizzes: all 15 seed questions, the right answer passes, each wrong answer gets its own
+feedback, the widget's buttons and DOM classes, and the static fallback."""
+
+import math
+import re
+
+import pytest
+
+from rmteach import quiz
+from rmteach.quiz import Choice, MultipleChoice, Numeric, QuizWidget
+from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
+
+NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
+             "04_training_a_reward_model", "05_diagnosing_and_comparing"}
+
+
+def test_all_fifteen_seed_questions_once():
+    assert sorted(q.seed for q in QUIZZES.values()) == list(range(1, 16))
+    assert set(BY_NOTEBOOK) == NOTEBOOKS
+    assert sum(len(v) for v in BY_NOTEBOOK.values()) == 15
+    assert "uncertain-list-loss" in QUIZZES                    # the id CONTRIBUTING.md uses
+
+
+@pytest.mark.parametrize("qid", sorted(QUIZZES))
+def test_right_answer_passes(qid):
+    q = QUIZZES[qid]
+    assert q.is_correct(q.correct)
+    assert q.answer(q.correct).startswith("Correct")
+
+
+@pytest.mark.parametrize("qid", sorted(QUIZZES))
+def test_every_wrong_choice_has_its_own_feedback(qid):
+    q = QUIZZES[qid]
+    if isinstance(q, MultipleChoice):
+        wrong = [c for i, c in enumerate(q.choices) if i != q.correct_index]
+        messages = [q.answer(c.text) for c in wrong]
+        assert all(m.startswith("Not quite") for m in messages)
+        assert len(set(messages)) == len(messages)             # specific to the choice
+        assert all(len(m) > 40 for m in messages)               # says why, not just "no"
+        assert q.answer(99).startswith("Not quite") and "choose" in q.answer(None)
+    else:
+        for value, _tol, feedback in q.mistakes:
+            assert not q.is_correct(value)
+            assert q.answer(value) == f"Not quite. {feedback}"
+        assert q.answer(q.correct + 10).startswith("Not quite")
+        assert "type a number" in q.answer("twelve")
+
+
+def test_numbers_in_the_bank_are_right():
+    assert QUIZZES["confidence-and-loss"].correct == pytest.approx(math.log1p(math.exp(4)))
+    assert QUIZZES["listwise-concrete"].correct == pytest.approx(
+        (2 * math.log1p(math.exp(-1)) + math.log1p(math.exp(-2))) / 3)
+    assert QUIZZES["uncertain-list-loss"].correct == "False"
+    assert QUIZZES["decompose-ranking"].correct == "{C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}"
+    assert QUIZZES["inconsistent-scenario"].correct.startswith("r(Y_a) = 3.0, r(Y_b) = 4.0")
+    # the literal reading is recognised as such in the numeric quiz
+    lit = QUIZZES["listwise-concrete"]
+    assert "literal reading" in lit.answer(0.918)
+
+
+def test_numeric_parsing_accepts_comma_and_unicode_minus():
+    q = QUIZZES["listwise-concrete"]
+    assert q.is_correct("0,2512") and q.is_correct(" 0.251 ")
+    assert q.answer("−4.018").startswith("Not quite")
+    assert not q.is_correct(float("nan")) and not q.is_correct(True)
+
+
+@pytest.mark.parametrize("qid", sorted(QUIZZES))
+def test_widget_dom_classes_buttons_and_static_html(qid):
+    q = QUIZZES[qid]
+    w = quiz.show(qid)
+    assert isinstance(w, QuizWidget)
+    assert {"rmteach-quiz", f"rmteach-quiz-id-{qid}"} <= set(w._dom_classes)
+    assert "rmteach-quiz-check" in w.check_button._dom_classes
+    assert "rmteach-quiz-reveal" in w.reveal_button._dom_classes
+    assert "rmteach-quiz-feedback" in w.feedback._dom_classes
+    entry = w.choices if w.choices is not None else w.answer_box
+    cls = "rmteach-quiz-choices" if w.choices is not None else "rmteach-quiz-answer"
+    assert cls in entry._dom_classes
+    assert w.feedback.value == "" and w.solution.value == ""
+    # a wrong answer, then the right one, through the buttons
+    if w.choices is not None:
+        entry.value = next(c.text for i, c in enumerate(q.choices) if i != q.correct_index)
+    else:
+        entry.value = "12345"
+    w.check_button.click()
+    assert re.sub("<[^>]+>", "", w.feedback.value).startswith("Not quite")
+    entry.value = q.correct if w.choices is not None else f"{q.correct:.4f}"
+    w.check_button.click()
+    assert re.sub("<[^>]+>", "", w.feedback.value).startswith("Correct")
+    w.reveal_button.click()
+    assert "Answer:" in w.solution.value
+    bundle = w._repr_mimebundle_()
+    html_text = bundle["text/html"]
+    assert "<details>" in html_text and "Show the answer" in html_text
+    assert "0x" not in bundle["text/plain"]
+
+
+def test_static_html_shows_question_choices_and_answer():
+    html_text = QUIZZES["decompose-ranking"].static_html()
+    assert "C &gt; A &gt; D &gt; B" in html_text
+    assert html_text.count("<li>") == 4
+    answer = html_text.split("<details>")[1]
+    assert "(b) {C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}" in answer
+
+
+def test_show_unknown_id_lists_known_ids():
+    with pytest.raises(ValueError, match="uncertain-list-loss"):
+        quiz.show("no-such-quiz")
+
+
+def test_quiz_definitions_are_validated():
+    with pytest.raises(ValueError, match="lowercase"):
+        Numeric(id="Bad Id", seed=0, topic="t", notebook="n", question="q", explanation="e")
+    with pytest.raises(ValueError, match="choices"):
+        MultipleChoice(id="one-choice", seed=0, topic="t", notebook="n", question="q",
+                       explanation="e", choices=(Choice("only", "f"),), correct_index=0)
