@@ -273,14 +273,16 @@ def as_ranked_list(item: PreferencePair | RankedList) -> RankedList:
 def make_prompts(n_prompts: int, *, seed: int = 0) -> list[str]:
     """``n_prompts`` distinct prompts, topics in turn, in a seeded random order.
 
-    Each prompt is a starter and one or two words of its topic
-    (e.g. ``"any tips on dinner recipe"``).  There are 640 distinct prompts.
+    Each prompt is a starter and one to three distinct words of its topic
+    (e.g. ``"any tips on dinner recipe"``).  There are 1600 distinct prompts.
     """
     pools = []
     for topic, (prompt_words, _) in TOPICS.items():
         pool = [f"{s} {w}" for s in STARTERS for w in prompt_words]
         pool += [f"{s} {a} {b}" for s in STARTERS for a in prompt_words for b in prompt_words
                  if a != b]
+        pool += [f"{s} {a} {b} {c}" for s in STARTERS for a in prompt_words
+                 for b in prompt_words for c in prompt_words if len({a, b, c}) == 3]
         pools.append((topic, pool))
     total = sum(len(p) for _, p in pools)
     if not 1 <= int(n_prompts) <= total:
@@ -473,14 +475,14 @@ class PreferenceData:
         return f"train: {side(self.train)}; held-out: {side(self.heldout)}{beta}"
 
 
-def make_preference_data(n_prompts: int = 300, *, min_n: int = 2, max_n: int = 9,
+def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 9,
                          beta: float = math.inf, heldout_beta: float | None = None,
                          heldout_fraction: float = 0.2, min_gap: float = 0.5,
                          seed: int = 0) -> PreferenceData:
     """The built-in data set: ``n_prompts`` ranked lists with a known true reward.
 
     Args:
-        n_prompts: distinct prompts (one ranked list each), at most 640.
+        n_prompts: distinct prompts (one ranked list each), at most 1600.
         min_n, max_n: each list has N responses, N uniform in [min_n, max_n]
             (InstructGPT: 4..9).  ``min_n = max_n = 2`` gives plain pairs.
         beta: annotator rationality for the training labels (∞ = perfect, 0 = coin flips).
@@ -512,6 +514,6 @@ def make_preference_data(n_prompts: int = 300, *, min_n: int = 2, max_n: int = 9
                            "heldout_beta": hb, "min_gap": min_gap})
 
 
-def make_pair_data(n_prompts: int = 300, *, beta: float = math.inf, **kwargs) -> PreferenceData:
+def make_pair_data(n_prompts: int = 1000, *, beta: float = math.inf, **kwargs) -> PreferenceData:
     """Like :func:`make_preference_data` with exactly one pair (N = 2) per prompt."""
     return make_preference_data(n_prompts, min_n=2, max_n=2, beta=beta, **kwargs)

@@ -158,7 +158,7 @@ class TinyRewardModel(nn.Module):
     """
 
     def __init__(self, vocab: Vocabulary | Sequence[str] | None = None, *, d_model: int = 32,
-                 n_layers: int = 2, n_heads: int = 4, d_ff: int = 64, max_len: int = 64,
+                 n_layers: int = 2, n_heads: int = 2, d_ff: int = 64, max_len: int = 64,
                  dropout: float = 0.0, seed: int | None = 0):
         super().__init__()
         self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
