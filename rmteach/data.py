@@ -415,9 +415,12 @@ def label_agreement(items: Iterable[PreferencePair | RankedList]) -> float:
     """
     agree = total = 0
     for item in items:
-        for pair in as_ranked_list(item).pairs():
-            agree += true_reward(pair.prompt, pair.chosen) > true_reward(pair.prompt, pair.rejected)
-            total += 1
+        lst = as_ranked_list(item)
+        r = [true_reward(lst.prompt, y) for y in lst.best_first()]
+        for i in range(lst.n):
+            for j in range(i + 1, lst.n):
+                agree += r[i] > r[j]
+                total += 1
     if total == 0:
         raise ValueError("no pairs to check: the item list is empty.")
     return agree / total

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from .data import PreferenceData, RankedList, make_preference_data
+from .data import PreferenceData, RankedList, label_agreement, make_preference_data
 from .evaluate import Evaluation, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
@@ -346,7 +346,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
               "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
-              "model": {k: v for k, v in model.config().items() if k != "vocab"}}
+              "model": {k: v for k, v in model.config().items() if k != "vocab"},
+              "label_agreement": label_agreement(data.train) if data.synthetic else None}
 
     saved_threads = torch.get_num_threads()
     if threads is not None:

@@ -1,0 +1,132 @@
+"""Preference data as JSON Lines, in the layouts people already use with TRL.
+
+One JSON object per line, either a pair
+
+    {"prompt": "explain rain", "chosen": "sunny umbrella thanks", "rejected": "ugh whatever"}
+
+or a ranked list (``ranking`` holds the indices of ``responses``, best first)
+
+    {"prompt": "explain rain", "responses": ["ugh", "sunny thanks", "um so"], "ranking": [1, 2, 0]}
+
+Blank lines are skipped.  Other keys on a line (ids, scores, ...) are ignored.
+A malformed line raises ``ValueError`` naming the file, the line number and the
+field; the whole file is checked before anything is returned, so nothing is ever
+half-loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable
+
+from .data import PreferencePair, RankedList
+
+__all__ = ["dumps_jsonl", "loads_jsonl", "read_jsonl", "write_jsonl"]
+
+
+def _text_field(obj, key, where):
+    if key not in obj:
+        raise ValueError(f"{where}: field {key!r} is missing.")
+    value = obj[key]
+    if not isinstance(value, str):
+        hint = (" (conversational message lists are not supported; give plain text)"
+                if isinstance(value, list) else "")
+        raise ValueError(f"{where}: field {key!r} must be a string; got "
+                         f"{type(value).__name__}{hint}.")
+    if not value.strip():
+        raise ValueError(f"{where}: field {key!r} is empty.")
+    return value
+
+
+def _parse_item(obj, where) -> PreferencePair | RankedList:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where}: expected a JSON object with 'prompt' and either "
+                         f"'chosen'/'rejected' or 'responses'/'ranking'; got "
+                         f"{type(obj).__name__}.")
+    has_pair = "chosen" in obj or "rejected" in obj
+    has_list = "responses" in obj or "ranking" in obj
+    if has_pair and has_list:
+        raise ValueError(f"{where}: a line is either a pair ('chosen', 'rejected') or a ranked "
+                         "list ('responses', 'ranking'), not both.")
+    if not has_pair and not has_list:
+        raise ValueError(f"{where}: fields 'chosen' and 'rejected' (a pair) or 'responses' and "
+                         "'ranking' (a ranked list) are missing.")
+    prompt = _text_field(obj, "prompt", where)
+    if has_pair:
+        chosen = _text_field(obj, "chosen", where)
+        rejected = _text_field(obj, "rejected", where)
+        return PreferencePair(prompt, chosen, rejected)
+    if "responses" not in obj:
+        raise ValueError(f"{where}: field 'responses' is missing.")
+    if "ranking" not in obj:
+        raise ValueError(f"{where}: field 'ranking' is missing.")
+    responses = obj["responses"]
+    if not isinstance(responses, list) or len(responses) < 2:
+        raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
+    for k, y in enumerate(responses):
+        if not isinstance(y, str) or not y.strip():
+            raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
+    ranking = obj["ranking"]
+    n = len(responses)
+    if (not isinstance(ranking, list)
+            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ranking)
+            or sorted(ranking) != list(range(n))):
+        raise ValueError(f"{where}: field 'ranking' must list each index 0..{n - 1} of "
+                         f"'responses' exactly once, best first; got {ranking!r}.")
+    return RankedList(prompt, tuple(responses), tuple(ranking))
+
+
+def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair | RankedList]:
+    """Parse JSONL text into ``PreferencePair`` and ``RankedList`` items (see module doc).
+
+    >>> loads_jsonl('{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh"}')
+    [PreferencePair(prompt='explain rain', chosen='sunny', rejected='ugh')]
+    """
+    items = []
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}, line {number}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") \
+                from None
+        items.append(_parse_item(obj, where))
+    if not items:
+        raise ValueError(f"{source}: no preference items found (the file is empty).")
+    return items
+
+
+def read_jsonl(path: str | os.PathLike) -> list[PreferencePair | RankedList]:
+    """Read a JSONL file of pairs and/or ranked lists; all-or-nothing (see module doc)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text file; expected JSON Lines.") from None
+    return loads_jsonl(text, source=str(path))
+
+
+def _to_obj(item) -> dict:
+    if isinstance(item, PreferencePair):
+        return {"prompt": item.prompt, "chosen": item.chosen, "rejected": item.rejected}
+    if isinstance(item, RankedList):
+        return {"prompt": item.prompt, "responses": list(item.responses),
+                "ranking": list(item.ranking)}
+    raise ValueError(f"can only write PreferencePair or RankedList items; got "
+                     f"{type(item).__name__}.")
+
+
+def dumps_jsonl(items: Iterable[PreferencePair | RankedList]) -> str:
+    """The items as JSONL text, one object per line."""
+    return "".join(json.dumps(_to_obj(it), ensure_ascii=False) + "\n" for it in items)
+
+
+def write_jsonl(items: Iterable[PreferencePair | RankedList], path: str | os.PathLike) -> None:
+    """Write items to ``path`` in TRL's layout (pairs) or the ranked-list layout."""
+    text = dumps_jsonl(items)        # validate everything before touching the file
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
