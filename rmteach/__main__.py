@@ -1,0 +1,223 @@
+"""Command line: train a tiny reward model, or export the built-in data.
+
+    python -m rmteach train --loss listwise --seed 0 --json
+    python -m rmteach train --loss pairwise --mode exploded --margin 0.5 --data my.jsonl
+    python -m rmteach data --out prefs.jsonl
+
+``train`` prints a summary; with ``--json`` its last line is one JSON object with
+the keys loss, heldout_accuracy, heldout_loss, kendall_tau, train_seconds,
+device, forward_passes, params_backbone and params_head (plus a few more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+LOSSES = ("pairwise", "listwise", "plackett-luce")
+MODES = ("grouped", "exploded")
+
+
+def _beta(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r} (use e.g. 0, 2.5 or inf)") \
+            from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"beta must be >= 0 (0 = coin flips, inf = perfect "
+                                         f"labels); got {text}")
+    return value
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data (the built-in synthetic language, unless --data is given)")
+    g.add_argument("--data", metavar="FILE.jsonl",
+                   help="train on your own JSONL file: lines {\"prompt\", \"chosen\", "
+                        "\"rejected\"} or {\"prompt\", \"responses\": [...], \"ranking\": "
+                        "[...]} (ranking = indices, best first)")
+    g.add_argument("--prompts", type=int, default=1000, metavar="N",
+                   help="built-in data: number of prompts, one ranked list each, at most 1600 "
+                        "(default: 1000)")
+    g.add_argument("--min-n", type=int, default=2,
+                   help="built-in data: fewest responses per prompt (default: 2)")
+    g.add_argument("--max-n", type=int, default=9,
+                   help="built-in data: most responses per prompt; InstructGPT used 4..9 "
+                        "(default: 9)")
+    g.add_argument("--beta", type=_beta, default=math.inf,
+                   help="built-in data: annotator rationality β; inf = perfect labels, "
+                        "0 = coin flips (default: inf)")
+    g.add_argument("--heldout-fraction", type=float, default=0.2,
+                   help="share of prompts held out for evaluation, split by prompt "
+                        "(default: 0.2)")
+    g.add_argument("--seed", type=int, default=0,
+                   help="seed for the data, the initial weights and the shuffling (default: 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .train import DEFAULTS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m rmteach",
+        description="Train and inspect a tiny RLHF reward model r(x, y) = h_last · W_r.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    t = sub.add_parser(
+        "train", help="train a reward model and print a summary",
+        description="Train a TinyRewardModel on preference data and evaluate it on held-out "
+                    "prompts. With --json the last printed line is one JSON object.")
+    g = t.add_argument_group("loss")
+    g.add_argument("--loss", choices=LOSSES, default="listwise",
+                   help="pairwise: −log Sigmoid(r_a − r_b − m) (Eq. 4.37); listwise: "
+                        "Eq. 4.57 averaged over each list; plackett-luce: Eqs. 4.58–4.61 "
+                        "(default: listwise)")
+    g.add_argument("--mode", choices=MODES, default="grouped",
+                   help="grouped: one ranked list per batch element, each response scored "
+                        "once (InstructGPT); exploded: every pair its own shuffled example "
+                        "(default: grouped)")
+    g.add_argument("--margin", type=float, default=0.0,
+                   help="margin m of the pairwise loss (pairwise only; default: 0)")
+    g.add_argument("--center-coef", type=float, default=0.0,
+                   help="weight of the centering penalty mean (r_a + r_b)^2 (default: 0)")
+    _data_options(t)
+    g = t.add_argument_group("optimisation")
+    g.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
+                   help=f"passes over the training data (default: {DEFAULTS['epochs']})")
+    g.add_argument("--lr", type=float, default=DEFAULTS["lr"],
+                   help=f"AdamW learning rate (default: {DEFAULTS['lr']:g})")
+    g.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
+                   help="lists per batch (grouped) or pairs per batch (exploded) "
+                        f"(default: {DEFAULTS['batch_size']})")
+    g.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"],
+                   help=f"AdamW weight decay (default: {DEFAULTS['weight_decay']:g})")
+    g = t.add_argument_group("model and machine")
+    g.add_argument("--d-model", type=int, default=32,
+                   help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
+    g.add_argument("--layers", type=int, default=2,
+                   help="transformer layers in the backbone (default: 2)")
+    g.add_argument("--device", default="auto",
+                   help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
+                        "(default: auto)")
+    g.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch while training (default: 1)")
+    g = t.add_argument_group("output")
+    g.add_argument("--json", action="store_true",
+                   help="print the summary as one JSON object on the last line")
+    g.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    g.add_argument("--save", metavar="PATH",
+                   help="save the trained model as a safe checkpoint (state_dict + config)")
+
+    d = sub.add_parser(
+        "data", help="write the built-in preference data as JSONL",
+        description="Write the built-in synthetic data (train and held-out) as JSONL in the "
+                    "ranked-list layout, or as TRL pairs with --pairs.")
+    _data_options(d)
+    d.add_argument("--out", required=True, metavar="FILE.jsonl", help="where to write")
+    d.add_argument("--pairs", action="store_true",
+                   help="write one {prompt, chosen, rejected} line per implied pair")
+    return parser
+
+
+def _load_data(args):
+    from .data import PreferenceData, make_preference_data
+
+    if getattr(args, "data", None):
+        from .jsonl import read_jsonl
+
+        return PreferenceData.from_items(read_jsonl(args.data),
+                                         heldout_fraction=args.heldout_fraction, seed=args.seed)
+    return make_preference_data(args.prompts, min_n=args.min_n, max_n=args.max_n,
+                                beta=args.beta, heldout_fraction=args.heldout_fraction,
+                                seed=args.seed)
+
+
+def _finite(x):
+    return None if x is None or not math.isfinite(x) else x
+
+
+def _cmd_train(args) -> int:
+    from .train import train
+
+    data = _load_data(args)
+    result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
+                   center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
+                   batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
+                   device=args.device, model_kwargs={"d_model": args.d_model,
+                                                     "n_layers": args.layers},
+                   threads=args.threads, progress=not args.no_progress)
+    final = result.final
+    summary = {
+        "loss": args.loss,
+        "mode": args.mode,
+        "heldout_accuracy": _finite(final.accuracy) if final else None,
+        "heldout_loss": _finite(final.listwise_loss) if final else None,
+        "heldout_log_loss": _finite(final.log_loss) if final else None,
+        "heldout_ties": final.ties if final else None,
+        "kendall_tau": _finite(final.kendall_tau) if final else None,
+        "kendall_tau_against": "truth" if data.synthetic else "labels",
+        "train_seconds": round(result.train_seconds, 4),
+        "seconds_per_epoch": [round(s, 4) for s in result.seconds_per_epoch],
+        "device": result.device,
+        "forward_passes": result.forward_passes,
+        "forward_passes_per_epoch": result.forward_passes_per_epoch,
+        "params_backbone": result.param_counts["backbone"],
+        "params_head": result.param_counts["head"],
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "beta": None if data.beta is None or math.isinf(data.beta) else data.beta,
+        "data": args.data or "built-in",
+        "train_lists": len(data.train),
+        "heldout_lists": len(data.heldout),
+    }
+    if args.save:
+        from .checkpoint import save
+
+        save(result.model, args.save)
+        summary["saved"] = args.save
+    if not args.json:
+        print(f"trained {args.loss} ({args.mode}) on {len(data.train)} lists for "
+              f"{args.epochs} epochs on {result.device} in {result.train_seconds:.2f} s")
+        print(f"parameters: backbone {summary['params_backbone']}, head "
+              f"{summary['params_head']}; forward passes {summary['forward_passes']}")
+        if final:
+            print(f"held-out: pairwise accuracy {final.accuracy:.4f} ({final.ties} ties), "
+                  f"listwise loss {final.listwise_loss:.4f}, Kendall tau "
+                  f"{final.kendall_tau:.4f} (vs the {summary['kendall_tau_against']})")
+        else:
+            print("held-out: none (every prompt went to training)")
+        if args.save:
+            print(f"saved to {args.save}")
+    else:
+        print(json.dumps(summary))
+    return 0
+
+
+def _cmd_data(args) -> int:
+    from .jsonl import write_jsonl
+
+    data = _load_data(args)
+    lists = [*data.train, *data.heldout]
+    items = [p for lst in lists for p in lst.pairs()] if args.pairs else lists
+    write_jsonl(items, args.out)
+    print(f"wrote {len(items)} {'pairs' if args.pairs else 'ranked lists'} to {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m rmteach`` and the ``rmteach`` script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            return _cmd_train(args)
+        return _cmd_data(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
