@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import loss_kernels, notebooks, report, targets, training, widgets
 from .config import make_config
-from .timing import ROOT, load_average, machine_info
+from .timing import ROOT, CpuMeter, load_average, machine_info, wait_until_idle
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PARTS = ("loss", "training", "time-to-accuracy", "notebooks", "widgets")
@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: benchmarks/results/, or results/tmp/ for "
                         "--quick and --tiny)")
+    p.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                   help="before each part, wait up to SECONDS until other processes use less "
+                        "than 0.2 cores (a shared machine makes timings noisy; default 0)")
     p.add_argument("--notebooks-dir", type=Path, default=None,
                    help="folder of notebooks to time (default: notebooks/)")
     return p
@@ -81,21 +84,25 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"mode": mode, "command": command, "machine": machine,
                      "config": cfg.as_dict(), "parts": parts}
     start = time.perf_counter()
-    if "loss" in parts:
-        _log("1. loss kernels")
-        results["loss_kernels"] = loss_kernels.run(cfg, device)
-    if "training" in parts:
-        _log("2. training cost")
-        results["training"] = training.run_cost(cfg, device)
-    if "time-to-accuracy" in parts:
-        _log("3. time to accuracy")
-        results["time_to_accuracy"] = training.run_time_to_accuracy(cfg, device)
-    if "widgets" in parts:
-        _log("5. widget latency")
-        results["widgets"] = widgets.run(cfg)
-    if "notebooks" in parts:
-        _log("4. notebook suite")
-        results["notebooks"] = notebooks.run(cfg, args.notebooks_dir)
+    steps = [
+        ("loss", "loss_kernels", "1. loss kernels", lambda: loss_kernels.run(cfg, device)),
+        ("training", "training", "2. training cost", lambda: training.run_cost(cfg, device)),
+        ("time-to-accuracy", "time_to_accuracy", "3. time to accuracy",
+         lambda: training.run_time_to_accuracy(cfg, device)),
+        ("widgets", "widgets", "5. widget latency", lambda: widgets.run(cfg)),
+        ("notebooks", "notebooks", "4. notebook suite",
+         lambda: notebooks.run(cfg, args.notebooks_dir)),
+    ]
+    results["other_load_cores"] = {}
+    for part, key, title, fn in steps:
+        if part not in parts:
+            continue
+        if args.wait_idle > 0:
+            wait_until_idle(args.wait_idle, log=_log)
+        _log(title)
+        meter = CpuMeter()
+        results[key] = fn()
+        results["other_load_cores"][key] = meter.other_cores()
     results["total_seconds"] = time.perf_counter() - start
     results["machine"]["load_average_at_end"] = load_average()
     results["targets"] = targets.evaluate(results)

@@ -19,8 +19,9 @@ class Config:
     loss_budget_s: float = 3.0
     # part 2-3: training
     train_ns: tuple[int, ...] = (4, 8)
-    train_epochs: int = 5
+    train_epochs: int | None = None        # None: rmteach.train's default number of epochs
     train_prompts: int | None = None       # None: rmteach's default data size
+    tta_prompts: int | None = None         # None: the default data of rmteach.train
     time_to_acc_target: float = 0.90
     time_to_acc_max_epochs: int = 40
     time_to_acc_losses: tuple[str, ...] = ("pairwise", "listwise", "plackett-luce")
@@ -42,13 +43,14 @@ def make_config(mode: str) -> Config:
     if mode == "full":
         return Config(mode="full")
     if mode == "quick":
-        return Config(mode="quick", min_rounds=3, max_rounds=10, loss_budget_s=0.5,
-                      loss_ns=(2, 4, 8, 16, 32), train_epochs=2, time_to_acc_max_epochs=15,
+        return Config(mode="quick", warmup=1, min_rounds=3, max_rounds=10, loss_budget_s=0.5,
+                      loss_ns=(2, 4, 8, 16, 32), train_ns=(8,), train_epochs=2,
+                      train_prompts=120, time_to_acc_max_epochs=15,
                       time_to_acc_losses=("listwise",), notebooks=("00_start_here.ipynb",),
-                      widget_updates=20, widget_warmup=2)
+                      widget_updates=10, widget_warmup=1)
     if mode == "tiny":
         return Config(mode="tiny", loss_batch=16, loss_ns=(2, 4), warmup=1, min_rounds=2,
                       max_rounds=2, loss_budget_s=0.0, train_ns=(4,), train_epochs=1,
-                      train_prompts=24, time_to_acc_max_epochs=1,
+                      train_prompts=24, tta_prompts=24, time_to_acc_max_epochs=1,
                       time_to_acc_losses=("listwise",), widget_updates=3, widget_warmup=1)
     raise ValueError(f"unknown mode {mode!r}; expected 'full', 'quick' or 'tiny'.")

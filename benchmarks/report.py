@@ -166,8 +166,14 @@ def markdown(results: dict, plots: list[str]) -> str:
             lines += [why, ""]
             continue
         lines += fn(sec)
+        other = results.get("other_load_cores", {}).get(key)
+        if other is not None:
+            extra = (" This counts the notebook kernels too: they are separate processes."
+                     if key == "notebooks" else "")
+            lines += [f"Other processes used about {other:.2f} cores of the machine while this "
+                      f"part ran (0 = it had the machine to itself).{extra}", ""]
         for p in plots:
-            if p.startswith(key.split("_")[0]):
+            if p.startswith(key.split("_")[0]) and key != "time_to_accuracy":
                 lines += [f"![{title}]({p})", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -209,33 +215,52 @@ def plot_loss(sec: dict, path: Path) -> bool:
     return True
 
 
-def plot_training(sec: dict, path: Path) -> bool:
+def plot_training(sec: dict, tta: dict | None, path: Path) -> bool:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    runs = sec.get("runs", [])
-    if not runs:
+    runs = sec.get("runs", []) if sec else []
+    curves = (tta or {}).get("losses", {})
+    if not runs and not curves:
         return False
-    fig = Figure(figsize=(9, 3.2), dpi=110)
+    fig = Figure(figsize=(12, 3.2), dpi=110)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 3)
+    axes = fig.subplots(1, 4)
     ns = sorted({r["n"] for r in runs})
-    modes = ["grouped", "exploded"]
-    width = 0.38
-    for ax, key, label in ((axes[0], "epoch_s", "seconds per epoch"),
+    modes = sorted({r["mode"] for r in runs}, key=lambda m: (m != "grouped", m))
+    width = 0.8 / max(1, len(modes))
+    for ax, key, label in ((axes[0], "epoch_s", "training seconds per epoch"),
                            (axes[1], "forward_per_epoch", "forward passes per epoch"),
-                           (axes[2], "heldout_accuracy", "held-out pairwise accuracy")):
+                           (axes[2], "heldout_accuracy", "final held-out pairwise accuracy")):
         for m, mode in enumerate(modes):
             vals = []
             for n in ns:
                 hit = [r for r in runs if r["n"] == n and r["mode"] == mode]
                 vals.append(hit[0][key] if hit and hit[0][key] is not None else math.nan)
-            xs = [i + (m - 0.5) * width for i in range(len(ns))]
-            ax.bar(xs, vals, width=width, color=OKABE_ITO[m], label=mode)
+            xs = [i + (m - (len(modes) - 1) / 2) * width for i in range(len(ns))]
+            ax.bar(xs, vals, width=width, color=OKABE_ITO[m % len(OKABE_ITO)], label=mode)
         ax.set_xticks(range(len(ns)), [f"N = {n}" for n in ns])
-        ax.set_title(label)
-    axes[2].set_ylim(0.5, 1.0)
-    axes[0].legend(frameon=False, fontsize=8)
+        ax.set_title(label, fontsize=9)
+    if runs:
+        axes[2].set_ylim(0.5, 1.0)
+        axes[0].legend(frameon=False, fontsize=7)
+    ax = axes[3]
+    for k, (loss, r) in enumerate(curves.items()):
+        t, acc = 0.0, []
+        xs = []
+        for sec_s, a in zip(r.get("seconds_per_epoch", []), r.get("accuracy_per_epoch", [])):
+            t += sec_s
+            xs.append(t)
+            acc.append(a)
+        ax.plot(xs, acc, marker="o", ms=3, color=OKABE_ITO[k % len(OKABE_ITO)], label=loss)
+    if curves:
+        ax.axhline((tta or {}).get("target", 0.9), color="0.4", lw=0.8, ls=":")
+        ax.set_xlabel("training seconds (evaluation excluded)")
+        ax.set_ylabel("held-out pairwise accuracy")
+        ax.set_title("time to accuracy (default data)", fontsize=9)
+        ax.legend(frameon=False, fontsize=7)
+    else:
+        ax.set_visible(False)
     fig.tight_layout()
     fig.savefig(path)
     return True
@@ -249,7 +274,10 @@ def write(results: dict, out: Path, stem: str) -> list[Path]:
     if sec and "rows" in sec and plot_loss(sec, out / f"loss_speedup{suffix}.png"):
         plots.append(f"loss_speedup{suffix}.png")
     sec = results.get("training")
-    if sec and "runs" in sec and plot_training(sec, out / f"training{suffix}.png"):
+    tta = results.get("time_to_accuracy")
+    sec = sec if sec and "runs" in sec else None
+    tta = tta if tta and "losses" in tta else None
+    if (sec or tta) and plot_training(sec, tta, out / f"training{suffix}.png"):
         plots.append(f"training{suffix}.png")
     results["plots"] = plots
     json_path = out / f"{stem}.json"

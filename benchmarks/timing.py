@@ -96,6 +96,61 @@ def measure_interleaved(fns: dict[str, Callable[[], object]], *, warmup: int = 2
     return {name: summarize(samples[name], inner[name]) for name in fns}
 
 
+class CpuMeter:
+    """How busy the machine was with *other* work while a part ran.
+
+    Reads the machine's busy CPU time (``/proc/stat``) and this process's own CPU
+    time plus that of its finished children (``os.times``) before and after; the
+    difference is what other processes used, in cores (0 = the benchmark had the
+    machine to itself, 1 = another process kept one core busy throughout).
+    Approximate: a kernel process still running is counted as "other".
+    """
+
+    def __init__(self):
+        self._start = self._read()
+
+    @staticmethod
+    def _read():
+        try:
+            with open("/proc/stat") as fh:
+                fields = [int(x) for x in fh.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)    # idle + iowait
+        busy = (sum(fields[:8]) - idle) / hz                          # user..steal
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        return busy, own, time.perf_counter()
+
+    def other_cores(self) -> float | None:
+        end = self._read()
+        if self._start is None or end is None:
+            return None
+        busy = end[0] - self._start[0]
+        own = end[1] - self._start[1]
+        wall = end[2] - self._start[2]
+        if wall <= 0:
+            return None
+        return round(max(0.0, (busy - own) / wall), 2)
+
+
+def wait_until_idle(max_wait_s: float, *, threshold_cores: float = 0.2,
+                    log=lambda msg: None) -> float | None:
+    """Wait (at most ``max_wait_s``) until other processes use under ``threshold_cores``.
+
+    Returns the last measured other-process load in cores.
+    """
+    deadline = time.perf_counter() + max_wait_s
+    while True:
+        meter = CpuMeter()
+        time.sleep(1.0)
+        load = meter.other_cores()
+        if load is None or load < threshold_cores or time.perf_counter() >= deadline:
+            return load
+        log(f"other processes are using {load:.2f} cores; waiting for a quieter moment")
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -48,9 +48,9 @@ def _worker(spec: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _data_kwargs(cfg, **kw) -> dict:
-    if cfg.train_prompts is not None:
-        kw["n_prompts"] = cfg.train_prompts
+def _data_kwargs(prompts, **kw) -> dict:
+    if prompts is not None:
+        kw["n_prompts"] = prompts
     return kw
 
 
@@ -93,11 +93,12 @@ def run_cost(cfg, device: str = "cpu") -> dict:
     except ImportError as exc:
         return {"skipped": f"rmteach.train cannot be imported ({exc})"}
     batch = DEFAULTS["batch_size"]
+    epochs = cfg.train_epochs or DEFAULTS["epochs"]
     runs, comparisons = [], []
     for n in cfg.train_ns:
         pairs_per_list = n * (n - 1) // 2
-        base = {"data": _data_kwargs(cfg, min_n=n, max_n=n, seed=0), "epochs": cfg.train_epochs,
-                "device": device, "seed": 0}
+        base = {"data": _data_kwargs(cfg.train_prompts, min_n=n, max_n=n, seed=0),
+                "epochs": epochs, "device": device, "seed": 0}
         specs = {
             "grouped": {**base, "loss": "listwise", "mode": "grouped"},
             "exploded": {**base, "loss": "pairwise", "mode": "exploded"},
@@ -125,8 +126,10 @@ def run_cost(cfg, device: str = "cpu") -> dict:
                 "grouped_peak_mib": g["peak_mib"], "exploded_peak_mib": e["peak_mib"],
             })
     return _clean({
-        "method": (f"rmteach.train.train on make_preference_data(min_n=N, max_n=N, seed=0) "
-                   f"(noiseless labels), {cfg.train_epochs} epochs each, seed 0, one fresh "
+        "method": (f"rmteach.train.train on make_preference_data("
+                   f"{'' if cfg.train_prompts is None else f'{cfg.train_prompts}, '}"
+                   f"min_n=N, max_n=N, seed=0) "
+                   f"(noiseless labels), {epochs} epochs each, seed 0, one fresh "
                    f"process per run. grouped = listwise loss, one list per batch element, "
                    f"batch {batch} lists; exploded = pairwise loss, one pair per example, batch "
                    f"{batch} pairs; matched batch = {batch}·N(N−1)/2 pairs (same steps per "
@@ -150,8 +153,9 @@ def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
         variants["pairwise (exploded)"] = {"loss": "pairwise", "mode": "exploded"}
     losses = {}
     for name, v in variants.items():
-        spec = {**v, "data": _data_kwargs(cfg, seed=0), "epochs": cfg.time_to_acc_max_epochs,
-                "device": device, "seed": 0, "target": target, "eval_train": False}
+        spec = {**v, "data": _data_kwargs(cfg.tta_prompts, seed=0),
+                "epochs": cfg.time_to_acc_max_epochs, "device": device, "seed": 0,
+                "target": target, "eval_train": False}
         out = _worker(spec)
         recs = out["records"]
         hit = out["reached_epoch"]
@@ -164,6 +168,7 @@ def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
             "forward_to_target": sum(r["forward_passes"] for r in upto) if hit else None,
             "best_accuracy": max(r["heldout_accuracy"] for r in recs),
             "accuracy_per_epoch": [r["heldout_accuracy"] for r in recs],
+            "seconds_per_epoch": [r["seconds"] for r in recs],
             "epochs_run": len(recs),
             "train_seconds": sum(r["seconds"] for r in recs),
             "device": out["device"],
