@@ -91,7 +91,22 @@ def _copy_collection(ax, coll) -> None:
                                          alpha=coll.get_alpha()))
 
 
-def _copy_axes(src, ax) -> None:
+def _fontsize(texts, default=None):
+    texts = [t for t in texts if t.get_text()]
+    return texts[0].get_fontsize() if texts else default
+
+
+def _copy_axes(src, ax, images: dict) -> None:
+    """Re-create ``src``'s artists and decorations on the fresh axes ``ax``.
+
+    ``images`` maps the source's images to their copies, for colorbars.
+    """
+    cb = getattr(src, "_colorbar", None)
+    if cb is not None and cb.mappable in images:
+        new = ax.figure.colorbar(images[cb.mappable], cax=ax)
+        new.set_label(src.get_ylabel(), fontsize=src.yaxis.label.get_fontsize())
+        ax.tick_params(labelsize=_fontsize(src.get_yticklabels(), 8))
+        return
     for line in src.get_lines():
         _copy_line(src, ax, line)
     for patch in src.patches:
@@ -99,27 +114,33 @@ def _copy_axes(src, ax) -> None:
     for coll in src.collections:
         _copy_collection(ax, coll)
     for im in src.get_images():
-        ax.imshow(im.get_array(), cmap=im.get_cmap(), norm=im.norm, extent=im.get_extent(),
-                  aspect=src.get_aspect(), origin=getattr(im, "origin", "upper"),
-                  interpolation=im.get_interpolation())
+        images[im] = ax.imshow(im.get_array(), cmap=im.get_cmap(), norm=im.norm,
+                               extent=im.get_extent(), aspect=src.get_aspect(),
+                               origin=getattr(im, "origin", "upper"),
+                               interpolation=im.get_interpolation())
     for text in src.texts:
         _copy_text(src, ax, text)
     ax.set_xscale(src.get_xscale())
     ax.set_yscale(src.get_yscale())
     ax.set_xlim(src.get_xlim())
     ax.set_ylim(src.get_ylim())
-    ax.set_xlabel(src.get_xlabel())
-    ax.set_ylabel(src.get_ylabel())
-    ax.set_title(src.get_title())
+    ax.set_xlabel(src.get_xlabel(), fontsize=src.xaxis.label.get_fontsize())
+    ax.set_ylabel(src.get_ylabel(), fontsize=src.yaxis.label.get_fontsize())
+    ax.set_title(src.get_title(), fontsize=src.title.get_fontsize())
     labels = [t.get_text() for t in src.get_xticklabels()]
     if any(lbl and not _numeric(lbl) for lbl in labels):
         ax.set_xticks(src.get_xticks(), labels)
     labels = [t.get_text() for t in src.get_yticklabels()]
     if any(lbl and not _numeric(lbl) for lbl in labels):
         ax.set_yticks(src.get_yticks(), labels)
+    ax.tick_params(axis="x", labelsize=_fontsize(src.get_xticklabels(), 8))
+    ax.tick_params(axis="y", labelsize=_fontsize(src.get_yticklabels(), 8))
+    for side, spine in src.spines.items():
+        ax.spines[side].set_visible(spine.get_visible())
     legend = src.get_legend()
     if legend is not None:
-        ax.legend(loc=legend._loc, frameon=legend.get_frame_on())
+        ax.legend(loc=legend._loc, frameon=legend.get_frame_on(),
+                  fontsize=_fontsize(legend.get_texts(), 8))
     ax.set_visible(src.get_visible())
 
 
@@ -138,9 +159,10 @@ def naive_redraw(src_fig) -> bytes:
 
     src_axes = src_fig.axes
     fig = plt.figure(figsize=src_fig.get_size_inches(), dpi=src_fig.dpi)
+    images: dict = {}
     for src in src_axes:
         ax = fig.add_axes(src.get_position())
-        _copy_axes(src, ax)
+        _copy_axes(src, ax, images)
     if src_fig._suptitle is not None:
         fig.suptitle(src_fig._suptitle.get_text())
     buf = io.BytesIO()
@@ -153,18 +175,24 @@ def naive_redraw_subplots(src_fig) -> bytes:
     """The same, with ``plt.subplots`` for the usual grid of axes (as interact code does)."""
     import matplotlib.pyplot as plt
 
-    geometry = src_fig.axes[0].get_subplotspec()
-    if geometry is None or len(src_fig.axes) != geometry.get_gridspec().nrows * \
-            geometry.get_gridspec().ncols:
+    grid = [a for a in src_fig.axes if a.get_subplotspec() is not None
+            and getattr(a, "_colorbar", None) is None]
+    others = [a for a in src_fig.axes if a not in grid]
+    if not grid:
         return naive_redraw(src_fig)
-    gs = geometry.get_gridspec()
+    gs = grid[0].get_subplotspec().get_gridspec()
+    if len(grid) != gs.nrows * gs.ncols:
+        return naive_redraw(src_fig)
     fig, axes = plt.subplots(gs.nrows, gs.ncols, squeeze=False,
                              figsize=src_fig.get_size_inches(), dpi=src_fig.dpi,
                              gridspec_kw={"width_ratios": gs.get_width_ratios(),
                                           "height_ratios": gs.get_height_ratios()})
-    for src, ax in zip(src_fig.axes, axes.flat):
+    images: dict = {}
+    for src, ax in zip(grid, axes.flat):
         ax.set_position(src.get_position())   # the live figure's layout, for free
-        _copy_axes(src, ax)
+        _copy_axes(src, ax, images)
+    for src in others:                        # colorbars and inset axes
+        _copy_axes(src, fig.add_axes(src.get_position()), images)
     if src_fig._suptitle is not None:
         fig.suptitle(src_fig._suptitle.get_text())
     buf = io.BytesIO()
@@ -185,6 +213,18 @@ def _sweep(control, count: int) -> list:
         opts = list(control.options)
         values = [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in opts]
         return [values[k % len(values)] for k in range(1, count + 1)]
+    value = getattr(control, "value", None)
+    numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, bool)
+    if numeric and not (hasattr(control, "min") and hasattr(control, "max")):
+        # an unbounded FloatText / IntText: move around its starting value
+        grid = float(value) + np.linspace(-1.0, 1.0, 9)
+        if isinstance(value, (int, np.integer)):
+            grid = np.round(float(value) + np.linspace(-4, 4, 9)).astype(int)
+        cycle = list(dict.fromkeys(grid.tolist()))
+        cycle = cycle + cycle[-2:0:-1]
+        vals = [cycle[(k + 5) % len(cycle)] for k in range(count)]
+        return vals
     if hasattr(control, "min") and hasattr(control, "max"):
         lo, hi = float(control.min), float(control.max)
         grid = np.linspace(lo + 0.2 * (hi - lo), hi - 0.2 * (hi - lo), 9)
