@@ -257,8 +257,9 @@ def run(cfg, device: str = "cpu") -> dict:
         "exploded": "vectorised explode: ranked_pair_positions + one gather, then pairwise_loss; "
                     "inside the timing",
         "rows": rows_out,
-        "timing": f"median per call over >= {cfg.min_rounds} interleaved samples after "
-                  f"{cfg.warmup} warm-up calls; fast calls batched to ~2 ms per sample",
+        "timing": f"median per call after {cfg.warmup} warm-up calls, over >= "
+                  f"{cfg.min_rounds} interleaved rounds (each round: ~3 ms of single-call "
+                  "samples of every variant, at least one)",
     }
     if cuda and torch is not None:
         section["cuda"] = _cuda_bandwidth(torch, device)

@@ -60,17 +60,21 @@ def _noop() -> None:
 
 def measure_interleaved(fns: dict[str, Callable[[], object]], *, warmup: int = 2,
                         min_rounds: int = 3, max_rounds: int = 50, budget_s: float = 2.0,
-                        sample_s: float = 0.002,
+                        sample_s: float = 5e-5, round_s: float = 0.003,
                         sync: Callable[[], None] = _noop) -> dict[str, Timing]:
     """Median per-call time of each function, measured side by side.
 
-    Each function is warmed up ``warmup`` times, then calibrated: it is called in
-    batches of ``inner`` calls so that one sample takes about ``sample_s``.  Rounds
-    of one sample per function follow until ``max_rounds``, or until ``budget_s``
-    has passed and at least ``min_rounds`` were taken.  ``sync`` is called before
-    each clock reading (``torch.cuda.synchronize`` on a GPU).
+    Each function is warmed up ``warmup`` times, then calibrated: a sample times
+    ``inner`` back-to-back calls, enough to last ``sample_s`` (1 for anything slower
+    than 50 µs, so a sample is one call and a rare stall of the machine lands in the
+    tail, not in every sample).  Each round takes, for every function in turn, as
+    many samples as fit in ``round_s`` (at least one).  Rounds follow until
+    ``max_rounds``, or until ``budget_s`` has passed and at least ``min_rounds`` were
+    taken.  ``sync`` is called before each clock reading (``torch.cuda.synchronize``
+    on a GPU).
     """
     inner: dict[str, int] = {}
+    per_round: dict[str, int] = {}
     for name, fn in fns.items():
         for _ in range(warmup):
             fn()
@@ -78,20 +82,22 @@ def measure_interleaved(fns: dict[str, Callable[[], object]], *, warmup: int = 2
         t0 = time.perf_counter()
         fn()
         sync()
-        one = time.perf_counter() - t0
-        inner[name] = max(1, min(10_000, int(sample_s / max(one, 1e-7))))
+        one = max(time.perf_counter() - t0, 1e-7)
+        inner[name] = max(1, min(10_000, int(sample_s / one)))
+        per_round[name] = max(1, min(1000, int(round_s / (one * inner[name]))))
     samples: dict[str, list[float]] = {name: [] for name in fns}
     start = time.perf_counter()
     rounds = 0
     while rounds < max_rounds and (rounds < min_rounds or time.perf_counter() - start < budget_s):
         for name, fn in fns.items():
             k = inner[name]
-            sync()
-            t0 = time.perf_counter()
-            for _ in range(k):
-                fn()
-            sync()
-            samples[name].append((time.perf_counter() - t0) / k)
+            for _ in range(per_round[name]):
+                sync()
+                t0 = time.perf_counter()
+                for _ in range(k):
+                    fn()
+                sync()
+                samples[name].append((time.perf_counter() - t0) / k)
         rounds += 1
     return {name: summarize(samples[name], inner[name]) for name in fns}
 

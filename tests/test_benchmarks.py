@@ -188,7 +188,7 @@ def test_measure_interleaved_reports_every_variant():
                                      warmup=1, min_rounds=3, max_rounds=3, budget_s=0.0)
     assert set(out) == {"a", "b"}
     for t in out.values():
-        assert t.samples == 3 and t.calls_per_sample >= 1 and t.min_s <= t.median_s <= t.p95_s
+        assert t.samples >= 3 and t.calls_per_sample >= 1 and t.min_s <= t.median_s <= t.p95_s
 
 
 def test_naive_baseline_rebuilds_the_figure():
