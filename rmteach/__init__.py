@@ -6,6 +6,16 @@ synthetic preference data with a known true reward, and the widgets of the
 notebook suite.
 """
 
+from .data import (
+    PreferenceData,
+    PreferencePair,
+    RankedList,
+    explain_reward,
+    make_pair_data,
+    make_preference_data,
+    true_reward,
+)
+from .jsonl import read_jsonl, write_jsonl
 from .losses import (
     centering_penalty,
     listwise_loss,
@@ -18,9 +28,17 @@ from .ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
 
 __version__ = "0.1.0"
 
+# torch-using modules are imported by name: rmteach.model, rmteach.train,
+# rmteach.evaluate, rmteach.diagnose, rmteach.checkpoint (`import rmteach` needs no torch).
 __all__ = [
+    "PreferenceData",
+    "PreferencePair",
+    "RankedList",
     "centering_penalty",
+    "explain_reward",
     "listwise_loss",
+    "make_pair_data",
+    "make_preference_data",
     "pairwise_loss",
     "parse_ranking",
     "plackett_luce_loss",
@@ -28,4 +46,7 @@ __all__ = [
     "preference_probability_softmax",
     "ranked_pair_positions",
     "ranking_to_pairs",
+    "read_jsonl",
+    "true_reward",
+    "write_jsonl",
 ]
