@@ -6,6 +6,15 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
+from .diagnosis import (
+    ConfidenceExplorer,
+    LossDiagnosisExplorer,
+    confidence_explorer,
+    data_mix_experiment,
+    grouping_comparison,
+    loss_diagnosis_explorer,
+    toy_disagreement,
+)
 from .listwise import (
     ListLengthExplorer,
     ListwiseExplorer,
@@ -26,28 +35,47 @@ from .pairwise import (
     sampling_weight_explorer,
 )
 from .preference import BradleyTerryExplorer, bradley_terry_explorer
+from .training import (
+    FigureView,
+    phi_table,
+    reward_scatter,
+    show_examples,
+    training_curves,
+)
 
 __all__ = [
     "PALETTE",
     "PALETTE_CYCLE",
     "BradleyTerryExplorer",
+    "ConfidenceExplorer",
     "EmpiricalLossExplorer",
+    "FigureView",
     "ListLengthExplorer",
     "ListwiseExplorer",
     "LiteralTrapExplorer",
     "LiveFigure",
+    "LossDiagnosisExplorer",
     "PairwiseLossExplorer",
     "RMWidget",
     "SamplingWeightExplorer",
     "bradley_terry_explorer",
+    "confidence_explorer",
+    "data_mix_experiment",
     "descend_on_list",
     "empirical_loss_explorer",
     "friendly_error_html",
+    "grouping_comparison",
     "list_length_explorer",
     "listwise_explorer",
     "literal_objective",
     "literal_trap_explorer",
+    "loss_diagnosis_explorer",
     "pairwise_loss_explorer",
+    "phi_table",
     "plackett_luce_stage_probabilities",
+    "reward_scatter",
     "sampling_weight_explorer",
+    "show_examples",
+    "toy_disagreement",
+    "training_curves",
 ]

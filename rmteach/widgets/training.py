@@ -1,0 +1,365 @@
+"""Notebook 04: training a tiny reward model, and looking at what it learned.
+
+Everything the notebook shows is computed here, so the notebook stays a few calls:
+
+* :func:`describe_list` / :func:`show_examples` – a ranked list of the synthetic data
+  with each response's hidden true reward r*(x, y) and why (:func:`rmteach.data.explain_reward`).
+* :func:`phi_breakdown` / :func:`phi_table` – φ = backbone + head: the parameter count of
+  every part of :class:`~rmteach.model.TinyRewardModel` (the book's r(x, y) = h_last · W_r).
+* :func:`training_curves` – loss and pairwise accuracy per epoch from one or more
+  :class:`~rmteach.train.TrainResult` histories (train dashed, held-out solid; ln 2
+  and chance marked; the final held-out value marked and labelled).
+* :func:`reward_agreement` / :func:`reward_scatter` – the learned reward against the
+  true reward, both centred within each prompt's list (Bradley–Terry fixes rewards only
+  up to a constant per prompt), coloured by topic.
+
+Figures are Agg-backed :class:`matplotlib.figure.Figure` objects (never pyplot) wrapped
+in :class:`FigureView`, which shows as a PNG in a notebook and as a one-line text
+summary where images do not render.  Nothing here imports torch at import time.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..data import TOPICS, PreferenceData, RankedList, explain_reward, topic_of, true_reward
+from ..evaluate import kendall_tau, score_lists
+from ._base import PALETTE, PALETTE_CYCLE, LiveFigure
+
+__all__ = [
+    "TOPIC_COLOURS",
+    "FigureView",
+    "describe_list",
+    "phi_breakdown",
+    "phi_table",
+    "reward_agreement",
+    "reward_scatter",
+    "show_examples",
+    "training_curves",
+]
+
+LN2 = math.log(2.0)
+
+#: one Okabe–Ito colour per topic of the synthetic language
+TOPIC_COLOURS: dict[str, str] = {t: PALETTE_CYCLE[i] for i, t in enumerate(TOPICS)}
+
+
+# ---------------------------------------------------------------------------------------
+# Static figures
+# ---------------------------------------------------------------------------------------
+
+
+class FigureView:
+    """A finished figure for a notebook: PNG where images render, a text line elsewhere.
+
+    ``.figure`` is the Agg-backed matplotlib figure (tests read its artists);
+    ``.summary`` is the deterministic ``text/plain`` line (checked by nbval, so it holds
+    no timings); ``.values`` holds the numbers that were plotted.
+    """
+
+    def __init__(self, figure: Figure, summary: str, values: Mapping | None = None):
+        self.figure = figure
+        self.summary = summary
+        self.values = dict(values or {})
+
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        self.figure.savefig(out, format="png", dpi=self.figure.dpi)
+        return out.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"image/png": base64.b64encode(self.png()).decode("ascii"),
+                "text/plain": self.summary}
+
+    def __repr__(self) -> str:
+        return self.summary
+
+
+def _new_figure(nrows: int, ncols: int, figsize) -> tuple[Figure, list]:
+    with LiveFigure.style():
+        fig = Figure(figsize=figsize, dpi=90)
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, list(axes.flat)
+
+
+def _finish(fig: Figure) -> None:
+    import warnings
+
+    with LiveFigure.style(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout(pad=0.6)
+
+
+# ---------------------------------------------------------------------------------------
+# The data, with its known truth
+# ---------------------------------------------------------------------------------------
+
+
+def _explain_line(prompt: str, response: str) -> str:
+    e = explain_reward(prompt, response)
+    parts = [f"{k} {n}×{e['values'][k]:+g}" for k, n in e["counts"].items() if n]
+    return ", ".join(parts) if parts else "no scored words"
+
+
+def describe_list(lst: RankedList, *, width: int = 44) -> str:
+    """One ranked list as text: the prompt and its topic, then the responses best first
+    (as the annotator ranked them) with the true reward r* and where it comes from.
+
+    A ``*`` marks a response the annotator placed above one with a higher true reward
+    (a noisy label); with β = ∞ there are none.
+    """
+    if not isinstance(lst, RankedList):
+        raise ValueError(f"describe_list needs a RankedList; got {type(lst).__name__}.")
+    lines = [f"prompt: {lst.prompt!r}   (topic: {topic_of(lst.prompt) or 'none'})"]
+    rewards = [true_reward(lst.prompt, y) for y in lst.best_first()]
+    for rank, (y, r) in enumerate(zip(lst.best_first(), rewards), start=1):
+        noisy = any(q > r for q in rewards[rank:])      # ranked above a better response
+        text = y if len(y) <= width else y[: width - 1] + "…"
+        lines.append(f"  {rank}. {text!r:<{width + 2}} r* = {r:+.2f}{' *' if noisy else '  '}"
+                     f"  ({_explain_line(lst.prompt, y)})")
+    return "\n".join(lines)
+
+
+def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
+                  split: str = "train") -> str:
+    """The first ``k`` ranked lists of ``split`` described by :func:`describe_list`."""
+    if isinstance(data, PreferenceData):
+        lists = list(data.train if split == "train" else data.heldout)
+    else:
+        lists = list(data)
+    if int(k) < 1:
+        raise ValueError(f"k must be at least 1; got {k}.")
+    if not lists:
+        raise ValueError("there are no ranked lists to show.")
+    return "\n\n".join(describe_list(x) for x in lists[: int(k)])
+
+
+# ---------------------------------------------------------------------------------------
+# φ = backbone + head
+# ---------------------------------------------------------------------------------------
+
+
+def phi_breakdown(model) -> dict[str, int]:
+    """Parameter counts of each part of a :class:`~rmteach.model.TinyRewardModel`.
+
+    Keys, in order: ``token embedding``, ``position embedding``, one ``transformer
+    layer i`` per layer, ``final norm`` (together: the backbone) and ``head W_r``.  The
+    sums agree with ``model.param_counts()``.
+    """
+    def count(module) -> int:
+        return int(sum(p.numel() for p in module.parameters()))
+
+    parts = {"token embedding": count(model.token_embedding),
+             "position embedding": count(model.position_embedding)}
+    for i, layer in enumerate(model.transformer.layers, start=1):
+        parts[f"transformer layer {i}"] = count(layer)
+    parts["final norm"] = count(model.final_norm)
+    parts["head W_r"] = count(model.head)
+    counts = model.param_counts()
+    backbone = sum(v for k, v in parts.items() if k != "head W_r")
+    if backbone != counts["backbone"] or parts["head W_r"] != counts["head"]:
+        raise ValueError("the model has parameters outside the known parts; "
+                         f"parts sum to {backbone} + {parts['head W_r']}, param_counts() says "
+                         f"{counts['backbone']} + {counts['head']}.")
+    return parts
+
+
+def phi_table(model) -> str:
+    """φ's composition as a text table: every part, the backbone, the head, the total."""
+    parts = phi_breakdown(model)
+    counts = model.param_counts()
+    total = counts["total"]
+    lines = [f"{'part of φ':28s}{'parameters':>12s}{'share':>9s}"]
+    for name, n in parts.items():
+        if name == "head W_r":
+            lines.append(f"{'  = backbone':28s}{counts['backbone']:>12,d}"
+                         f"{counts['backbone'] / total:>9.1%}")
+        lines.append(f"{'  ' + name if name != 'head W_r' else name:28s}{n:>12,d}"
+                     f"{n / total:>9.1%}")
+    lines.append(f"{'φ in total':28s}{total:>12,d}{1:>9.0%}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Training curves
+# ---------------------------------------------------------------------------------------
+
+
+def _as_runs(results) -> dict:
+    if hasattr(results, "history"):
+        return {results.config.get("loss", "run"): results}
+    if isinstance(results, Mapping):
+        runs = dict(results)
+    else:
+        raise ValueError("training_curves needs a TrainResult or a dict name -> TrainResult.")
+    if not runs:
+        raise ValueError("training_curves needs at least one TrainResult.")
+    for name, r in runs.items():
+        if not getattr(r, "history", None):
+            raise ValueError(f"run {name!r} has no history (no epoch was trained).")
+    return runs
+
+
+def training_curves(results, *, title: str = "") -> FigureView:
+    """Loss (Eq. 4.57 scale) and pairwise accuracy per epoch, one colour per run.
+
+    ``results``: a :class:`~rmteach.train.TrainResult` or a dict ``name -> TrainResult``.
+    Dashed lines are the training data, solid lines held-out data; ln 2 (an undecided
+    model) and 50 % (chance) are marked, and each run's final held-out value is marked
+    and labelled.  ``values[name]`` holds the plotted columns.
+    """
+    runs = _as_runs(results)
+    fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.2))
+    values = {}
+    max_epoch = 1
+    with LiveFigure.style():
+        for i, (name, r) in enumerate(runs.items()):
+            c = PALETTE_CYCLE[i % len(PALETTE_CYCLE)]
+            cols = r.curves()
+            ep = cols["epoch"]
+            max_epoch = max(max_epoch, ep[-1])
+            values[name] = {k: cols[k] for k in ("epoch", "train_loss", "heldout_loss",
+                                                 "train_accuracy", "heldout_accuracy")}
+            lx.plot(ep, cols["train_loss"], color=c, ls="--", lw=1.3, marker=".",
+                    label=f"{name}: train")
+            lx.plot(ep, cols["heldout_loss"], color=c, lw=2, marker="o", ms=3,
+                    label=f"{name}: held-out")
+            ax.plot(ep, cols["train_accuracy"], color=c, ls="--", lw=1.3, marker=".")
+            ax.plot(ep, cols["heldout_accuracy"], color=c, lw=2, marker="o", ms=3)
+            fl, fa = cols["heldout_loss"][-1], cols["heldout_accuracy"][-1]
+            lx.plot([ep[-1]], [fl], "D", color=c, ms=7, mec="black", mew=0.6, zorder=5)
+            lx.annotate(f"{fl:.3f}", (ep[-1], fl), xytext=(4, 4 + 9 * i),
+                        textcoords="offset points", color=c, fontsize=8)
+            ax.plot([ep[-1]], [fa], "D", color=c, ms=7, mec="black", mew=0.6, zorder=5)
+            ax.annotate(f"{fa:.1%}", (ep[-1], fa), xytext=(4, -12 - 9 * i),
+                        textcoords="offset points", color=c, fontsize=8)
+        lx.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (undecided)")
+        ax.axhline(0.5, color="0.5", lw=1, ls=":", label="chance (50 %)")
+        for a in (lx, ax):
+            a.set_xlabel("epoch")
+            a.set_xlim(0.5, max_epoch + 0.5 + 0.12 * max_epoch)
+        top = max(max(v["train_loss"] + v["heldout_loss"]) for v in values.values())
+        lx.set_ylim(0, max(0.8, 1.08 * top) if math.isfinite(top) else 1.5)
+        lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
+        lx.set_title("Loss: dashed = train, solid = held-out")
+        ax.set_ylim(0.4, 1.0)
+        ax.set_ylabel("pairwise accuracy")
+        ax.set_title("Accuracy (◆ = final held-out value)")
+        ax.yaxis.set_major_formatter(_percent)
+        lx.legend(loc="lower left", frameon=False, fontsize=7)
+        ax.legend(loc="lower right", frameon=False, fontsize=7)
+        if title:
+            fig.suptitle(title)
+    _finish(fig)
+    names = ", ".join(runs)
+    return FigureView(fig, f"Figure: loss and accuracy per epoch ({names})", values)
+
+
+def _percent_format(v, _pos=None) -> str:
+    return f"{v:.0%}"
+
+
+def _make_percent():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(_percent_format)
+
+
+_percent = _make_percent()
+
+
+# ---------------------------------------------------------------------------------------
+# Learned versus true reward
+# ---------------------------------------------------------------------------------------
+
+
+def reward_agreement(model, data: PreferenceData | Sequence[RankedList], *,
+                     split: str = "heldout") -> dict:
+    """The model's rewards next to the true reward r*, per response of ``split``.
+
+    Both are centred within each prompt's list (subtract the list's mean): Bradley–Terry
+    only constrains reward *differences* within a prompt, so a per-prompt constant is
+    not learned and should not be compared.  Returns arrays ``true`` and ``learned``
+    (centred), ``topic`` and ``list_index`` per response, the slope of the least-squares
+    line through the origin (learned ≈ slope · true), the Pearson correlation of the
+    centred values and the mean within-list Kendall τ.
+    """
+    if isinstance(data, PreferenceData):
+        if split not in ("train", "heldout"):
+            raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+        lists = list(data.train if split == "train" else data.heldout)
+    else:
+        lists = list(data)
+    if not lists:
+        raise ValueError(f"the {split} split is empty: nothing to plot.")
+    scores = score_lists(model, lists)
+    true_c, learned_c, topics, index, taus = [], [], [], [], []
+    for k, (lst, s) in enumerate(zip(lists, scores)):
+        t = np.array([true_reward(lst.prompt, y) for y in lst.responses])
+        s = np.asarray(s, dtype=float)
+        true_c.append(t - t.mean())
+        learned_c.append(s - s.mean())
+        topics += [topic_of(lst.prompt) or "none"] * lst.n
+        index += [k] * lst.n
+        tau = kendall_tau(s, t)
+        if not math.isnan(tau):
+            taus.append(tau)
+    x = np.concatenate(true_c)
+    y = np.concatenate(learned_c)
+    slope = float(x @ y / (x @ x)) if float(x @ x) > 0 else float("nan")
+    pearson = (float(np.corrcoef(x, y)[0, 1]) if np.std(x) > 0 and np.std(y) > 0
+               else float("nan"))
+    return {"true": x, "learned": y, "topic": topics, "list_index": np.array(index),
+            "slope": slope, "pearson": pearson,
+            "kendall_tau": float(np.mean(taus)) if taus else float("nan"),
+            "responses": int(x.size), "lists": len(lists)}
+
+
+def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
+                   split: str = "heldout", highlight: int = 0) -> FigureView:
+    """Scatter of learned against true reward (both centred per prompt), coloured by topic.
+
+    The responses of list number ``highlight`` are joined by a line and circled, so one
+    prompt's ranking can be followed; the dashed line is the least-squares fit through
+    the origin.  ``values`` is :func:`reward_agreement`'s dict.
+    """
+    info = reward_agreement(model, data, split=split)
+    if not 0 <= int(highlight) < info["lists"]:
+        raise ValueError(f"highlight must be a list index from 0 to {info['lists'] - 1}; "
+                         f"got {highlight}.")
+    x, y = info["true"], info["learned"]
+    fig, (ax,) = _new_figure(1, 1, (6.2, 4.0))
+    with LiveFigure.style():
+        topics = np.array(info["topic"])
+        for name, colour in TOPIC_COLOURS.items():
+            m = topics == name
+            if m.any():
+                ax.scatter(x[m], y[m], s=12, color=colour, alpha=0.6, lw=0, label=name)
+        span = np.array([x.min(), x.max()])
+        if math.isfinite(info["slope"]):
+            ax.plot(span, info["slope"] * span, color="0.35", lw=1, ls="--",
+                    label=f"fit: learned ≈ {info['slope']:.2f} × true")
+        m = info["list_index"] == int(highlight)
+        order = np.argsort(x[m])
+        ax.plot(x[m][order], y[m][order], color=PALETTE["black"], lw=1.2, zorder=4)
+        ax.scatter(x[m], y[m], s=60, facecolor="none", edgecolor=PALETTE["black"], lw=1.4,
+                   zorder=5, label=f"one prompt's {int(m.sum())} responses")
+        ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+        ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+        ax.set_xlabel("true reward r*(x, y), centred per prompt")
+        ax.set_ylabel("learned reward r(x, y), centred per prompt")
+        ax.set_title(f"{split} responses: Pearson {info['pearson']:.3f}, "
+                     f"mean Kendall τ {info['kendall_tau']:.3f}")
+        ax.legend(loc="upper left", frameon=False, fontsize=7, markerscale=1.5)
+    _finish(fig)
+    summary = (f"Figure: learned vs true reward for {info['responses']} {split} responses "
+               f"of {info['lists']} prompts")
+    return FigureView(fig, summary, info)
