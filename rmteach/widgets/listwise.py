@@ -173,14 +173,16 @@ class ListwiseExplorer(RMWidget):
                                    color=PALETTE["green"])
             self._pl_text = [px.text(k, 0, "", ha="center", va="bottom", fontsize=8)
                              for k in range(MAX_ITEMS - 1)]
-            px.set_ylim(0, 1.12)
+            self._loss_text = px.text(0.02, 0.98, "", transform=px.transAxes, va="top",
+                                      fontsize=8)
+            px.set_ylim(0, 1.25)
             px.set_ylabel("Pr(pick the true next item)")
             px.set_xlabel("Plackett–Luce stage: item picked from those left")
             px.set_title("Plackett–Luce, same list")
         self._mx, self._px = mx, px
         self._shown_ranking: list | None = None
         live.animate(self._im, *[t for row in self._cells for t in row], *self._pl_bars,
-                     *self._pl_text)
+                     *self._pl_text, self._loss_text)
         super().__init__(controls=controls, main=f"score_{self.items[0]}", live_figure=live,
                          control_box=box, title="A ranked list and its listwise loss")
 
@@ -255,6 +257,8 @@ class ListwiseExplorer(RMWidget):
                 text.set_position((k, stages[k] + 0.02))
                 text.set_text(f"{stages[k]:.2f}")
 
+        self._loss_text.set_text(f"listwise loss (Eq. 4.57) {loss:.3f}\n"
+                                 f"Plackett–Luce loss {pl:.3f}")
         rows = "".join(f"<tr><td>{html.escape(str(a))} ≻ {html.escape(str(b))}</td>"
                        f"<td>{v:.4f}</td></tr>" for (a, b), v in zip(pairs, losses))
         self.readout.value = (

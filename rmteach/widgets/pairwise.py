@@ -186,7 +186,10 @@ class EmpiricalLossExplorer(RMWidget):
         with live.style():
             self._bars = ax.bar(range(n), np.zeros(n), width=0.6,
                                 color=[colours[p[0]] for p in self.pairs])
-            self._bar_text = [ax.text(i, 0, "", ha="center", va="bottom") for i in range(n)]
+            self._bar_text = [ax.text(i, 0, "", ha="center", va="bottom",
+                                      bbox={"facecolor": "white", "edgecolor": "none",
+                                            "alpha": 0.8, "pad": 1})
+                              for i in range(n)]
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (an undecided model)")
             self._mean_line = ax.axhline(0, color=PALETTE["vermillion"], lw=2,
                                          label="empirical loss (Eq. 4.37)")
@@ -198,7 +201,7 @@ class EmpiricalLossExplorer(RMWidget):
             ax.set_xlim(-0.6, n - 0.4)
         self._ax = ax
         self._ytop = None
-        live.animate(*self._bars, *self._bar_text, self._mean_line)
+        live.animate(*self._bars, self._mean_line, *self._bar_text)   # labels drawn last
         super().__init__(controls=controls, main="r_chosen_0", live_figure=live,
                          control_box=grid, title="An editable preference data set")
 
