@@ -181,6 +181,7 @@ def markdown(results: dict, plots: list[str]) -> str:
 def plot_loss(sec: dict, path: Path) -> bool:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     rows = sec.get("rows", [])
     if not rows:
@@ -205,11 +206,13 @@ def plot_loss(sec: dict, path: Path) -> bool:
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xticks(sec["ns"], [str(n) for n in sec["ns"]])
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}×"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
+        ax.legend(fontsize=7, frameon=False)
         ax.set_xlabel(f"list size N (batch B = {sec['batch']})")
         ax.set_ylabel("speed-up (×, median time ratio)")
         ax.set_title(f"Vectorised loss {title}")
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].legend(fontsize=7, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     return True
@@ -243,7 +246,9 @@ def plot_training(sec: dict, tta: dict | None, path: Path) -> bool:
         ax.set_title(label, fontsize=9)
     if runs:
         axes[2].set_ylim(0.5, 1.0)
-        axes[0].legend(frameon=False, fontsize=7)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False,
+                   fontsize=8, bbox_to_anchor=(0.37, 0.0))
     ax = axes[3]
     for k, (loss, r) in enumerate(curves.items()):
         t, acc = 0.0, []
@@ -261,7 +266,7 @@ def plot_training(sec: dict, tta: dict | None, path: Path) -> bool:
         ax.legend(frameon=False, fontsize=7)
     else:
         ax.set_visible(False)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path)
     return True
 

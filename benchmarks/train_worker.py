@@ -4,15 +4,19 @@ Every run of parts 2–3 gets its own interpreter, so its peak memory is its own
 allocator keeps no memory from an earlier run) and no run warms caches for the next.
 The last line printed is a JSON object with the per-epoch history and the memory.
 
+A short warm-up training on 12 small lists runs first, so torch's one-time set-up
+(kernel selection, thread pools) counts neither in the memory nor in epoch 1's time.
+
 Memory: on the CPU, the peak resident set size (``VmHWM`` of ``/proc/self/status``)
-above the resident size just before training starts (data and model built, torch
-imported), i.e. what training itself added at its peak; RSS, not ``tracemalloc``,
+above the resident size just before training starts (data built, torch warmed up),
+i.e. what the training run itself added at its peak; RSS, not ``tracemalloc``,
 because tracemalloc does not see torch's tensor memory.  On CUDA,
 ``torch.cuda.max_memory_allocated`` during training.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -71,7 +75,14 @@ def run(spec: dict) -> dict:
             raise _Reached
 
     cuda = str(device).startswith("cuda")
+    # Warm-up on a few lists: torch's one-time set-up (kernels, thread pools, allocator)
+    # is then neither in the peak memory nor in the first epoch's time.
+    warm = make_preference_data(12, min_n=2, max_n=4, seed=1)
+    train(warm, loss=spec["loss"], mode=spec["mode"], epochs=1, device=device, progress=False,
+          eval_train=False)
+    gc.collect()
     if cuda:
+        torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     reset_ok = _reset_peak()
     rss_before = _status_kib("VmRSS")
