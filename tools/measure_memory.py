@@ -4,6 +4,7 @@ order, in ONE kernel (nothing is freed between notebooks).
     python tools/measure_memory.py                   # every notebooks/*.ipynb
     python tools/measure_memory.py --json mem.json   # also write the figures as JSON
     python tools/measure_memory.py 01_preference_probability.ipynb 03_listwise_loss.ipynb
+    python tools/measure_memory.py --dir /tmp/copy/notebooks   # a copy elsewhere
 
 How: the notebooks' code cells are joined into one in-memory notebook (stored
 notebooks are never written) and executed with nbclient in a fresh ``python3`` kernel
@@ -127,11 +128,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="notebook file names in notebooks/ "
                         "(default: all, in reading order)")
+    parser.add_argument("--dir", type=Path, default=NOTEBOOKS,
+                        help="folder of the notebooks (default: this checkout's notebooks/)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     args = parser.parse_args(argv)
-    paths = ([NOTEBOOKS / n for n in args.names] if args.names
-             else sorted(NOTEBOOKS.glob("*.ipynb")))
+    folder = args.dir.resolve()
+    paths = ([folder / n for n in args.names] if args.names
+             else sorted(folder.glob("*.ipynb")))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")

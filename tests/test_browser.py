@@ -1,0 +1,501 @@
+"""Every notebook in JupyterLab in a real browser (Debian's Chromium via Playwright).
+
+A module-scoped fixture starts ``jupyter lab`` headless on 127.0.0.1 (a free port, fresh
+settings/workspace/config folders) with its root in a temporary copy of ``notebooks/``
+whose stored outputs are cleared: every output seen here comes from this run, and the
+server cannot reach (or save) the repository's notebooks.
+
+For each notebook the test opens ``lab/tree/notebooks/NAME?reset``, runs Run > Run All
+Cells, waits for the kernel to be idle, and asserts:
+
+* every code cell ran and no cell shows a traceback;
+* widgets rendered as widgets (``.jupyter-widgets``), never as ``VBox(children=...)``
+  text or "Error displaying widget";
+* in each widget notebook, moving a slider (keyboard on ``.noUi-handle``) inside an
+  ``.rmteach-widget`` changes its figure (``.rmteach-figure``: the PNG bytes, not just
+  the blob URL) and its printed numbers (``.rmteach-readout``);
+* every quiz (``.rmteach-quiz-id-<ID>``) answered wrong then right shows exactly the
+  feedback ``rmteach.quizbank`` gives ("Not quite..." / "Correct..."), and Show
+  solution shows one;
+* an invalid ranking typed into ``.rmteach-ranking-input`` ("A > A") shows a friendly
+  ``.rmteach-message`` (no traceback) and the widget recovers when fixed.
+
+A screenshot per notebook (and per widget) goes to ``artifacts/screenshots/`` (git
+ignores it).  ``RMTEACH_UPDATE_SCREENSHOT=1`` also refreshes ``docs/screenshot.png``
+(the README's picture, a widget of notebook 01, kept < 200 KB).
+
+The server's process group gets SIGTERM at teardown, which shuts its kernels down;
+teardown fails if any server or kernel process outlives it.  Without
+``/usr/bin/chromium`` the test skips (CI, which installs it, fails instead).
+Never ``playwright install``: it downloads a browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .conftest import NOTEBOOKS_DIR, REPO_ROOT, skip_or_fail_in_ci
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+README_SHOT = REPO_ROOT / "docs" / "screenshot.png"
+README_SHOT_NOTEBOOK = "01_preference_probability.ipynb"
+README_SHOT_MAX_BYTES = 200_000
+# Notebooks that must have a slider whose move redraws a figure and its numbers (issue 4);
+# any other notebook with such a widget is exercised the same way.
+SLIDER_NOTEBOOKS = {"01_preference_probability.ipynb", "02_pairwise_loss.ipynb",
+                    "03_listwise_loss.ipynb"}
+RANKING_NOTEBOOK = "03_listwise_loss.ipynb"     # the learner types a ranking here
+BAD_RANKING = "A > A"
+RUN_ALL_TIMEOUT_S = 600
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_AS_TEXT = re.compile(r"\b(VBox|HBox|Box|IntSlider|FloatSlider|IntProgress|Button|"
+                            r"RadioButtons|Text|HTML|Image|Output)\((children|value|layout|"
+                            r"description)=")
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*Cell In\[\d+\], line \d+",
+                       re.MULTILINE)
+
+# Settings a learner would click away; set up front so nothing covers the notebook.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        {"fetchNews": "false", "checkForUpdates": False},
+    # attach every cell to the DOM (the default virtualises off-screen cells)
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+DIGEST_JS = """async (img) => {
+  if (!img.src) return '';
+  const buf = await (await fetch(img.src)).arrayBuffer();
+  const d = await crypto.subtle.digest('SHA-256', buf);
+  return Array.from(new Uint8Array(d)).map(x => x.toString(16).padStart(2, '0')).join('');
+}"""
+PROMPTS_JS = """() => Array.from(document.querySelectorAll(
+  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt'))
+  .map(e => e.textContent.trim())"""
+
+
+# -- the server ----------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _copy_notebooks_without_outputs(dest: Path) -> None:
+    shutil.copytree(NOTEBOOKS_DIR, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in dest.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, path)
+
+
+class Lab:
+    def __init__(self, url: str, root: Path, process: subprocess.Popen, log: Path):
+        self.url, self.root, self.process, self.log = url, root, process, log
+
+    def api(self, method: str, path: str):
+        req = urllib.request.Request(self.url + path, method=method)
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+        for kernel in self.api("GET", "/api/kernels"):
+            self.api("DELETE", f"/api/kernels/{kernel['id']}")
+
+    def log_tail(self, n: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+
+def _stop_server(lab: Lab) -> list[str]:
+    """SIGTERM the server's process group (the server then shuts its kernels down);
+    returns the processes that had to be killed (should be none)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        psutil = None
+    family = []
+    if psutil is not None:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(lab.process.pid)
+            family = [parent, *parent.children(recursive=True)]
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(lab.process.pid, signal.SIGTERM)
+    leftovers = []
+    try:
+        lab.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        leftovers.append(f"jupyter lab (pid {lab.process.pid}) ignored SIGTERM")
+    if psutil is not None:
+        _, alive = psutil.wait_procs(family, timeout=15)
+        leftovers += [f"{p.pid} {' '.join(p.cmdline()[:3])}" for p in alive
+                      if p.is_running()]
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(lab.process.pid, signal.SIGKILL)
+    for p in family if psutil is not None else []:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    return leftovers
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not CHROMIUM.exists():
+        skip_or_fail_in_ci(f"{CHROMIUM} not found: install Debian's Chromium with "
+                           "`sudo apt-get update && sudo apt-get install -y chromium` "
+                           "(never `playwright install`)")
+    pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt")
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "root"
+    _copy_notebooks_without_outputs(root / "notebooks")
+    settings = tmp / "settings"
+    for rel, values in LAB_SETTINGS.items():
+        (settings / rel).parent.mkdir(parents=True, exist_ok=True)
+        (settings / rel).write_text(json.dumps(values))
+    env = dict(os.environ,
+               JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(tmp / "config"),
+               JUPYTER_DATA_DIR=str(tmp / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               MPLBACKEND="Agg")
+    port = _free_port()
+    log = tmp / "jupyter-lab.log"
+    assert not root.resolve().is_relative_to(REPO_ROOT), "the server must not serve the repo"
+    with log.open("w") as fh:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+             f"--port={port}", "--allow-root", "--IdentityProvider.token=",
+             "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None"],
+            cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+    server = Lab(f"http://127.0.0.1:{port}", root, process, log)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"jupyter lab exited ({process.returncode}):\n{server.log_tail()}")
+            with contextlib.suppress(OSError):
+                server.api("GET", "/api/status")
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter lab did not answer in 90 s:\n{server.log_tail()}")
+            time.sleep(0.25)
+        yield server
+    finally:
+        leftovers = _stop_server(server)
+    assert not leftovers, f"processes outlived the server's shutdown: {leftovers}"
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+        lab.shutdown_kernels()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+def _wait_until(predicate, timeout_s: float, what: str, poll_s: float = 0.1):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(poll_s)
+
+
+def _kernel_idle(page) -> bool:
+    status = page.locator(".jp-StatusBar-TextItem", has_text="| Idle")
+    indicator = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                             ".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    return status.count() > 0 and indicator.count() > 0
+
+
+def _wait_idle(page, timeout_s: float = 120) -> None:
+    _wait_until(lambda: _kernel_idle(page), timeout_s, "the kernel to be idle")
+
+
+def _run_all(page, n_code: int) -> list[str]:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator("li[data-command='runmenu:run-all']").click()
+
+    def finished():
+        prompts = page.evaluate(PROMPTS_JS)
+        started = any(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+        if started and "[*]:" not in prompts and _kernel_idle(page):
+            return prompts
+        return None
+
+    return _wait_until(finished, RUN_ALL_TIMEOUT_S, "Run All to finish", poll_s=0.25)
+
+
+def _output_texts(page) -> list[str]:
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
+                        ).all_inner_texts()
+
+
+def _tracebacks(page) -> list[str]:
+    return [t[:1500] for t in _output_texts(page) if TRACEBACK.search(t)]
+
+
+def _digest(image) -> str:
+    return image.evaluate(DIGEST_JS)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _shot(locator, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(path))
+
+
+# -- the checks ------------------------------------------------------------------------------
+
+def _check_widgets_rendered(page, stored: nbformat.NotebookNode) -> int:
+    """Every cell that stored a widget output shows a live widget now."""
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+    assert cells.count() == len(stored.cells), "DOM cells do not match the notebook's cells"
+    expected = 0
+    for i, cell in enumerate(stored.cells):
+        if cell.cell_type != "code":
+            continue
+        if any(WIDGET_MIME in o.get("data", {}) for o in cell.outputs):
+            expected += 1
+            _wait_until(lambda i=i: cells.nth(i).locator(
+                ".jp-OutputArea-output .jupyter-widgets").count() > 0,
+                30, f"the widget of cell {i} to render")
+    texts = _output_texts(page)
+    as_text = [t[:120] for t in texts if WIDGET_AS_TEXT.search(t)]
+    assert not as_text, f"widgets shown as text (no widget manager?): {as_text}"
+    broken = [t[:200] for t in texts if "Error displaying widget" in t
+              or "Loading widget..." in t]
+    assert not broken, f"widgets failed to render: {broken}"
+    return expected
+
+
+def _move_a_slider(page, notebook_name: str) -> dict | None:
+    """Move sliders of figure widgets until one changes both the figure and the readout."""
+    widgets = page.locator(".rmteach-widget").filter(
+        has=page.locator(".rmteach-figure")).filter(
+        has=page.locator(".rmteach-readout")).filter(has=page.locator(".noUi-handle"))
+    tried = []
+    for w in range(widgets.count()):
+        widget = widgets.nth(w)
+        image = widget.locator(".rmteach-figure").first
+        readout = widget.locator(".rmteach-readout").first
+        handles = widget.locator(".noUi-handle")
+        for h in range(handles.count()):
+            handle = handles.nth(h)
+            for key in ("ArrowRight", "ArrowLeft"):
+                before_png, before_text = _digest(image), readout.inner_text()
+                before_value = handle.get_attribute("aria-valuenow")
+                handle.scroll_into_view_if_needed()
+                handle.focus()
+                for _ in range(3):
+                    page.keyboard.press(key)
+                if handle.get_attribute("aria-valuenow") == before_value:
+                    continue                     # at the end of its range: other direction
+                try:
+                    _wait_until(lambda i=image, r=readout, png=before_png, t=before_text:
+                                _digest(i) != png and r.inner_text() != t,
+                                15, "the figure and the readout to change")
+                except AssertionError:
+                    tried.append(f"widget {w} slider {h} ({key})")
+                    break
+                _wait_idle(page)
+                message = widget.locator(".rmteach-message").first.inner_text().strip()
+                assert not message, f"moving a slider showed an error message: {message}"
+                return {"widget": widget, "before": before_text,
+                        "after": readout.inner_text()}
+    if notebook_name in SLIDER_NOTEBOOKS or widgets.count():
+        pytest.fail(f"no slider in an .rmteach-widget of {notebook_name} changed both its "
+                    f".rmteach-figure and its .rmteach-readout (tried: {tried or 'none'})")
+    return None
+
+
+def _answer_quizzes(page) -> list[str]:
+    from rmteach.quizbank import QUIZZES
+
+    checked = []
+    quizzes = page.locator(".rmteach-quiz")
+    for q in range(quizzes.count()):
+        box = quizzes.nth(q)
+        classes = box.get_attribute("class").split()
+        ids = [c.removeprefix("rmteach-quiz-id-") for c in classes
+               if c.startswith("rmteach-quiz-id-")]
+        assert len(ids) == 1, f"quiz box without one rmteach-quiz-id-<ID> class: {classes}"
+        quiz = QUIZZES[ids[0]]
+        box.scroll_into_view_if_needed()
+        feedback = box.locator(".rmteach-quiz-feedback").first
+        if box.locator(".rmteach-quiz-choices").count():
+            labels = box.locator(".rmteach-quiz-choices label").filter(has=page.locator("input"))
+            texts = [_normal(t) for t in labels.all_inner_texts()]
+            assert quiz.correct in texts, f"{quiz.id}: {quiz.correct!r} not among {texts}"
+            wrong = next(t for t in texts if t != quiz.correct)
+            attempts = [(wrong, "Not quite"), (quiz.correct, "Correct")]
+
+            def choose(value, labels=labels, texts=texts):
+                labels.nth(texts.index(value)).click()
+        else:
+            entry = box.locator(".rmteach-quiz-answer input").first
+            wrong = quiz.correct + 10 * quiz.tolerance + 1.0
+            attempts = [(repr(wrong), "Not quite"), (repr(quiz.correct), "Correct")]
+
+            def choose(value, entry=entry):
+                entry.fill(value)
+                entry.press("Tab")
+        for value, start in attempts:
+            expected = _normal(quiz.answer(value))
+            assert expected.startswith(start), f"{quiz.id}: bank says {expected!r}"
+            choose(value)
+            box.locator(".rmteach-quiz-check").first.click()
+            _wait_until(lambda e=expected, f=feedback: _normal(f.inner_text()) == e, 20,
+                        f"quiz {quiz.id}: feedback {expected[:60]!r}")
+        solution = box.locator(".rmteach-quiz-solution").first
+        if q == 0 and solution.count():
+            box.locator(".rmteach-quiz-reveal").first.click()
+            _wait_until(lambda s=solution: s.inner_text().strip(), 20,
+                        f"quiz {quiz.id}: the solution to show")
+        checked.append(quiz.id)
+    return checked
+
+
+def _bad_ranking(page) -> str | None:
+    widget = page.locator(".rmteach-widget").filter(
+        has=page.locator(".rmteach-ranking-input")).first
+    if not page.locator(".rmteach-ranking-input").count():
+        return None
+    entry = widget.locator(".rmteach-ranking-input input").first
+    message = widget.locator(".rmteach-message").first
+    readout = widget.locator(".rmteach-readout").first
+    entry.scroll_into_view_if_needed()
+    good, good_readout = entry.input_value(), readout.inner_text()
+    assert not message.inner_text().strip(), "the ranking widget starts with an error shown"
+    entry.fill(BAD_RANKING)
+    entry.press("Enter")
+    text = _wait_until(lambda: message.inner_text().strip(), 20,
+                       f"a message for the ranking {BAD_RANKING!r}")
+    assert not TRACEBACK.search(text) and "Error" not in text.split(":", 1)[0], text
+    assert not _tracebacks(page), "a bad ranking produced a traceback in the notebook"
+    entry.fill(good)
+    entry.press("Enter")
+    _wait_until(lambda: not message.inner_text().strip(), 20, "the message to clear")
+    _wait_until(lambda: readout.inner_text() == good_readout, 20,
+                "the readout to come back after fixing the ranking")
+    return text
+
+
+def _save_readme_screenshot(widget) -> None:
+    from PIL import Image
+
+    png = widget.screenshot()
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    if img.width > 760:
+        img = img.resize((760, round(img.height * 760 / img.width)), Image.LANCZOS)
+    README_SHOT.parent.mkdir(exist_ok=True)
+    img.quantize(colors=128).save(README_SHOT, optimize=True)
+    size = README_SHOT.stat().st_size
+    assert size < README_SHOT_MAX_BYTES, f"{README_SHOT} is {size} bytes"
+
+
+# -- the test ----------------------------------------------------------------------------------
+
+def test_notebook_runs_and_its_widgets_work_in_jupyterlab(notebook_name, lab, page):
+    stored_path = NOTEBOOKS_DIR / notebook_name
+    if not stored_path.exists():
+        pytest.fail(f"{stored_path} is missing (names are fixed in CONTRIBUTING.md)",
+                    pytrace=False)
+    stored = nbformat.read(stored_path, as_version=4)
+    n_code = sum(c.cell_type == "code" for c in stored.cells)
+    stem = notebook_name.removesuffix(".ipynb")
+
+    page.goto(f"{lab.url}/lab/tree/notebooks/{notebook_name}?reset")
+    page.locator(".jp-NotebookPanel").first.wait_for()
+    _wait_idle(page)
+    prompts = _run_all(page, n_code)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+    try:
+        errors = _tracebacks(page)
+        assert not errors, f"{notebook_name}: cells show errors:\n\n" + "\n\n".join(errors)
+        assert len(prompts) == n_code and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), (
+            f"not every code cell ran: prompts {prompts}")
+        n_widgets = _check_widgets_rendered(page, stored)
+        moved = _move_a_slider(page, notebook_name) if n_widgets else None
+        if notebook_name in SLIDER_NOTEBOOKS:
+            assert moved, f"{notebook_name} has no interactive figure widget"
+        quizzes = _answer_quizzes(page)
+        ranking_message = _bad_ranking(page)
+        if notebook_name == RANKING_NOTEBOOK:
+            assert ranking_message, f"{notebook_name} has no .rmteach-ranking-input"
+        assert not _tracebacks(page), "an interaction produced a traceback"
+        print(f"{notebook_name}: {n_code} code cells, {n_widgets} widget outputs, "
+              f"slider {'moved' if moved else 'n/a'}, quizzes {quizzes}, "
+              f"bad-ranking message {ranking_message!r}, JS errors {page.js_errors}")
+        if moved and notebook_name == README_SHOT_NOTEBOOK and \
+                os.environ.get("RMTEACH_UPDATE_SCREENSHOT") == "1":
+            _save_readme_screenshot(moved["widget"])
+    finally:
+        # the overview: the first interactive widget in view (or the top of the notebook)
+        first = page.locator(".rmteach-widget").first
+        if first.count():
+            first.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        panel.screenshot(path=str(SHOTS / f"{stem}.png"))
+        widgets = page.locator(".rmteach-widget")
+        for k in range(min(widgets.count(), 12)):
+            with contextlib.suppress(Exception):
+                _shot(widgets.nth(k), SHOTS / f"{stem}--widget-{k + 1}.png")
