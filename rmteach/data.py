@@ -39,6 +39,7 @@ prompt, so no held-out prompt is ever seen in training.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -203,6 +204,14 @@ def true_reward(prompt: str, response: str) -> float:
     >>> true_reward("tell me about rain", "ugh whatever um")
     -3.25
     """
+    for name, text in (("prompt", prompt), ("response", response)):
+        if not isinstance(text, str):
+            raise ValueError(f"{name} must be a string of words; got {type(text).__name__}.")
+    return _cached_true_reward(prompt, response)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_true_reward(prompt: str, response: str) -> float:
     return explain_reward(prompt, response)["total"]
 
 

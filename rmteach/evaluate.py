@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -31,6 +32,15 @@ __all__ = [
     "metrics_from_scores",
     "score_lists",
 ]
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int):
+    """Positions (i, j), i < j, of the n(n−1)/2 pairs of a list of n (cached, read-only)."""
+    i, j = np.triu_indices(n, k=1)
+    i.setflags(write=False)
+    j.setflags(write=False)
+    return i, j
 
 
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
@@ -54,7 +64,7 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
                          f"{a.shape} and {b.shape}.")
     if a.size < 2:
         raise ValueError(f"kendall_tau needs at least 2 items; got {a.size}.")
-    i, j = np.triu_indices(a.size, k=1)
+    i, j = _pairs(a.size)
     sa = np.sign(a[i] - a[j])
     sb = np.sign(b[i] - b[j])
     pairs = i.size
@@ -145,7 +155,7 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     for k, (lst, s) in enumerate(zip(lists, scores)):
         s = np.asarray(s, dtype=float)
         ordered = s[list(lst.ranking)]                     # best first
-        i, j = np.triu_indices(lst.n, k=1)
+        i, j = _pairs(lst.n)
         gap = ordered[i] - ordered[j]
         correct += int(np.sum(gap > tie_tol))
         wrong += int(np.sum(gap < -tie_tol))
