@@ -259,14 +259,15 @@ class ListwiseExplorer(RMWidget):
 
         self._loss_text.set_text(f"listwise loss (Eq. 4.57) {loss:.3f}\n"
                                  f"Plackett–Luce loss {pl:.3f}")
-        rows = "".join(f"<tr><td>{html.escape(str(a))} ≻ {html.escape(str(b))}</td>"
-                       f"<td>{v:.4f}</td></tr>" for (a, b), v in zip(pairs, losses))
+        rows = " ".join(f"<span style='display:inline-block;margin-right:14px;"
+                        f"font-family:monospace'>{html.escape(str(a))} ≻ "
+                        f"{html.escape(str(b))}: {v:.4f}</span>"
+                        for (a, b), v in zip(pairs, losses))
         self.readout.value = (
             f"{n} items → N(N−1)/2 = {len(pairs)} implied preferences "
-            f"(N(N−1) = {n * (n - 1)} ordered pairs, each pair counted in both orders, "
-            "both scored by its true order)."
-            "<table style='font-family:monospace'><tr><th>pair</th>"
-            f"<th>−log Sigmoid(r_better − r_worse)</th></tr>{rows}</table>"
+            f"(N(N−1) = {n * (n - 1)} ordered pairs: each pair counted in both orders, "
+            "both scored by its true order). −log Sigmoid(r_better − r_worse) per pair:"
+            f"<br>{rows}<br>"
             f"Sum over the N(N−1) ordered pairs = {2 * losses.sum():.4f}; "
             f"listwise loss (Eq. 4.57) = sum / {n * (n - 1)} = <b>{loss:.4f}</b> "
             f"(an undecided model: ln 2 = 0.6931).<br>"

@@ -95,7 +95,7 @@ class PairwiseLossExplorer(RMWidget):
             ax.set_xlabel(r"reward gap $\Delta = r(x,y_a) - r(x,y_b)$")
             ax.set_ylabel("loss of this pair (nats)")
             ax.set_title("Pair-wise loss")
-            ax.legend(loc="lower left", frameon=False)
+            ax.legend(loc="center right", frameon=False)
             gx.plot(z, loss_gradient(z), color=PALETTE["green"], lw=2)
             gx.axhline(0, color="0.6", lw=0.8, ls=":")
             self._gpt, = gx.plot([], [], "o", color=PALETTE["vermillion"], ms=8, clip_on=False)
@@ -120,8 +120,8 @@ class PairwiseLossExplorer(RMWidget):
         self._gpt.set_data([d], [grad])
         self._gtxt.set_text(f"gradient = {grad:.4f}")
         self.readout.value = (
-            f"<code>Pr(y_a ≻ y_b) = {format_probability(p)}   loss = −log Pr = {loss:.4f}   "
-            f"dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
+            f"<code>Pr(y_a ≻ y_b) = {format_probability(p)}</code> · <code>loss = −log Pr = "
+            f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
 
 
 def pairwise_loss_explorer(delta: float = 0.0) -> PairwiseLossExplorer:

@@ -67,7 +67,7 @@ class BradleyTerryExplorer(RMWidget):
             self._bar_text = [bx.text(i, 0.5, "", ha="center", va="bottom") for i in (0, 1)]
             bx.set_xticks([0, 1], [r"$y_a$", r"$y_b$"])
             bx.set_ylim(0, 1.15)
-            bx.set_ylabel(r"$e^{r'} / (e^{r'_a} + e^{r'_b})$")
+            bx.set_ylabel("probability, exponential form")
             bx.set_title("Exponential form (Eq. 4.35)")
         live.animate(self._before, self._point, self._guide, self._label, *self._bars,
                      *self._bar_text)
@@ -111,15 +111,11 @@ class BradleyTerryExplorer(RMWidget):
         zero = (" <b>Scale 0 erases every preference: Pr = 0.5.</b>"
                 if c["scale"] == 0 and delta0 != 0 else "")
         self.readout.value = (
-            "<table style='font-family:monospace'>"
-            f"<tr><td>rewards after shift and scale</td><td>r'_a = {r_a:.2f}, "
-            f"r'_b = {r_b:.2f}</td></tr>"
-            f"<tr><td>gap Δ' = r'_a − r'_b</td><td>{delta:.2f} = s·Δ = {c['scale']:.1f} × "
-            f"{delta0:.2f} (the shift c cancels)</td></tr>"
-            f"<tr><td>Sigmoid(Δ')</td><td>{p:.6f}</td></tr>"
-            f"<tr><td>e^r'_a / (e^r'_a + e^r'_b)</td><td>{p_soft:.6f} (the same number)</td></tr>"
-            f"<tr><td>Pr(y_b ≻ y_a) = 1 − Pr</td><td>{p_b:.6f}</td></tr>"
-            f"</table>{verdict}.{flip}{zero}")
+            f"<code>r'_a = {r_a:.2f}, r'_b = {r_b:.2f}</code> · <code>Δ' = s·Δ = "
+            f"{c['scale']:.1f} × {delta0:.2f} = {delta:.2f}</code> (the shift c cancels)<br>"
+            f"<code>Sigmoid(Δ') = {p:.6f}</code> · <code>e^r'_a / (e^r'_a + e^r'_b) = "
+            f"{p_soft:.6f}</code> (the same number) · <code>Pr(y_b ≻ y_a) = 1 − Pr = "
+            f"{p_b:.6f}</code><br>{verdict}.{flip}{zero}")
 
 
 def bradley_terry_explorer(r_a: float = 1.0, r_b: float = 0.0, shift: float = 0.0,
