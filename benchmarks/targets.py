@@ -104,7 +104,14 @@ def _widget_rows(section: dict) -> list[dict]:
                             r.get("error") or r.get("skipped", "?"), None))
             continue
         ok = r["speedup"] >= 2 and r["live_median_s"] < 0.050 and r["not_redrawn"] == 0
-        note = f"{r['not_redrawn']} updates did not redraw" if r["not_redrawn"] else ""
+        notes = []
+        if r["not_redrawn"]:
+            notes.append(f"{r['not_redrawn']} updates did not redraw")
+        first, again = r.get("live_first_visit_median_s"), r.get("live_revisit_median_s")
+        if first and again and first > 5 * again:
+            notes.append(f"a new value costs {_ms(first)} (the widget recomputes, e.g. retrains), "
+                         f"a revisited one {_ms(again)} (cached)")
+        note = "; ".join(notes)
         out.append(_row(f"{name}: ≥ 2× faster than naive, < 50 ms median",
                         f"{_ms(r['live_median_s'])} median (p95 {_ms(r['live_p95_s'])}) vs naive "
                         f"{_ms(r['naive_median_s'])}: {r['speedup']:.1f}×", ok, note))

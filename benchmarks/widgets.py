@@ -16,7 +16,12 @@ same size and resolution, with the axes placed where the live figure has them (n
 it.  The PNG is written before the close (after ``plt.close`` a canvas draws
 nothing, and a benchmark that closed first would time nothing).
 
-Both are measured over the same sequence of control values, interleaved.
+Both are measured over the same sequence of control values, interleaved: a
+ping-pong over 9 values of the control (a slider's middle 60 %, or ±1 around a
+number box's start), so a widget that caches results per value (the diagnosis
+widget retrains a model on a new value) is reported with its first-visit and its
+revisit medians too.  A redraw is counted when the LiveFigure rendered (its PNG may
+be byte-identical when the plot did not change).
 """
 
 from __future__ import annotations
@@ -257,27 +262,66 @@ def _pick_control(w):
     return None, None
 
 
-def factories() -> dict:
-    """Every function ``rmteach.widgets`` exports that builds a widget with no arguments
-    (helpers that need arguments, like figure-data functions, are left out)."""
+def _confidence_explorer_args() -> tuple[tuple, dict]:
+    """Two small trained models for ``confidence_explorer`` (as notebook 05 passes them)."""
+    from rmteach.data import make_preference_data
+    from rmteach.train import train
+
+    data = make_preference_data(60, min_n=4, max_n=4, seed=0)
+    a = train(data, loss="pairwise", mode="exploded", epochs=2, progress=False,
+              eval_train=False).model
+    b = train(data, loss="listwise", mode="grouped", epochs=2, progress=False,
+              eval_train=False).model
+    return (a, b, data), {"names": ("exploded", "grouped")}
+
+
+#: how to build the widgets whose factories need arguments
+RECIPES = {"confidence_explorer": _confidence_explorer_args}
+
+
+def _returns_widget(fn) -> bool:
+    """True when ``fn``'s return annotation is an :class:`rmteach.widgets.RMWidget`."""
     import inspect
 
     import rmteach.widgets as rw
 
+    try:
+        ann = inspect.signature(fn).return_annotation
+    except (TypeError, ValueError):
+        return False
+    if isinstance(ann, str):
+        ann = getattr(rw, ann, None) or getattr(inspect.getmodule(fn), ann, None)
+    return isinstance(ann, type) and issubclass(ann, rw.RMWidget)
+
+
+def _required(fn) -> list[str]:
+    import inspect
+
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def factories() -> dict:
+    """name -> zero-argument builder, for every function ``rmteach.widgets`` exports that
+    returns an interactive widget (an ``RMWidget``); ``None`` for one that needs arguments
+    this benchmark has no recipe for."""
+    import rmteach.widgets as rw
+
     out = {}
     for name in getattr(rw, "__all__", []):
-        obj = getattr(rw, name, None)
-        if not callable(obj) or isinstance(obj, type) or not name[:1].islower():
+        fn = getattr(rw, name, None)
+        if not callable(fn) or isinstance(fn, type) or not _returns_widget(fn):
             continue
-        try:
-            params = inspect.signature(obj).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        if any(p.default is inspect.Parameter.empty
-               and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-               for p in params):
-            continue
-        out[name] = obj
+        if not _required(fn):
+            out[name] = fn
+        elif name in RECIPES:
+            def build(fn=fn, recipe=RECIPES[name]):
+                args, kwargs = recipe()
+                return fn(*args, **kwargs)
+            out[name] = build
+        else:
+            out[name] = None
     return out
 
 
@@ -295,14 +339,17 @@ def measure_widget(build, updates: int, warmup: int) -> dict | None:
     if ctrl is None:
         return {"skipped": "no control a benchmark can sweep (sliders or dropdowns)"}
     values = _sweep(ctrl, warmup + updates)
-    live_t, naive_t = [], []
-    not_redrawn = errors = 0
+    live_t, naive_t, first_visit = [], [], []
+    seen = {ctrl.value}
+    not_redrawn = unchanged_png = errors = 0
     for k, v in enumerate(values):
         before, renders = live.image.value, live.renders
+        new_value = v not in seen
+        seen.add(v)
         t0 = time.perf_counter()
         ctrl.value = v
         t1 = time.perf_counter()
-        redrawn = live.renders > renders and live.image.value != before
+        redrawn = live.renders > renders
         if getattr(w, "last_error", None) is not None:
             errors += 1
         t2 = time.perf_counter()
@@ -312,18 +359,27 @@ def measure_widget(build, updates: int, warmup: int) -> dict | None:
             raise RuntimeError("the naive baseline produced no PNG")
         if k >= warmup:
             not_redrawn += not redrawn
+            unchanged_png += live.image.value == before
             live_t.append(t1 - t0)
             naive_t.append(t3 - t2)
+            first_visit.append(new_value)
     med_live, med_naive = float(np.median(live_t)), float(np.median(naive_t))
+    new_t = [t for t, f in zip(live_t, first_visit) if f]
+    old_t = [t for t, f in zip(live_t, first_visit) if not f]
     return {
         "control": name,
+        "control_type": type(ctrl).__name__,
         "updates": len(live_t),
         "live_median_s": med_live,
         "live_p95_s": percentile(live_t, 95),
         "naive_median_s": med_naive,
         "naive_p95_s": percentile(naive_t, 95),
         "speedup": med_naive / med_live,
+        "distinct_values": len(seen),
+        "live_first_visit_median_s": float(np.median(new_t)) if new_t else None,
+        "live_revisit_median_s": float(np.median(old_t)) if old_t else None,
         "not_redrawn": not_redrawn,
+        "unchanged_png": unchanged_png,
         "friendly_errors": errors,
         "figure_px": [int(x) for x in live.figure.get_size_inches() * live.figure.dpi],
     }
@@ -341,6 +397,9 @@ def run(cfg) -> dict:
         return {"skipped": "rmteach.widgets exports no widget factories yet"}
     results = {}
     for name, build in found.items():
+        if build is None:
+            results[name] = {"skipped": "its factory needs arguments the benchmark cannot make"}
+            continue
         try:
             r = measure_widget(build, cfg.widget_updates, cfg.widget_warmup)
         except Exception as exc:  # one broken widget must not hide the others' figures
