@@ -142,3 +142,23 @@ def test_listwise_mistakes():
                                         for j in range(i + 1, len(r))]))
     assert "overflowed" in _msg(ex, naive)
     assert "one number" in _msg(ex, lambda s, r: "low")
+
+
+@pytest.mark.parametrize("number", ["01", "02", "03"])
+def test_notebooks_use_every_exercise_of_their_module(number):
+    """Each exercise of rmteach.exercises.nbNN is checked in notebook NN, with a starter."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    path = next((Path(__file__).resolve().parents[1] / "notebooks").glob(f"{number}_*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    module = {"01": nb01, "02": nb02, "03": nb03}[number]
+    checked = set(re.findall(r"ex\.(\w+)\.check\(", source))
+    assert checked == set(module.__all__)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ".check(" in cell.source:
+            out = "".join(o.get("text", "") for o in cell.outputs)
+            assert out.startswith("Not yet"), f"{path.name}: stored check output {out[:80]!r}"

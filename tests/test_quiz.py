@@ -115,3 +115,22 @@ def test_quiz_definitions_are_validated():
     with pytest.raises(ValueError, match="choices"):
         MultipleChoice(id="one-choice", seed=0, topic="t", notebook="n", question="q",
                        explanation="e", choices=(Choice("only", "f"),), correct_index=0)
+
+
+NOTEBOOK_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
+def test_each_notebook_asks_its_seed_questions(notebook):
+    """Every quiz of the bank is shown (``quiz.show("<id>")``) in the notebook it names."""
+    import nbformat
+
+    path = NOTEBOOK_DIR / f"{notebook}.ipynb"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in this checkout yet (written separately)")
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    shown = re.findall(r"""quiz\.show\(\s*["']([a-z0-9-]+)["']""", source)
+    assert sorted(shown) == sorted(BY_NOTEBOOK[notebook]), (
+        f"{path.name} shows {sorted(shown)}; the bank places {sorted(BY_NOTEBOOK[notebook])} "
+        "there")
