@@ -162,3 +162,13 @@ def test_notebooks_use_every_exercise_of_their_module(number):
         if cell.cell_type == "code" and ".check(" in cell.source:
             out = "".join(o.get("text", "") for o in cell.outputs)
             assert out.startswith("Not yet"), f"{path.name}: stored check output {out[:80]!r}"
+
+
+def test_a_function_that_modifies_its_inputs_cannot_corrupt_the_checker():
+    def in_place(r_chosen, r_rejected):
+        r_chosen -= r_rejected                  # modifies the caller's array
+        return np.logaddexp(0.0, -r_chosen)
+
+    assert nb02.stable_pairwise_loss.evaluate(in_place).ok
+    assert nb02.stable_pairwise_loss.evaluate(_solution(nb02.stable_pairwise_loss)).ok
+    assert nb02.stable_pairwise_loss.evaluate(in_place).ok      # cases unchanged

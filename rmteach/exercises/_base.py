@@ -30,6 +30,7 @@ and register it in the notebook's module (``rmteach/exercises/nbNN.py``).
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Callable
@@ -84,10 +85,13 @@ def require_callable(fn, name: str) -> None:
 def call(fn: Callable, *args, name: str = "your function"):
     """Run the learner's function on ``args``; exceptions become a specific ``Wrong``.
 
-    Floating-point warnings are silenced: an overflow shows up in the value, and the
-    checker reports it with the input that caused it.
+    The arguments are copied first, so a function that modifies its inputs in place
+    cannot change the checker's test cases.  Floating-point warnings are silenced: an
+    overflow shows up in the value, and the checker reports it with the input that
+    caused it.
     """
     shown = ", ".join(describe(a) for a in args)
+    args = tuple(copy.deepcopy(a) for a in args)   # the learner's code may modify its inputs
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
