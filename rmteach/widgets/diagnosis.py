@@ -126,14 +126,26 @@ def run_diagnosis(beta: float, lr: float, *, config: dict | None = None) -> Diag
     rate ``lr``, and diagnose it with :func:`rmteach.diagnose.diagnose`.
 
     Held-out labels are always noiseless (β = ∞), so held-out accuracy measures what the
-    model learned about the *true* reward.  A run whose rewards become NaN or infinite
-    (a far too large learning rate) is reported with ``blew_up=True`` and the diagnosis
-    of a loss that is not a number, instead of raising.
+    model learned about the *true* reward.  Runs are deterministic and kept in memory per
+    (β, lr, config), so asking again (or the widget going back) costs nothing.  A run
+    whose rewards become NaN or infinite (a far too large learning rate) is reported
+    with ``blew_up=True`` and the diagnosis of a loss that is not a number, instead of
+    raising.
     """
-    from ..train import train
-
     beta, lr = _check_beta_lr(beta, lr)
     cfg = {**TINY, **(config or {})}
+    key = (beta, lr, repr(sorted(cfg.items())))
+    if key not in _RUNS:                   # deterministic, so a repeat is served from memory
+        _RUNS[key] = _run_diagnosis(beta, lr, cfg)
+    return _RUNS[key]
+
+
+_RUNS: dict = {}
+
+
+def _run_diagnosis(beta: float, lr: float, cfg: dict) -> DiagnosisRun:
+    from ..train import train
+
     start = time.perf_counter()
     data = make_preference_data(cfg["n_prompts"], max_n=cfg["max_n"], beta=beta,
                                 heldout_beta=math.inf, seed=cfg["seed"])
@@ -317,6 +329,7 @@ class GroupingComparison:
 
     n: int
     results: dict
+    data: PreferenceData | None = None
 
     def rows(self) -> list[dict]:
         out = []
@@ -399,7 +412,7 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
         results[label] = train(data, loss=loss, mode=mode, epochs=epochs, lr=lr,
                                batch_size=bs, seed=seed, device="cpu", model_kwargs=mk,
                                progress=progress)
-    return GroupingComparison(n=n, results=results)
+    return GroupingComparison(n=n, results=results, data=data)
 
 
 # ---------------------------------------------------------------------------------------

@@ -123,20 +123,23 @@ def describe_list(lst: RankedList, *, width: int = 44) -> str:
     for rank, (y, r) in enumerate(zip(lst.best_first(), rewards), start=1):
         noisy = any(q > r for q in rewards[rank:])      # ranked above a better response
         text = y if len(y) <= width else y[: width - 1] + "…"
-        lines.append(f"  {rank}. {text!r:<{width + 2}} r* = {r:+.2f}{' *' if noisy else '  '}"
+        lines.append(f"  {rank}. {text:<{width}} r* = {r:+.2f}{' *' if noisy else '  '}"
                      f"  ({_explain_line(lst.prompt, y)})")
     return "\n".join(lines)
 
 
 def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
-                  split: str = "train") -> str:
-    """The first ``k`` ranked lists of ``split`` described by :func:`describe_list`."""
+                  split: str = "train", max_n: int | None = None) -> str:
+    """The first ``k`` ranked lists of ``split`` (with at most ``max_n`` responses, if
+    given) described by :func:`describe_list`."""
     if isinstance(data, PreferenceData):
         lists = list(data.train if split == "train" else data.heldout)
     else:
         lists = list(data)
     if int(k) < 1:
         raise ValueError(f"k must be at least 1; got {k}.")
+    if max_n is not None:
+        lists = [x for x in lists if x.n <= int(max_n)]
     if not lists:
         raise ValueError("there are no ranked lists to show.")
     return "\n\n".join(describe_list(x) for x in lists[: int(k)])
