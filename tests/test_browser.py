@@ -13,7 +13,8 @@ Cells, waits for the kernel to be idle, and asserts:
   text or "Error displaying widget";
 * in each widget notebook, moving a slider (keyboard on ``.noUi-handle``) inside an
   ``.rmteach-widget`` changes its figure (``.rmteach-figure``: the PNG bytes, not just
-  the blob URL) and its printed numbers (``.rmteach-readout``);
+  the blob URL) and its printed numbers (``.rmteach-readout``); a notebook whose figure
+  widgets have no slider (notebook 5 retrains on a dropdown) gets a dropdown changed;
 * every quiz (``.rmteach-quiz-id-<ID>``) answered wrong then right shows exactly the
   feedback ``rmteach.quizbank`` gives ("Not quite..." / "Correct..."), and Show
   solution shows one;
@@ -327,14 +328,38 @@ def _check_widgets_rendered(page, stored: nbformat.NotebookNode) -> int:
     return expected
 
 
-def _move_a_slider(page, notebook_name: str) -> dict | None:
-    """Move sliders of figure widgets until one changes both the figure and the readout."""
-    widgets = page.locator(".rmteach-widget").filter(
-        has=page.locator(".rmteach-figure")).filter(
-        has=page.locator(".rmteach-readout")).filter(has=page.locator(".noUi-handle"))
+def _changed(image, readout, before_png, before_text, timeout_s) -> bool:
+    """Wait (up to ``timeout_s``) until the figure's PNG bytes and the readout both differ."""
+    try:
+        _wait_until(lambda: _digest(image) != before_png
+                    and readout.inner_text() != before_text,
+                    timeout_s, "the figure and the readout to change")
+    except AssertionError:
+        return False
+    return True
+
+
+def _interact(page, notebook_name: str) -> dict | None:
+    """In a notebook with figure widgets, change a control until the figure AND the printed
+    numbers change: a slider (keyboard on its handle) where there is one, else a dropdown.
+    Returns what was changed, or None for a notebook without figure widgets."""
+    figure_widgets = page.locator(".rmteach-widget").filter(
+        has=page.locator(".rmteach-figure")).filter(has=page.locator(".rmteach-readout"))
+    if not figure_widgets.count():
+        assert notebook_name not in SLIDER_NOTEBOOKS, (
+            f"{notebook_name} has no .rmteach-widget with a figure and a readout")
+        return None
     tried = []
-    for w in range(widgets.count()):
-        widget = widgets.nth(w)
+
+    def done(widget, kind, before_text):
+        _wait_idle(page)
+        message = widget.locator(".rmteach-message").first.inner_text().strip()
+        assert not message, f"changing a {kind} showed an error message: {message}"
+        return {"widget": widget, "kind": kind, "before": before_text,
+                "after": widget.locator(".rmteach-readout").first.inner_text()}
+
+    for w in range(figure_widgets.count()):                 # sliders first
+        widget = figure_widgets.nth(w)
         image = widget.locator(".rmteach-figure").first
         readout = widget.locator(".rmteach-readout").first
         handles = widget.locator(".noUi-handle")
@@ -349,22 +374,32 @@ def _move_a_slider(page, notebook_name: str) -> dict | None:
                     page.keyboard.press(key)
                 if handle.get_attribute("aria-valuenow") == before_value:
                     continue                     # at the end of its range: other direction
-                try:
-                    _wait_until(lambda i=image, r=readout, png=before_png, t=before_text:
-                                _digest(i) != png and r.inner_text() != t,
-                                15, "the figure and the readout to change")
-                except AssertionError:
-                    tried.append(f"widget {w} slider {h} ({key})")
-                    break
-                _wait_idle(page)
-                message = widget.locator(".rmteach-message").first.inner_text().strip()
-                assert not message, f"moving a slider showed an error message: {message}"
-                return {"widget": widget, "before": before_text,
-                        "after": readout.inner_text()}
-    if notebook_name in SLIDER_NOTEBOOKS or widgets.count():
+                if _changed(image, readout, before_png, before_text, 15):
+                    return done(widget, "slider", before_text)
+                tried.append(f"widget {w} slider {h}")
+                break
+    if notebook_name in SLIDER_NOTEBOOKS:
         pytest.fail(f"no slider in an .rmteach-widget of {notebook_name} changed both its "
                     f".rmteach-figure and its .rmteach-readout (tried: {tried or 'none'})")
-    return None
+    for w in range(figure_widgets.count()):                 # then dropdowns
+        widget = figure_widgets.nth(w)
+        image = widget.locator(".rmteach-figure").first
+        readout = widget.locator(".rmteach-readout").first
+        selects = widget.locator("select")
+        for k in range(selects.count()):
+            select = selects.nth(k)
+            values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+            others = [v for v in values if v != select.input_value()]
+            if not others:
+                continue
+            before_png, before_text = _digest(image), readout.inner_text()
+            select.scroll_into_view_if_needed()
+            select.select_option(value=others[0])
+            if _changed(image, readout, before_png, before_text, 90):
+                return done(widget, "dropdown", before_text)
+            tried.append(f"widget {w} dropdown {k}")
+    pytest.fail(f"no slider or dropdown of an .rmteach-widget in {notebook_name} changed both "
+                f"its .rmteach-figure and its .rmteach-readout (tried: {tried or 'none'})")
 
 
 def _answer_quizzes(page) -> list[str]:
@@ -474,16 +509,16 @@ def test_notebook_runs_and_its_widgets_work_in_jupyterlab(notebook_name, lab, pa
         assert len(prompts) == n_code and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), (
             f"not every code cell ran: prompts {prompts}")
         n_widgets = _check_widgets_rendered(page, stored)
-        moved = _move_a_slider(page, notebook_name) if n_widgets else None
+        moved = _interact(page, notebook_name) if n_widgets else None
         if notebook_name in SLIDER_NOTEBOOKS:
-            assert moved, f"{notebook_name} has no interactive figure widget"
+            assert moved and moved["kind"] == "slider", f"{notebook_name}: no slider moved"
         quizzes = _answer_quizzes(page)
         ranking_message = _bad_ranking(page)
         if notebook_name == RANKING_NOTEBOOK:
             assert ranking_message, f"{notebook_name} has no .rmteach-ranking-input"
         assert not _tracebacks(page), "an interaction produced a traceback"
         print(f"{notebook_name}: {n_code} code cells, {n_widgets} widget outputs, "
-              f"slider {'moved' if moved else 'n/a'}, quizzes {quizzes}, "
+              f"changed {moved['kind'] if moved else 'nothing'}, quizzes {quizzes}, "
               f"bad-ranking message {ranking_message!r}, JS errors {page.js_errors}")
         if moved and notebook_name == README_SHOT_NOTEBOOK and \
                 os.environ.get("RMTEACH_UPDATE_SCREENSHOT") == "1":
