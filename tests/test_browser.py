@@ -21,6 +21,9 @@ Cells, waits for the kernel to be idle, and asserts:
 * an invalid ranking typed into ``.rmteach-ranking-input`` ("A > A") shows a friendly
   ``.rmteach-message`` (no traceback) and the widget recovers when fixed.
 
+Before that, each notebook is also opened *as stored* (a second copy, outputs kept): its
+widget outputs must show their static figures, not "Error displaying widget".
+
 A screenshot per notebook (and per widget) goes to ``artifacts/screenshots/`` (git
 ignores it).  ``RMTEACH_UPDATE_SCREENSHOT=1`` also refreshes ``docs/screenshot.png``
 (the README's picture, a widget of notebook 01, kept < 200 KB).
@@ -176,6 +179,8 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "root"
     _copy_notebooks_without_outputs(root / "notebooks")
+    shutil.copytree(NOTEBOOKS_DIR, root / "stored",               # as a learner opens them
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = tmp / "settings"
     for rel, values in LAB_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -487,7 +492,38 @@ def _save_readme_screenshot(widget) -> None:
     assert size < README_SHOT_MAX_BYTES, f"{README_SHOT} is {size} bytes"
 
 
-# -- the test ----------------------------------------------------------------------------------
+# -- the tests ---------------------------------------------------------------------------------
+
+def test_stored_notebook_opens_with_its_static_figures(notebook_name, lab, page):
+    """What a learner (or a Binder visitor) sees on opening, before running anything: the
+    stored widget outputs fall back to their static picture / HTML (the widget state is
+    not stored), never to "Error displaying widget" or ``VBox(children=...)`` text."""
+    stored_path = NOTEBOOKS_DIR / notebook_name
+    if not stored_path.exists():
+        pytest.fail(f"{stored_path} is missing", pytrace=False)
+    stored = nbformat.read(stored_path, as_version=4)
+    page.goto(f"{lab.url}/lab/tree/stored/{notebook_name}?reset")
+    page.locator(".jp-NotebookPanel").first.wait_for()
+    _wait_idle(page)
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+    _wait_until(lambda: cells.count() == len(stored.cells), 30, "every cell to show")
+    for i, cell in enumerate(stored.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            data = out.get("data", {})
+            if WIDGET_MIME in data and "image/png" in data:
+                _wait_until(lambda i=i: cells.nth(i).locator(".jp-OutputArea-output img")
+                            .count() > 0, 30, f"the stored figure of cell {i}")
+    texts = _output_texts(page)
+    bad = [t[:120] for t in texts if "Error displaying widget" in t or WIDGET_AS_TEXT.search(t)]
+    assert not bad, f"stored widget outputs show as errors or text: {bad}"
+    assert not _tracebacks(page), "a stored output shows a traceback"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first.screenshot(
+        path=str(SHOTS / f"{notebook_name.removesuffix('.ipynb')}--as-stored.png"))
+
+
 
 def test_notebook_runs_and_its_widgets_work_in_jupyterlab(notebook_name, lab, page):
     stored_path = NOTEBOOKS_DIR / notebook_name
