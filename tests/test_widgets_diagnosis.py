@@ -26,18 +26,22 @@ MODEL = {"d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32}
 
 # --- a loss stuck at ln 2 -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("beta", "lr", "code"), [
-    (10.0, 1e-2, "healthy"),
-    (0.0, 1e-2, "label-noise"),
-    (10.0, 1e-6, "learning-rate-too-small"),
-    (10.0, 10.0, "learning-rate-too-large"),
-])
-def test_the_notebook_scenarios_are_diagnosed(beta, lr, code):
+EXPECTED = {"healthy": "healthy", "coin-flip": "label-noise",
+            "learning rate far too small": "learning-rate-too-small",
+            "learning rate too large": "overfitting",
+            "learning rate far too large": "learning-rate-too-large"}
+
+
+@pytest.mark.parametrize("name", list(D.SCENARIOS))
+def test_the_notebook_scenarios_are_diagnosed(name):
     """The TINY configuration the notebook and the widget use tells the causes apart."""
+    beta, lr = D.SCENARIOS[name]
+    code = next(v for k, v in EXPECTED.items() if name.startswith(k))
     run = D.run_diagnosis(beta, lr)
     assert code in run.diagnosis.codes
     if code == "healthy":
         assert run.train_loss[-1] < LN2 - 0.2 and run.heldout_accuracy[-1] > 0.7
+        assert run.heldout_loss[-1] < run.heldout_loss[0] - 0.1       # held-out improves too
         assert run.label_agreement == pytest.approx(1.0, abs=0.01)
     elif code == "label-noise":
         assert abs(run.label_agreement - 0.5) < 0.05
@@ -45,6 +49,8 @@ def test_the_notebook_scenarios_are_diagnosed(beta, lr, code):
     elif code == "learning-rate-too-small":
         assert "stuck-at-ln2" in run.diagnosis.codes
         assert max(run.train_loss) - min(run.train_loss) < 1e-3
+    elif code == "overfitting":
+        assert run.train_accuracy[-1] - run.heldout_accuracy[-1] > 0.1
     else:
         assert run.blew_up and run.epochs == []
 
@@ -70,13 +76,13 @@ def test_widget_retrains_on_change_and_draws_the_run(monkeypatch):
     real = D._run_diagnosis
     monkeypatch.setattr(D, "_run_diagnosis", lambda *a: calls.append(a) or real(*a))
     monkeypatch.setattr(D, "_RUNS", {})
-    w = loss_diagnosis_explorer(beta=10.0, lr=1e-2, config=SMALL)
+    w = loss_diagnosis_explorer(beta=10.0, lr=3e-3, config=SMALL)
     assert w.controls["scenario"].value.startswith("healthy")
     assert len(calls) == 1
     w.controls["beta"].value = 0.0
     assert len(calls) == 2
     assert w.values["beta"] == 0.0 and w.controls["scenario"].value == D._CUSTOM
-    run = D.run_diagnosis(0.0, 1e-2, config=SMALL)
+    run = D.run_diagnosis(0.0, 3e-3, config=SMALL)
     assert w.values["train_loss"] == run.train_loss
     assert list(w._tl.get_ydata()) == pytest.approx(np.minimum(run.train_loss, 1.58))
     assert list(w._ha.get_ydata()) == pytest.approx(run.heldout_accuracy)

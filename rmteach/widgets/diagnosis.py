@@ -63,7 +63,7 @@ __all__ = [
 
 #: the tiny configuration the diagnosis widget retrains on every change (~1 s on 2 cores)
 TINY: dict = {
-    "n_prompts": 300,
+    "n_prompts": 400,
     "max_n": 6,
     "epochs": 6,
     "batch_size": 16,
@@ -74,9 +74,10 @@ TINY: dict = {
 
 #: name -> (β, lr) for the widget's scenario menu
 SCENARIOS: dict[str, tuple[float, float]] = {
-    "healthy: clean labels, a good learning rate": (10.0, 1e-2),
-    "coin-flip labels (β = 0)": (0.0, 1e-2),
+    "healthy: clean labels, a good learning rate": (10.0, 3e-3),
+    "coin-flip labels (β = 0)": (0.0, 3e-3),
     "learning rate far too small (1e-6)": (10.0, 1e-6),
+    "learning rate too large (0.03): overfits": (10.0, 3e-2),
     "learning rate far too large (10)": (10.0, 10.0),
 }
 _CUSTOM = "(your own β and learning rate)"
@@ -176,7 +177,7 @@ class LossDiagnosisExplorer(RMWidget):
     codes (the diagnosis codes), diagnosis (its message), blew_up, seconds.
     """
 
-    def __init__(self, beta: float = 10.0, lr: float = 1e-2, *, config: dict | None = None):
+    def __init__(self, beta: float = 10.0, lr: float = 3e-3, *, config: dict | None = None):
         self.config = {**TINY, **(config or {})}
         self._applying = False
         self._runs: dict = {}
@@ -301,11 +302,11 @@ class LossDiagnosisExplorer(RMWidget):
                              for f in run.diagnosis.findings)
         self.readout.value = (
             f"<code>β = {beta:g}, lr = {lr:g}: {run.label_agreement:.0%} of the training "
-            f"labels agree with the true reward; retrained in {run.seconds:.1f} s</code>"
+            f"labels agree with the true reward; this run trained in {run.seconds:.1f} s</code>"
             f"<div style='margin-top:4px'><b>Diagnosis (rmteach.diagnose)</b>{paragraphs}</div>")
 
 
-def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 1e-2, *,
+def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,
                             config: dict | None = None) -> LossDiagnosisExplorer:
     """Build notebook 05's diagnosis widget (controls ``scenario``, ``beta``, ``lr``).
 

@@ -211,18 +211,33 @@ def _as_runs(results) -> dict:
     return runs
 
 
+def _spread_labels(values: list[float], gap: float) -> list[float]:
+    """Label heights near ``values`` (same order) that are at least ``gap`` apart."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    out = [0.0] * len(values)
+    last = -math.inf
+    for i in order:
+        y = values[i] if math.isfinite(values[i]) else last + gap
+        out[i] = max(y, last + gap)
+        last = out[i]
+    return out
+
+
 def training_curves(results, *, title: str = "") -> FigureView:
     """Loss (Eq. 4.57 scale) and pairwise accuracy per epoch, one colour per run.
 
     ``results``: a :class:`~rmteach.train.TrainResult` or a dict ``name -> TrainResult``.
     Dashed lines are the training data, solid lines held-out data; ln 2 (an undecided
     model) and 50 % (chance) are marked, and each run's final held-out value is marked
-    and labelled.  ``values[name]`` holds the plotted columns.
+    (◆) and labelled at the right.  ``values[name]`` holds the plotted columns.
     """
+    from matplotlib.lines import Line2D
+
     runs = _as_runs(results)
-    fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.2))
+    fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.5))
     values = {}
     max_epoch = 1
+    finals = []
     with LiveFigure.style():
         for i, (name, r) in enumerate(runs.items()):
             c = PALETTE_CYCLE[i % len(PALETTE_CYCLE)]
@@ -231,37 +246,51 @@ def training_curves(results, *, title: str = "") -> FigureView:
             max_epoch = max(max_epoch, ep[-1])
             values[name] = {k: cols[k] for k in ("epoch", "train_loss", "heldout_loss",
                                                  "train_accuracy", "heldout_accuracy")}
-            lx.plot(ep, cols["train_loss"], color=c, ls="--", lw=1.3, marker=".",
-                    label=f"{name}: train")
-            lx.plot(ep, cols["heldout_loss"], color=c, lw=2, marker="o", ms=3,
-                    label=f"{name}: held-out")
+            lx.plot(ep, cols["train_loss"], color=c, ls="--", lw=1.3, marker=".")
+            lx.plot(ep, cols["heldout_loss"], color=c, lw=2, marker="o", ms=3)
             ax.plot(ep, cols["train_accuracy"], color=c, ls="--", lw=1.3, marker=".")
             ax.plot(ep, cols["heldout_accuracy"], color=c, lw=2, marker="o", ms=3)
             fl, fa = cols["heldout_loss"][-1], cols["heldout_accuracy"][-1]
             lx.plot([ep[-1]], [fl], "D", color=c, ms=7, mec="black", mew=0.6, zorder=5)
-            lx.annotate(f"{fl:.3f}", (ep[-1], fl), xytext=(4, 4 + 9 * i),
-                        textcoords="offset points", color=c, fontsize=8)
             ax.plot([ep[-1]], [fa], "D", color=c, ms=7, mec="black", mew=0.6, zorder=5)
-            ax.annotate(f"{fa:.1%}", (ep[-1], fa), xytext=(4, -12 - 9 * i),
-                        textcoords="offset points", color=c, fontsize=8)
-        lx.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (undecided)")
-        ax.axhline(0.5, color="0.5", lw=1, ls=":", label="chance (50 %)")
+            finals.append((c, ep[-1], fl, fa))
+        lx.axhline(LN2, color="0.5", lw=1, ls=":")
+        ax.axhline(0.5, color="0.5", lw=1, ls=":")
         for a in (lx, ax):
             a.set_xlabel("epoch")
-            a.set_xlim(0.5, max_epoch + 0.5 + 0.12 * max_epoch)
+            a.set_xlim(0.5, max_epoch + 0.5 + 0.18 * max_epoch)
         top = max(max(v["train_loss"] + v["heldout_loss"]) for v in values.values())
-        lx.set_ylim(0, max(0.8, 1.08 * top) if math.isfinite(top) else 1.5)
-        lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
-        lx.set_title("Loss: dashed = train, solid = held-out")
+        ytop = max(0.8, 1.08 * top) if math.isfinite(top) else 1.5
+        lx.set_ylim(0, ytop)
         ax.set_ylim(0.4, 1.0)
+        # final held-out values, labelled at the right without overlapping
+        x_label = max_epoch + 0.35
+        for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.045 * ytop), (ax, 3, "{:.1%}", 0.027)):
+            heights = _spread_labels([f[k] for f in finals], gap)
+            for (c, _ep, *vals), y in zip(finals, heights):
+                axis.text(x_label, y, fmt.format(vals[k - 2]), color=c, fontsize=8,
+                          va="center", ha="left")
+        lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
+        lx.set_title("Loss per epoch")
         ax.set_ylabel("pairwise accuracy")
-        ax.set_title("Accuracy (◆ = final held-out value)")
+        ax.set_title("Accuracy per epoch (◆ = final held-out value)")
         ax.yaxis.set_major_formatter(_percent)
-        lx.legend(loc="lower left", frameon=False, fontsize=7)
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
+        handles = [Line2D([], [], color=PALETTE_CYCLE[i % len(PALETTE_CYCLE)], lw=2,
+                          label=name) for i, name in enumerate(runs)]
+        handles += [Line2D([], [], color="0.3", ls="--", lw=1.3, label="train"),
+                    Line2D([], [], color="0.3", lw=2, label="held-out"),
+                    Line2D([], [], color="0.5", ls=":", lw=1,
+                           label="ln 2 (undecided) / 50 % (chance)")]
+        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4),
+                   frameon=False, fontsize=7)
         if title:
             fig.suptitle(title)
-    _finish(fig)
+    rows = math.ceil(len(handles) / min(len(handles), 4))
+    import warnings
+
+    with LiveFigure.style(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout(pad=0.6, rect=(0, 0.045 * rows + 0.02, 1, 1))
     names = ", ".join(runs)
     return FigureView(fig, f"Figure: loss and accuracy per epoch ({names})", values)
 
