@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
          lambda: notebooks.run(cfg, args.notebooks_dir)),
     ]
     results["other_load_cores"] = {}
+    if args.wait_idle > 0:
+        # also before each list size and each widget: the idle moments are short
+        cfg.extra["before_measure"] = lambda: wait_until_idle(min(args.wait_idle, 30.0),
+                                                              log=_log)
     for part, key, title, fn in steps:
         if part not in parts:
             continue

@@ -24,6 +24,7 @@ class Config:
     tta_prompts: int | None = None         # None: the default data of rmteach.train
     time_to_acc_target: float = 0.90
     time_to_acc_max_epochs: int = 40
+    time_to_acc_max_s: float = 60.0        # give up after this much training time
     time_to_acc_losses: tuple[str, ...] = ("pairwise", "listwise", "plackett-luce")
     # part 4: notebooks
     notebooks: tuple[str, ...] | None = None  # None: every notebooks/*.ipynb
@@ -45,7 +46,7 @@ def make_config(mode: str) -> Config:
     if mode == "quick":
         return Config(mode="quick", warmup=1, min_rounds=3, max_rounds=10, loss_budget_s=0.5,
                       loss_ns=(2, 4, 8, 16, 32), train_ns=(8,), train_epochs=2,
-                      train_prompts=120, time_to_acc_max_epochs=15,
+                      train_prompts=120, time_to_acc_max_epochs=15, time_to_acc_max_s=15.0,
                       time_to_acc_losses=("listwise",), notebooks=("00_start_here.ipynb",),
                       widget_updates=10, widget_warmup=1)
     if mode == "tiny":

@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .timing import measure_interleaved
+from .timing import CpuMeter, measure_interleaved
 
 BATCH = 1024
 NS = (2, 4, 8, 16, 32)
@@ -103,11 +103,31 @@ def _numpy_variants(rm, scores, ranking):
             i, j = positions(n)
             return pw(np.take_along_axis(scores, ranking[:, i], -1),
                       np.take_along_axis(scores, ranking[:, j], -1))
-    return {
+    out = {
         "listwise": lambda: lw(scores, ranking),
         "plackett-luce": lambda: pl(scores, ranking),
         "exploded": explode,
     }
+    if ranking is None:
+        out["floor"] = _floor(np, scores)
+    return out
+
+
+def _floor(xp, scores):
+    """The bare arithmetic of Eq. 4.57 on best-first rows, nothing else: pair positions
+    precomputed, no validation, no dispatch.  No loss function can be faster than this
+    way of computing it, so it bounds the achievable speed-up."""
+    from rmteach._arrays import is_torch, log_sigmoid
+    from rmteach.ranking import ranked_pair_positions
+
+    i, j = ranked_pair_positions(scores.shape[-1])
+    if is_torch(scores):
+        import torch
+
+        i = torch.as_tensor(i, device=scores.device)
+        j = torch.as_tensor(j, device=scores.device)
+        return lambda: -torch.nn.functional.logsigmoid(scores[:, i] - scores[:, j]).mean()
+    return lambda: -xp.mean(log_sigmoid(xp, scores[:, i] - scores[:, j]))
 
 
 def _torch_variants(rm, torch, scores, ranking, *, backward: bool):
@@ -135,6 +155,8 @@ def _torch_variants(rm, torch, scores, ranking, *, backward: bool):
         "plackett-luce": lambda: pl(scores, ranking),
         "exploded": explode_value,
     }
+    if ranking is None:
+        values["floor"] = _floor(None, scores)
     if not backward:
         return values
 
@@ -217,6 +239,11 @@ def run(cfg, device: str = "cpu") -> dict:
                 if diff > tol * max(1.0, abs(values[f"{ref}|{loss}"])):
                     raise RuntimeError(f"{backend} {loss} = {values[f'{backend}|{loss}']} but the "
                                        f"Python loop gives {values[f'{ref}|{loss}']} (N = {n})")
+            if f"{backend}|floor" in values:
+                diff = abs(values[f"{backend}|floor"] - values[f"{ref}|listwise"])
+                checks[f"{backend}|floor vs {ref} listwise"] = diff
+                if diff > tol * max(1.0, abs(values[f"{ref}|listwise"])):
+                    raise RuntimeError(f"{backend} floor disagrees with Eq. 4.57 (N = {n})")
             diff = abs(values[f"{backend}|exploded"] - values[f"{ref}|listwise"])
             checks[f"{backend}|exploded vs {ref} listwise"] = diff
             if diff > tol * max(1.0, abs(values[f"{ref}|listwise"])):
@@ -224,9 +251,12 @@ def run(cfg, device: str = "cpu") -> dict:
                                    f"(N = {n})")
 
         sync = torch.cuda.synchronize if (cuda and torch is not None) else (lambda: None)
+        cfg.extra.get("before_measure", lambda: None)()
+        meter = CpuMeter()
         timings = measure_interleaved(fns, warmup=cfg.warmup, min_rounds=cfg.min_rounds,
                                       max_rounds=cfg.max_rounds, budget_s=cfg.loss_budget_s,
                                       sync=sync)
+        other = meter.other_cores()
         for backend in backends:
             loop_key = "loop+ranking" if "ranking" in backend else "loop"
             exploded = timings[f"{backend}|exploded"].median_s
@@ -242,7 +272,13 @@ def run(cfg, device: str = "cpu") -> dict:
                     "speedup_vs_exploded": exploded / vec,
                     "vectorised_p95_s": timings[f"{backend}|{loss}"].p95_s,
                     "samples": timings[f"{backend}|{loss}"].samples,
+                    "other_load_cores": other,
                 }
+                floor_key = f"{backend}|floor"
+                if loss == "listwise" and floor_key in timings:
+                    row["floor_s"] = timings[floor_key].median_s
+                    if loop is not None:
+                        row["floor_speedup_vs_loop"] = loop / row["floor_s"]
                 if backend.startswith("cuda"):
                     # Minimum traffic: the (B, N) float32 scores are read once.
                     row["gb_per_s"] = batch * n * 4 / vec / 1e9

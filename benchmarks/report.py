@@ -55,19 +55,27 @@ def _loss_md(sec: dict) -> list[str]:
              f"{sec['dtypes']['numpy']}, torch {sec['dtypes']['torch']}. {sec['timing']}. "
              f"(a) loop: {sec['loop_input']}. (b) exploded: {sec['exploded']}. "
              "'+ranking': a per-row ranking is passed (gathered and validated by the kernel); "
-             "'fwd+bwd': loss and its gradient. Times in ms per call.", ""]
+             "'fwd+bwd': loss and its gradient. 'floor': the bare arithmetic of Eq. 4.57 "
+             "(precomputed pair positions, one gather, log-sigmoid, mean; no validation), the "
+             "fastest this computation can be, so 'floor × vs loop' bounds the speed-up any "
+             "implementation of it could reach. 'other load': cores used by other processes "
+             "while that list size was measured (0 = the machine was ours; above ~0.3 the "
+             "ratios are unreliable: torch's two threads and the long loop calls suffer most)."
+             " Times in ms per call.", ""]
     for loss in ("listwise", "plackett-luce"):
         lines += [f"**{loss}**", "",
                   "| backend | N | vectorised | (a) loop | (b) exploded | × vs loop | "
-                  "× vs exploded |",
-                  "|---|---|---|---|---|---|---|"]
+                  "× vs exploded | floor | floor × vs loop | other load |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in sec["rows"]:
             if r["loss"] != loss:
                 continue
             gb = f" ({r['gb_per_s']:.2f} GB/s)" if "gb_per_s" in r else ""
             lines.append(f"| {r['backend']} | {r['n']} | {_ms(r['vectorised_s'])}{gb} | "
                          f"{_ms(r['loop_s'])} | {_ms(r['exploded_s'])} | "
-                         f"{_x(r['speedup_vs_loop'])} | {_x(r['speedup_vs_exploded'])} |")
+                         f"{_x(r['speedup_vs_loop'])} | {_x(r['speedup_vs_exploded'])} | "
+                         f"{_ms(r.get('floor_s'))} | {_x(r.get('floor_speedup_vs_loop'))} | "
+                         f"{_f(r.get('other_load_cores'), 2)} |")
         lines.append("")
     lines += ["Plackett–Luce against (b): a different objective on the same lists; only the "
               "cost is compared.", ""]
@@ -128,17 +136,18 @@ def _notebooks_md(sec: dict) -> list[str]:
 def _widgets_md(sec: dict) -> list[str]:
     lines = [sec["method"] + ".", "",
              "| widget | control | updates | live median ms | live p95 ms | first visit / "
-             "revisit median ms | naive median ms | naive p95 ms | speed-up |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "revisit median ms | naive median ms | naive p95 ms | speed-up | other load |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in sec["widgets"].items():
         if "live_median_s" not in r:
-            lines.append(f"| {name} | {r.get('error') or r.get('skipped')} | | | | | | | |")
+            lines.append(f"| {name} | {r.get('error') or r.get('skipped')} | | | | | | | | |")
             continue
         lines.append(f"| {name} | {r['control']} ({r['control_type']}) | {r['updates']} | "
                      f"{_ms(r['live_median_s'])} | {_ms(r['live_p95_s'])} | "
                      f"{_ms(r['live_first_visit_median_s'])} / "
                      f"{_ms(r['live_revisit_median_s'])} | {_ms(r['naive_median_s'])} | "
-                     f"{_ms(r['naive_p95_s'])} | {_x(r['speedup'])} |")
+                     f"{_ms(r['naive_p95_s'])} | {_x(r['speedup'])} | "
+                     f"{_f(r.get('other_load_cores'), 2)} |")
     lines += ["", "Live: the widget's whole update (its math, readout and the PNG of its "
               "LiveFigure). Naive: only rebuilding and drawing the same figure (its math is not "
               "timed). A widget that retrains a model on a new value is slow on a first visit "

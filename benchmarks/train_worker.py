@@ -73,6 +73,9 @@ def run(spec: dict) -> dict:
         if target is not None and rec.heldout_accuracy >= target and not reached:
             reached["epoch"] = rec.epoch
             raise _Reached
+        cap = spec.get("max_train_s")
+        if cap is not None and sum(r["seconds"] for r in records) >= cap:
+            raise _Reached          # gave up: the cap on training time is spent
 
     cuda = str(device).startswith("cuda")
     # Warm-up on a few lists: torch's one-time set-up (kernels, thread pools, allocator)

@@ -155,7 +155,7 @@ def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
     for name, v in variants.items():
         spec = {**v, "data": _data_kwargs(cfg.tta_prompts, seed=0),
                 "epochs": cfg.time_to_acc_max_epochs, "device": device, "seed": 0,
-                "target": target, "eval_train": False}
+                "target": target, "eval_train": False, "max_train_s": cfg.time_to_acc_max_s}
         out = _worker(spec)
         recs = out["records"]
         hit = out["reached_epoch"]
@@ -178,7 +178,8 @@ def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
                    f"make_preference_data(seed=0) (N = 2..9, noiseless), library defaults "
                    f"(lr {DEFAULTS['lr']}, batch {DEFAULTS['batch_size']}), grouped mode unless "
                    f"named; stopped at the first epoch whose held-out pairwise accuracy is "
-                   f">= {target}, at most {cfg.time_to_acc_max_epochs} epochs. Seconds: "
+                   f">= {target}, at most {cfg.time_to_acc_max_epochs} epochs or "
+                   f"{cfg.time_to_acc_max_s:.0f} s of training. Seconds: "
                    "training time up to that epoch (the per-epoch evaluation excluded; "
                    "wall_to_target in the JSON includes it)."),
         "target": target,

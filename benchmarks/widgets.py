@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from .timing import percentile
+from .timing import CpuMeter, percentile
 
 # ---------------------------------------------------------------------------
 # The naive baseline: rebuild the same figure with pyplot and draw it inline-style
@@ -400,11 +400,14 @@ def run(cfg) -> dict:
         if build is None:
             results[name] = {"skipped": "its factory needs arguments the benchmark cannot make"}
             continue
+        cfg.extra.get("before_measure", lambda: None)()
+        meter = CpuMeter()
         try:
             r = measure_widget(build, cfg.widget_updates, cfg.widget_warmup)
         except Exception as exc:  # one broken widget must not hide the others' figures
             r = {"error": f"{type(exc).__name__}: {exc}"}
         if r is not None:
+            r["other_load_cores"] = meter.other_cores()
             results[name] = r
     return {
         "method": "kernel time from control.value = v to the PNG bytes of the LiveFigure "
