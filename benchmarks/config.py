@@ -32,6 +32,7 @@ class Config:
     # part 5: widgets
     widget_updates: int = 100
     widget_warmup: int = 5
+    widget_values: int = 9                 # distinct control values the sweep ping-pongs over
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -48,10 +49,11 @@ def make_config(mode: str) -> Config:
                       loss_ns=(2, 4, 8, 16, 32), train_ns=(8,), train_epochs=2,
                       train_prompts=120, time_to_acc_max_epochs=15, time_to_acc_max_s=15.0,
                       time_to_acc_losses=("listwise",), notebooks=("00_start_here.ipynb",),
-                      widget_updates=10, widget_warmup=1)
+                      widget_updates=10, widget_warmup=1, widget_values=3)
     if mode == "tiny":
         return Config(mode="tiny", loss_batch=16, loss_ns=(2, 4), warmup=1, min_rounds=2,
                       max_rounds=2, loss_budget_s=0.0, train_ns=(4,), train_epochs=1,
                       train_prompts=24, tta_prompts=24, time_to_acc_max_epochs=1,
-                      time_to_acc_losses=("listwise",), widget_updates=3, widget_warmup=1)
+                      time_to_acc_losses=("listwise",), widget_updates=3, widget_warmup=1,
+                      widget_values=3)
     raise ValueError(f"unknown mode {mode!r}; expected 'full', 'quick' or 'tiny'.")

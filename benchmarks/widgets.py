@@ -17,7 +17,7 @@ it.  The PNG is written before the close (after ``plt.close`` a canvas draws
 nothing, and a benchmark that closed first would time nothing).
 
 Both are measured over the same sequence of control values, interleaved: a
-ping-pong over 9 values of the control (a slider's middle 60 %, or ±1 around a
+ping-pong over 9 values of the control (3 in --quick) (a slider's middle 60 %, or ±1 around a
 number box's start), so a widget that caches results per value (the diagnosis
 widget retrains a model on a new value) is reported with its first-visit and its
 revisit medians too.  A redraw is counted when the LiveFigure rendered (its PNG may
@@ -211,7 +211,7 @@ def naive_redraw_subplots(src_fig) -> bytes:
 # ---------------------------------------------------------------------------
 
 
-def _sweep(control, count: int) -> list:
+def _sweep(control, count: int, distinct: int = 9) -> list:
     """``count`` control values that differ from one step to the next (a ping-pong over
     the middle of a slider's range, or a cycle through a dropdown's options)."""
     if hasattr(control, "options") and len(getattr(control, "options", ())) > 1:
@@ -223,21 +223,21 @@ def _sweep(control, count: int) -> list:
         value, bool)
     if numeric and not (hasattr(control, "min") and hasattr(control, "max")):
         # an unbounded FloatText / IntText: move around its starting value
-        grid = float(value) + np.linspace(-1.0, 1.0, 9)
+        grid = float(value) + np.linspace(-1.0, 1.0, distinct)
         if isinstance(value, (int, np.integer)):
-            grid = np.round(float(value) + np.linspace(-4, 4, 9)).astype(int)
+            grid = np.round(float(value) + np.linspace(-4, 4, distinct)).astype(int)
         cycle = list(dict.fromkeys(grid.tolist()))
         cycle = cycle + cycle[-2:0:-1]
-        vals = [cycle[(k + 5) % len(cycle)] for k in range(count)]
+        vals = [cycle[(k + distinct // 2 + 1) % len(cycle)] for k in range(count)]
         return vals
     if hasattr(control, "min") and hasattr(control, "max"):
         lo, hi = float(control.min), float(control.max)
-        grid = np.linspace(lo + 0.2 * (hi - lo), hi - 0.2 * (hi - lo), 9)
+        grid = np.linspace(lo + 0.2 * (hi - lo), hi - 0.2 * (hi - lo), distinct)
         step = getattr(control, "step", None)
         integer = isinstance(control.value, (int, np.integer)) and not isinstance(
             control.value, bool)
         if step:
-            grid = lo + np.round((grid - lo) / step) * step
+            grid = np.round(lo + np.round((grid - lo) / step) * step, 10)
         if integer:
             grid = np.round(grid).astype(int)
         cycle = list(dict.fromkeys(grid.tolist()))
@@ -325,7 +325,7 @@ def factories() -> dict:
     return out
 
 
-def measure_widget(build, updates: int, warmup: int) -> dict | None:
+def measure_widget(build, updates: int, warmup: int, distinct: int = 9) -> dict | None:
     """Latency of one widget (None when ``build()`` returns no RMWidget)."""
     from rmteach.widgets import RMWidget
 
@@ -338,7 +338,7 @@ def measure_widget(build, updates: int, warmup: int) -> dict | None:
     name, ctrl = _pick_control(w)
     if ctrl is None:
         return {"skipped": "no control a benchmark can sweep (sliders or dropdowns)"}
-    values = _sweep(ctrl, warmup + updates)
+    values = _sweep(ctrl, warmup + updates, distinct)
     live_t, naive_t, first_visit = [], [], []
     seen = {ctrl.value}
     not_redrawn = unchanged_png = errors = 0
@@ -403,7 +403,7 @@ def run(cfg) -> dict:
         cfg.extra.get("before_measure", lambda: None)()
         meter = CpuMeter()
         try:
-            r = measure_widget(build, cfg.widget_updates, cfg.widget_warmup)
+            r = measure_widget(build, cfg.widget_updates, cfg.widget_warmup, cfg.widget_values)
         except Exception as exc:  # one broken widget must not hide the others' figures
             r = {"error": f"{type(exc).__name__}: {exc}"}
         if r is not None:
