@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from . import loss_kernels, notebooks, report, targets, training, widgets
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
          lambda: notebooks.run(cfg, args.notebooks_dir)),
     ]
     results["other_load_cores"] = {}
+    failed: list[str] = []
     if args.wait_idle > 0:
         # also before each list size and each widget: the idle moments are short
         cfg.extra["before_measure"] = lambda: wait_until_idle(min(args.wait_idle, 30.0),
@@ -105,10 +107,17 @@ def main(argv: list[str] | None = None) -> int:
             wait_until_idle(args.wait_idle, log=_log)
         _log(title)
         meter = CpuMeter()
-        results[key] = fn()
+        try:
+            results[key] = fn()
+        except Exception as exc:  # one broken part must not lose the others' figures
+            traceback.print_exc()
+            failed.append(part)
+            results[key] = {"skipped": f"the benchmark of this part failed: "
+                                       f"{type(exc).__name__}: {exc}".splitlines()[0]}
         results["other_load_cores"][key] = meter.other_cores()
     results["total_seconds"] = time.perf_counter() - start
     results["machine"]["load_average_at_end"] = load_average()
+    results["failed_parts"] = failed
     results["targets"] = targets.evaluate(results)
 
     stem = "results"
@@ -119,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = report.write(results, out, stem)
     for t in results["targets"]:
         _log(f"{t['status']:>12}: {t['target']}: {t['measured']}")
+    if failed:
+        _log(f"FAILED part(s): {', '.join(failed)} (see the tracebacks above)")
     _log(f"done in {results['total_seconds']:.0f} s; wrote "
          + ", ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
                      for p in paths))
-    return 0
+    return 1 if failed else 0

@@ -20,6 +20,9 @@ def _row(target: str, measured: str, met: bool | None, note: str = "") -> dict:
 
 
 def _loss_rows(section: dict) -> list[dict]:
+    if "skipped" in section:
+        return [_row("listwise ≥ 100× faster than the Python loop at 1024 × 8, and faster than "
+                     "pair-exploding at every N ≥ 4", section["skipped"], None)]
     out = []
     rows = section.get("rows", [])
     batch = section.get("batch")
