@@ -280,7 +280,7 @@ def plot_training(sec: dict, tta: dict | None, path: Path) -> bool:
         ax.plot(xs, acc, marker="o", ms=3, color=OKABE_ITO[k % len(OKABE_ITO)], label=loss)
     if curves:
         ax.axhline((tta or {}).get("target", 0.9), color="0.4", lw=0.8, ls=":")
-        ax.set_xlabel("training seconds (evaluation excluded)")
+        ax.set_xlabel("training s (evaluation excluded)")
         ax.set_ylabel("held-out pairwise accuracy")
         ax.set_title("time to accuracy (default data)", fontsize=9)
         ax.legend(frameon=False, fontsize=7)
