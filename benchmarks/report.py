@@ -201,7 +201,7 @@ def markdown(results: dict, plots: list[str]) -> str:
 def plot_loss(sec: dict, path: Path) -> bool:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
     rows = sec.get("rows", [])
     if not rows:
@@ -226,6 +226,7 @@ def plot_loss(sec: dict, path: Path) -> bool:
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xticks(sec["ns"], [str(n) for n in sec["ns"]])
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}×"))
         ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _pos: ""))
         ax.legend(fontsize=7, frameon=False)
