@@ -149,7 +149,16 @@ def log_sigmoid(xp, z):
         import torch.nn.functional as F
 
         return F.logsigmoid(z)
-    return xp.minimum(z, xp.zeros_like(z)) - xp.log1p(xp.exp(-xp.abs(z)))
+    z = np.asarray(z)
+    if z.ndim == 0:
+        return np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z)))
+    tail = np.abs(z)                     # log1p(exp(−|z|)), computed in place
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    out = np.minimum(z, 0.0)
+    out -= tail
+    return out
 
 
 def sigmoid(xp, z):
@@ -177,3 +186,12 @@ def reverse_logcumsumexp(xp, x):
 
         return torch.flip(torch.logcumsumexp(torch.flip(x, (-1,)), dim=-1), (-1,))
     return np.flip(np.logaddexp.accumulate(np.flip(x, -1), axis=-1), -1)
+
+
+def index_on(x, index: np.ndarray):
+    """``index`` (a NumPy integer array) as an index for ``x``: a tensor on x's device for torch."""
+    if is_torch(x):
+        import torch
+
+        return torch.as_tensor(index, device=x.device)
+    return index

@@ -20,13 +20,14 @@ from ._arrays import (
     check_finite,
     check_reduction,
     gather_last,
+    index_on,
     is_torch,
     log_sigmoid,
     reduce,
     reverse_logcumsumexp,
     sigmoid,
 )
-from .ranking import check_permutation_rows, ranked_pair_positions
+from .ranking import check_permutation_rows, pair_positions_on, ranked_pair_positions
 
 __all__ = [
     "centering_penalty",
@@ -154,11 +155,15 @@ def _to_numpy_ints(x, name):
     if arr.dtype.kind not in "iu" or arr.dtype == bool:
         raise ValueError(f"{name} must hold whole numbers (item indices or list lengths); "
                          f"got dtype {arr.dtype}.")
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 def _prepare_lists(scores, ranking, lengths):
-    """Validate and return (xp, best-first scores with padding zeroed, valid mask, L)."""
+    """Validate; return (xp, best-first scores, valid mask, lengths).
+
+    Without ``lengths`` the mask and lengths are ``None`` (every item is real); with
+    them, padded entries are zeroed so that nothing non-finite flows into the math.
+    """
     xp, (s,) = as_arrays(scores, names=("scores",))
     if s.ndim == 0:
         raise ValueError("scores must have shape (..., N): one ranked list of N rewards per row; "
@@ -167,45 +172,13 @@ def _prepare_lists(scores, ranking, lengths):
     if n < 2:
         raise ValueError(f"a ranked list needs at least 2 items (N(N−1) = 0 pairs otherwise); "
                          f"scores has N = {n} on its last axis.")
-    batch = tuple(s.shape[:-1])
-    if lengths is None:
-        lens = np.full(batch, n, dtype=np.int64)
-    else:
-        lens = _to_numpy_ints(lengths, "lengths")
-        try:
-            lens = np.broadcast_to(lens, batch).copy()
-        except ValueError:
-            raise ValueError(f"lengths has shape {lens.shape} but scores has {len(s.shape) - 1} "
-                             f"batch dims {batch}; give one length per list.") from None
-        if (lens < 0).any() or (lens > n).any():
-            raise ValueError(f"lengths must lie between 2 and N = {n} (the padded list size); "
-                             f"got {lens.min()}..{lens.max()}.")
-        if (lens < 2).any():
-            raise ValueError(f"every list needs at least 2 items (N(N−1) = 0 otherwise); lengths "
-                             f"contains {lens.min()}.")
-    valid_np = np.arange(n) < lens[..., None]
-
+    lens = None if lengths is None else _check_lengths(lengths, tuple(s.shape[:-1]), n)
     if ranking is not None:
-        rank = _to_numpy_ints(ranking, "ranking")
-        if rank.ndim == 0 or rank.shape[-1] != n:
-            raise ValueError(f"ranking must list the N = {n} item indices best first (shape "
-                             f"({n},) or {tuple(s.shape)}); got shape {rank.shape}.")
-        try:
-            rank = np.broadcast_to(rank, tuple(s.shape)).copy()
-        except ValueError:
-            raise ValueError(f"ranking has shape {rank.shape}, which does not match scores "
-                             f"{tuple(s.shape)}; give one ranking for all rows or one per row."
-                             ) from None
-        check_permutation_rows(rank, n, None if lengths is None else lens)
-        rank = np.where(valid_np, rank, np.arange(n))  # padded tail: any in-range index
-        if is_torch(s):
-            import torch
-
-            index = torch.as_tensor(rank, device=s.device)
-        else:
-            index = rank
-        s = gather_last(xp, s, index)
-
+        s = _gather_ranking(xp, s, ranking, lens)
+    if lens is None:
+        check_finite(s, "scores")
+        return xp, s, None, None
+    valid_np = np.arange(n) < lens[..., None]
     if is_torch(s):
         import torch
 
@@ -213,10 +186,51 @@ def _prepare_lists(scores, ranking, lengths):
         length = torch.as_tensor(lens, dtype=s.dtype, device=s.device)
     else:
         valid, length = valid_np, lens.astype(s.dtype)
-    check_finite(s, "scores", where=valid if lengths is not None else None)
-    if lengths is not None:
-        s = xp.where(valid, s, xp.zeros_like(s))
-    return xp, s, valid, length
+    check_finite(s, "scores", where=valid)
+    return xp, xp.where(valid, s, xp.zeros_like(s)), valid, length
+
+
+def _check_lengths(lengths, batch, n):
+    lens = _to_numpy_ints(lengths, "lengths")
+    try:
+        lens = np.broadcast_to(lens, batch).copy()
+    except ValueError:
+        raise ValueError(f"lengths has shape {lens.shape} but scores has {len(batch)} batch "
+                         f"dims {batch}; give one length per list.") from None
+    if (lens < 0).any() or (lens > n).any():
+        raise ValueError(f"lengths must lie between 2 and N = {n} (the padded list size); "
+                         f"got {lens.min()}..{lens.max()}.")
+    if (lens < 2).any():
+        raise ValueError(f"every list needs at least 2 items (N(N−1) = 0 otherwise); lengths "
+                         f"contains {lens.min()}.")
+    return lens
+
+
+def _gather_ranking(xp, s, ranking, lens):
+    """Reorder each row of ``s`` best first by an index ``ranking`` (checked)."""
+    n = s.shape[-1]
+    rank = _to_numpy_ints(ranking, "ranking")
+    if rank.ndim == 0 or rank.shape[-1] != n:
+        raise ValueError(f"ranking must list the N = {n} item indices best first (shape "
+                         f"({n},) or {tuple(s.shape)}); got shape {rank.shape}.")
+    if rank.ndim == 1 and lens is None:              # one ranking shared by every row
+        check_permutation_rows(rank, n, None)
+        return s[..., index_on(s, rank)]
+    try:
+        if rank.shape != tuple(s.shape):
+            rank = np.broadcast_to(rank, tuple(s.shape))
+    except ValueError:
+        raise ValueError(f"ranking has shape {rank.shape}, which does not match scores "
+                         f"{tuple(s.shape)}; give one ranking for all rows or one per row."
+                         ) from None
+    check_permutation_rows(rank, n, lens)
+    if lens is not None:                             # padded tail: any in-range index will do
+        rank = np.where(np.arange(n) < lens[..., None], rank, np.arange(n))
+    if is_torch(s):
+        import torch
+
+        return gather_last(xp, s, torch.as_tensor(rank, device=s.device))
+    return gather_last(xp, s, rank)
 
 
 def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
@@ -250,12 +264,10 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
-    better, worse = ranked_pair_positions(s.shape[-1])      # the N(N−1)/2 pairs i < j
-    if is_torch(s):
-        import torch
-
-        better = torch.as_tensor(better, device=s.device)
-        worse = torch.as_tensor(worse, device=s.device)
+    if is_torch(s):                                          # the N(N−1)/2 pairs i < j
+        better, worse = pair_positions_on(s.shape[-1], str(s.device))
+    else:
+        better, worse = ranked_pair_positions(s.shape[-1])
     nll = -log_sigmoid(xp, s[..., better] - s[..., worse])  # −log Pr(true order), per pair
     if lengths is None:
         per_list = xp.mean(nll, axis=-1)

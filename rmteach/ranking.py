@@ -8,6 +8,7 @@ listwise loss accumulates.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable, Sequence
 
@@ -78,13 +79,31 @@ def ranking_to_pairs(ranking: str | Sequence[Hashable]) -> list[tuple]:
 def ranked_pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions (i, j), i < j, of the N(N−1)/2 ranked pairs of a best-first list of ``n``.
 
+    The arrays are cached per ``n`` and read-only.
+
     >>> ranked_pair_positions(3)
     (array([0, 0, 1]), array([1, 2, 2]))
     """
     if int(n) < 2:
         raise ValueError(f"a list needs at least 2 items; got n={n}.")
-    i, j = np.triu_indices(int(n), k=1)
+    return _pair_positions(int(n))
+
+
+@functools.lru_cache(maxsize=64)
+def _pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
+    i, j = np.triu_indices(n, k=1)
+    i.flags.writeable = False
+    j.flags.writeable = False
     return i, j
+
+
+@functools.lru_cache(maxsize=64)
+def pair_positions_on(n: int, device: str):
+    """:func:`ranked_pair_positions` as torch index tensors on ``device`` (cached)."""
+    import torch
+
+    i, j = _pair_positions(n)
+    return torch.tensor(i, device=device), torch.tensor(j, device=device)
 
 
 def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | None) -> None:
@@ -95,14 +114,22 @@ def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | No
     """
     rows = ranking.reshape(-1, n)
     positions = np.arange(n)
-    lens = (np.full(rows.shape[0], n) if lengths is None
-            else np.broadcast_to(lengths, ranking.shape[:-1]).reshape(-1))
-    head = positions < lens[:, None]
-    # A head that is a permutation of 0..L-1 sorts to 0..L-1; the tail is replaced by
-    # n + position, which sorts after it and matches by construction.
-    keyed = np.where(head, rows, n + positions)
-    expected = np.where(head, positions, n + positions)
-    bad_rows = np.flatnonzero((np.sort(keyed, axis=-1) != expected).any(axis=-1))
+    if lengths is None and n <= 62 and rows.size and rows.min() >= 0 and rows.max() < n:
+        # n indices in 0..n-1 that cover every bit of 0..n-1 form a permutation
+        lens = np.full(rows.shape[0], n)
+        bad = np.bitwise_or.reduce(np.left_shift(1, rows), axis=-1) != (1 << n) - 1
+    elif lengths is None:                # a permutation of 0..n-1 sorts to 0..n-1
+        lens = np.full(rows.shape[0], n)
+        bad = (np.sort(rows, axis=-1) != positions).any(axis=-1)
+    else:
+        lens = np.broadcast_to(lengths, ranking.shape[:-1]).reshape(-1)
+        head = positions < lens[:, None]
+        # A head that is a permutation of 0..L-1 sorts to 0..L-1; the tail is replaced by
+        # n + position, which sorts after it and matches by construction.
+        keyed = np.where(head, rows, n + positions)
+        expected = np.where(head, positions, n + positions)
+        bad = (np.sort(keyed, axis=-1) != expected).any(axis=-1)
+    bad_rows = np.flatnonzero(bad)
     if bad_rows.size == 0:
         return
     r = int(bad_rows[0])

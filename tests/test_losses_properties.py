@@ -120,3 +120,18 @@ def test_the_literal_reading_is_ln2_at_equal_rewards_and_never_learns(lst):
                        for a in range(n) for b in range(n) if a != b])
     assert literal >= np.log(2) - 1e-12            # minimised only by equal rewards
     assert listwise_loss(scores) + listwise_loss(scores[::-1]) >= 2 * np.log(2) - 1e-9
+
+
+@given(st.integers(2, 9).flatmap(
+    lambda n: arrays(np.int64, (3, n), elements=st.integers(-1, n))))
+def test_permutation_check_agrees_with_brute_force(rows):
+    """The vectorised check (bitmask or sort) rejects exactly the rows that are not
+    permutations of 0..N-1."""
+    n = rows.shape[-1]
+    is_perm = all(sorted(row.tolist()) == list(range(n)) for row in rows)
+    scores = np.zeros(rows.shape)
+    if is_perm:
+        listwise_loss(scores, rows)
+    else:
+        with pytest.raises(ValueError, match="not a permutation"):
+            listwise_loss(scores, rows)
