@@ -114,9 +114,11 @@ def _numpy_variants(rm, scores, ranking):
 
 
 def _floor(xp, scores):
-    """The bare arithmetic of Eq. 4.57 on best-first rows, nothing else: pair positions
-    precomputed, no validation, no dispatch.  No loss function can be faster than this
-    way of computing it, so it bounds the achievable speed-up."""
+    """The bare arithmetic of Eq. 4.57 on best-first rows the way the library computes it
+    (gather both sides of every ranked pair, log-sigmoid, mean), nothing else: pair
+    positions precomputed, no validation, no dispatch.  It bounds what this formulation
+    can reach; another formulation (the gaps as one matrix product with a ±1 difference
+    matrix, say) is not bounded by it."""
     from rmteach._arrays import is_torch, log_sigmoid
     from rmteach.ranking import ranked_pair_positions
 

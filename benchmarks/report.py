@@ -55,13 +55,14 @@ def _loss_md(sec: dict) -> list[str]:
              f"{sec['dtypes']['numpy']}, torch {sec['dtypes']['torch']}. {sec['timing']}. "
              f"(a) loop: {sec['loop_input']}. (b) exploded: {sec['exploded']}. "
              "'+ranking': a per-row ranking is passed (gathered and validated by the kernel); "
-             "'fwd+bwd': loss and its gradient. 'floor': the bare arithmetic of Eq. 4.57 "
-             "(precomputed pair positions, one gather, log-sigmoid, mean; no validation), the "
-             "fastest this computation can be, so 'floor × vs loop' bounds the speed-up any "
-             "implementation of it could reach. 'other load': cores used by other processes "
-             "while that list size was measured (0 = the machine was ours; above ~0.3 the "
-             "ratios are unreliable: torch's two threads and the long loop calls suffer most)."
-             " Times in ms per call.", ""]
+             "'fwd+bwd': loss and its gradient. 'floor': the bare arithmetic of Eq. 4.57 the "
+             "way the library computes it (precomputed pair positions, one gather per side, "
+             "log-sigmoid, mean; no validation, no dispatch), so 'floor × vs loop' bounds what "
+             "this formulation can reach; a different formulation (e.g. all gaps as one matrix "
+             "product with a ±1 difference matrix) is not bounded by it. 'other load': cores "
+             "used by other processes while that list size was measured (0 = the machine was "
+             "ours; above ~0.3 the ratios are unreliable: torch's two threads and the long "
+             "loop calls suffer most). Times in ms per call.", ""]
     for loss in ("listwise", "plackett-luce"):
         lines += [f"**{loss}**", "",
                   "| backend | N | vectorised | (a) loop | (b) exploded | × vs loop | "
