@@ -81,6 +81,17 @@ def as_arrays(*values: Any, names: Sequence[str]):
 
 def check_finite(x, name: str, where=None) -> None:
     """Raise ``ValueError`` if ``x`` (optionally only where ``where`` is True) has NaN or inf."""
+    if where is None:
+        # Fast path: a finite sum means every element is finite (any NaN or inf, or an
+        # inf − inf, makes the sum non-finite).  Only a non-finite sum (or an overflow of
+        # huge finite values) needs the element-wise look below.
+        if is_torch(x):
+            total = x.detach().sum()
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                total = np.sum(x)
+        if bool(np.isfinite(float(total))):
+            return
     if is_torch(x):
         import torch
 

@@ -154,6 +154,9 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     lengths = np.zeros(len(lists), dtype=np.int64)
     for k, (lst, s) in enumerate(zip(lists, scores)):
         s = np.asarray(s, dtype=float)
+        if not np.all(np.isfinite(s)):
+            raise ValueError(f"the model gave NaN or infinite rewards (list {k}, prompt "
+                             f"{lst.prompt!r}): training has diverged; lower the learning rate.")
         ordered = s[list(lst.ranking)]                     # best first
         i, j = _pairs(lst.n)
         gap = ordered[i] - ordered[j]

@@ -27,7 +27,13 @@ from ._arrays import (
     reverse_logcumsumexp,
     sigmoid,
 )
-from .ranking import check_permutation_rows, pair_positions_on, ranked_pair_positions
+from .ranking import (
+    check_permutation_rows,
+    pair_difference_matrix,
+    pair_difference_matrix_on,
+    pair_positions_on,
+    ranked_pair_positions,
+)
 
 __all__ = [
     "centering_penalty",
@@ -233,6 +239,27 @@ def _gather_ranking(xp, s, ranking, lens):
     return gather_last(xp, s, rank)
 
 
+_MATMUL_MAX_N = 32      # above this, a gather is cheaper than the (N × N(N−1)/2) product
+
+
+def _ranked_gaps(s):
+    """r_i − r_j for the N(N−1)/2 ranked pairs i < j of each best-first row: (..., N) → (..., P).
+
+    Up to N = 32 as one matrix product with the ±1 pair-difference matrix (exact, and
+    much faster than two gathers); beyond, by gathering the two positions.
+    """
+    n = s.shape[-1]
+    if is_torch(s):
+        if n <= _MATMUL_MAX_N:
+            return s @ pair_difference_matrix_on(n, s.dtype, str(s.device))
+        better, worse = pair_positions_on(n, str(s.device))
+    else:
+        if n <= _MATMUL_MAX_N:
+            return s @ pair_difference_matrix(n, s.dtype.str)
+        better, worse = ranked_pair_positions(n)
+    return s[..., better] - s[..., worse]
+
+
 def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """Listwise loss accumulated from pairwise comparisons (Eq. 4.57).
 
@@ -264,15 +291,12 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
-    if is_torch(s):                                          # the N(N−1)/2 pairs i < j
-        better, worse = pair_positions_on(s.shape[-1], str(s.device))
-    else:
-        better, worse = ranked_pair_positions(s.shape[-1])
-    nll = -log_sigmoid(xp, s[..., better] - s[..., worse])  # −log Pr(true order), per pair
+    nll = -log_sigmoid(xp, _ranked_gaps(s))         # −log Pr(true order), per ranked pair
     if lengths is None:
         per_list = xp.mean(nll, axis=-1)
     else:
-        in_list = valid[..., worse]                         # j < L implies i < L
+        _, worse = ranked_pair_positions(s.shape[-1])
+        in_list = valid[..., index_on(s, worse)]            # j < L implies i < L
         nll = xp.where(in_list, nll, xp.zeros_like(nll))
         per_list = xp.sum(nll, axis=-1) / (length * (length - 1) / 2)
     return _scalarize(reduce(xp, per_list, reduction))

@@ -86,7 +86,8 @@ def ranked_pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if int(n) < 2:
         raise ValueError(f"a list needs at least 2 items; got n={n}.")
-    return _pair_positions(int(n))
+    i, j = _pair_positions(int(n))
+    return i.copy(), j.copy()
 
 
 @functools.lru_cache(maxsize=64)
@@ -104,6 +105,33 @@ def pair_positions_on(n: int, device: str):
 
     i, j = _pair_positions(n)
     return torch.tensor(i, device=device), torch.tensor(j, device=device)
+
+
+@functools.lru_cache(maxsize=64)
+def pair_difference_matrix(n: int, dtype: str) -> np.ndarray:
+    """D of shape (n, N(N−1)/2) with D[i, p] = +1, D[j, p] = −1 for the p-th ranked pair
+    (i, j): ``scores @ D`` gives every gap r_i − r_j at once (exactly: one +1, one −1,
+    zeros elsewhere).  Cached per (n, dtype), read-only.
+
+    >>> pair_difference_matrix(3, "float64")
+    array([[ 1.,  1.,  0.],
+           [-1.,  0.,  1.],
+           [ 0., -1., -1.]])
+    """
+    i, j = _pair_positions(n)
+    d = np.zeros((n, len(i)), dtype=dtype)
+    d[i, np.arange(len(i))] = 1.0
+    d[j, np.arange(len(i))] = -1.0
+    d.flags.writeable = False
+    return d
+
+
+@functools.lru_cache(maxsize=64)
+def pair_difference_matrix_on(n: int, dtype, device: str):
+    """:func:`pair_difference_matrix` as a torch tensor of ``dtype`` on ``device`` (cached)."""
+    import torch
+
+    return torch.tensor(pair_difference_matrix(n, "float64"), dtype=dtype, device=device)
 
 
 def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | None) -> None:

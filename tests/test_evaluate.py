@@ -116,3 +116,17 @@ def test_evaluate_and_compare_models():
     empty = PreferenceData(data.train, (), None, 0, True)
     with pytest.raises(ValueError, match="empty"):
         evaluate(a, empty)
+
+
+def test_non_finite_rewards_are_named_not_divided_by_zero():
+    """A diverged model's NaN rewards get a clear ValueError (every comparison with NaN is
+    false, so counting pairs would otherwise give 0 pairs and a ZeroDivisionError)."""
+    import numpy as np
+    import pytest
+
+    from rmteach.data import RankedList
+    from rmteach.evaluate import metrics_from_scores
+
+    lists = [RankedList("tell me about space", ("stars orbit", "pasta sauce"), (0, 1))]
+    with pytest.raises(ValueError, match=r"NaN or infinite rewards.*diverged"):
+        metrics_from_scores(lists, [np.array([np.nan, np.nan])])

@@ -98,3 +98,12 @@ def test_unknown_reduction_for_pairs(fn):
 @pytest.mark.parametrize("loss", LIST_LOSSES)
 def test_unknown_reduction_for_lists(loss):
     raises("unknown reduction", loss, [1.0, 0.0], reduction="batchmean")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_huge_finite_scores_are_not_mistaken_for_inf(backend):
+    """The finite check sums first; a sum that overflows must fall back to the exact check."""
+    values = np.array([3e38, 3e38, 1e38], dtype=np.float32)       # finite; their sum is inf
+    scores = torch.tensor(values) if backend == "torch" else values
+    assert float(listwise_loss(scores)) >= 0.0
+    assert float(pairwise_loss(scores[:1], scores[1:2])) == pytest.approx(np.log(2))

@@ -103,9 +103,9 @@ def _random_lists(seed, batch, n, scale=3.0):
 
 
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
-@pytest.mark.parametrize("n", [2, 3, 5, 8])
+@pytest.mark.parametrize("n", [2, 3, 5, 8, 32, 33, 40])    # 33, 40: the gather path (N > 32)
 def test_lists_match_reference(backend, n):
-    scores, rankings = _random_lists(seed=n, batch=40, n=n)
+    scores, rankings = _random_lists(seed=n, batch=40 if n < 30 else 6, n=n)
     expect_list = [ref.listwise_loss(s.tolist(), r.tolist()) for s, r in zip(scores, rankings)]
     expect_pl = [ref.plackett_luce_loss(s.tolist(), r.tolist()) for s, r in zip(scores, rankings)]
     if backend == "torch":
@@ -281,3 +281,24 @@ def test_math_api_needs_no_torch():
     values = [float(v) for v in out.stdout.split()]
     assert values[0] == pytest.approx(LN2)
     assert values[1] == pytest.approx(values[2]) == pytest.approx(math.log1p(math.exp(-1)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize("n", [2, 5, 17, 32])
+def test_pair_gaps_by_matrix_product_are_exact(backend, dtype, n):
+    """scores @ D (the ±1 pair-difference matrix) equals r_i − r_j bit for bit."""
+    from rmteach.losses import _ranked_gaps
+    from rmteach.ranking import ranked_pair_positions
+
+    rng = np.random.default_rng(n)
+    s = (rng.normal(scale=100, size=(64, n)) * 10.0 ** rng.integers(-8, 8, size=(64, n)))
+    s = s.astype(dtype)
+    i, j = ranked_pair_positions(n)
+    expected = s[:, i] - s[:, j]
+    if backend == "torch":
+        got = _ranked_gaps(torch.tensor(s)).numpy()
+    else:
+        got = _ranked_gaps(s)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
