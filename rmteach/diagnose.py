@@ -32,7 +32,8 @@ LN2 = math.log(2.0)
 class Finding:
     """One thing the diagnosis noticed.
 
-    ``code`` is one of ``"stuck-at-ln2"``, ``"collapsed-rewards"``, ``"label-noise"``,
+    ``code`` is one of ``"stuck-at-ln2"``, ``"barely-learning"``, ``"collapsed-rewards"``,
+    ``"label-noise"``,
     ``"learning-rate-too-small"``, ``"learning-rate-too-large"``, ``"overfitting"``,
     ``"healthy"``; ``problem`` says whether it needs fixing.
     """
@@ -192,6 +193,20 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 "swapped at random)? (3) is the learning rate far off (too small: nothing moves; "
                 "too large: the model overshoots and collapses)?",
                 evidence={}))
+    elif math.isfinite(final_held_acc) and final_held_acc < 0.6 and final > LN2 - 0.15:
+        # Not at ln 2 exactly, but not learning either: never call this healthy.
+        overshoot = lr is not None and lr >= 0.1
+        findings.append(Finding(
+            "learning-rate-too-large" if overshoot else "barely-learning",
+            "The learning rate is far too large" if overshoot else "The model has barely learned",
+            f"The training loss only went from {first:.4f} to {final:.4f}, still close to "
+            f"ln 2 = {LN2:.4f}, and the model orders just {final_held_acc:.0%} of the held-out "
+            "pairs correctly, little better than the 50% of a coin flip. "
+            + (f"With lr = {lr:g} the updates overshoot and undo each other: try lr around "
+               "1e-3 to 1e-2." if overshoot else
+               "Train for more epochs, or check the learning rate and the labels."),
+            evidence={"first_train_loss": first, "final_train_loss": final,
+                      "heldout_accuracy": final_held_acc, "lr": lr}))
     elif final > LN2 + 0.05 or nan_seen or (final > first + 0.05):
         findings.append(Finding(
             "learning-rate-too-large", "The loss went up",

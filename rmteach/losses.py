@@ -292,6 +292,9 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     check_reduction(reduction)
     xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
     nll = -log_sigmoid(xp, _ranked_gaps(s))         # −log Pr(true order), per ranked pair
+    if lengths is None and reduction == "mean":
+        # every list has the same N(N−1)/2 pairs: the mean of the per-list means is the mean
+        return _scalarize(reduce(xp, nll, reduction))
     if lengths is None:
         per_list = xp.mean(nll, axis=-1)
     else:

@@ -72,3 +72,14 @@ def test_curves_alone():
         diagnose_curves([])
     with pytest.raises(ValueError, match="history"):
         diagnose(object())
+
+
+def test_near_chance_is_never_healthy():
+    """A loss a little below ln 2 with held-out accuracy near 50% is not a healthy run."""
+    slow = diagnose_curves([0.72, 0.67], train_accuracy=[0.5, 0.55], heldout_accuracy=[0.5, 0.54])
+    assert slow.codes == ["barely-learning"] and not slow.healthy
+    assert "54%" in slow.message
+    overshoot = diagnose_curves([0.72, 0.67], train_accuracy=[0.5, 0.55],
+                                heldout_accuracy=[0.5, 0.54], lr=1.0)
+    assert overshoot.codes == ["learning-rate-too-large"]
+    assert "lr = 1" in overshoot.message
