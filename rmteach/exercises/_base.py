@@ -82,15 +82,17 @@ def require_callable(fn, name: str) -> None:
                     f"Call it as check({name}) without parentheses after the name.")
 
 
-def call(fn: Callable, *args, name: str = "your function"):
+def call(fn: Callable, *args, name: str = "your function", shown: str | None = None):
     """Run the learner's function on ``args``; exceptions become a specific ``Wrong``.
 
     The arguments are copied first, so a function that modifies its inputs in place
     cannot change the checker's test cases.  Floating-point warnings are silenced: an
     overflow shows up in the value, and the checker reports it with the input that
-    caused it.
+    caused it.  ``shown`` replaces the arguments' text in messages (for an argument
+    whose repr is a page long, such as a model).
     """
-    shown = ", ".join(describe(a) for a in args)
+    if shown is None:
+        shown = ", ".join(describe(a) for a in args)
     args = tuple(copy.deepcopy(a) for a in args)   # the learner's code may modify its inputs
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():

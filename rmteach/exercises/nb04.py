@@ -12,7 +12,6 @@ import numpy as np
 
 from ._base import (
     Exercise,
-    NotYet,
     Wrong,
     as_float_array,
     call,
@@ -42,18 +41,6 @@ def _as_pair(out, args) -> tuple[int, int]:
                     "(backbone, head).") from None
 
 
-def _call_on_model(fn, model, args: str):
-    """Like :func:`call`, but names the model by its sizes (its repr is a page long)."""
-    try:
-        out = fn(model)
-    except Exception as exc:  # the learner's code may raise anything
-        raise Wrong(f"{_PHI_NAME}({args}) raised {type(exc).__name__}: {exc}") from None
-    if out is None or out is Ellipsis:
-        raise NotYet(f"{_PHI_NAME}({args}) returned {out!r}. Replace the `...` with your code "
-                     "and `return` the result.")
-    return out
-
-
 def _check_phi(fn) -> str:
     from ..model import TinyRewardModel
 
@@ -61,7 +48,7 @@ def _check_phi(fn) -> str:
     for sizes in _SIZES:
         model = TinyRewardModel(**sizes, seed=0)
         args = "TinyRewardModel(" + ", ".join(f"{k}={v}" for k, v in sizes.items()) + ")"
-        backbone, head = _as_pair(_call_on_model(fn, model, args), args)
+        backbone, head = _as_pair(call(fn, model, name=_PHI_NAME, shown=args), args)
         want = model.param_counts()
         wb, wh, total = want["backbone"], want["head"], want["total"]
         if (backbone, head) == (wb, wh):
