@@ -245,12 +245,17 @@ _MATMUL_MAX_N = 32      # above this, a gather is cheaper than the (N × N(N−1
 def _ranked_gaps(s):
     """r_i − r_j for the N(N−1)/2 ranked pairs i < j of each best-first row: (..., N) → (..., P).
 
-    Up to N = 32 as one matrix product with the ±1 pair-difference matrix (exact, and
-    much faster than two gathers); beyond, by gathering the two positions.
+    Up to N = 32 on the CPU as one matrix product with the ±1 pair-difference matrix
+    (exact, and much faster than two gathers); otherwise by gathering the two positions.
+    torch on a GPU, or under autocast, always gathers: TF32 or bf16 matrix products
+    would round the gaps.
     """
     n = s.shape[-1]
     if is_torch(s):
-        if n <= _MATMUL_MAX_N:
+        import torch
+
+        exact_matmul = s.device.type == "cpu" and not torch.is_autocast_enabled("cpu")
+        if n <= _MATMUL_MAX_N and exact_matmul:
             return s @ pair_difference_matrix_on(n, s.dtype, str(s.device))
         better, worse = pair_positions_on(n, str(s.device))
     else:

@@ -302,3 +302,16 @@ def test_pair_gaps_by_matrix_product_are_exact(backend, dtype, n):
         got = _ranked_gaps(s)
     assert got.dtype == expected.dtype
     np.testing.assert_array_equal(got, expected)
+
+
+def test_pair_gaps_stay_exact_under_autocast():
+    """Under bf16 autocast a matrix product would round the gaps; the gather path must be used."""
+    from rmteach.losses import _ranked_gaps
+    from rmteach.ranking import ranked_pair_positions
+
+    s = torch.tensor(np.random.default_rng(0).normal(scale=50, size=(16, 6)), dtype=torch.float32)
+    i, j = ranked_pair_positions(6)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        got = _ranked_gaps(s)
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got, s[:, i] - s[:, j], rtol=0, atol=0)
