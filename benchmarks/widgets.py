@@ -263,7 +263,7 @@ def _pick_control(w):
 
 
 def _confidence_explorer_args() -> tuple[tuple, dict]:
-    """Two small trained models for ``confidence_explorer`` (as notebook 05 passes them)."""
+    """Two small trained models for ``confidence_explorer`` (as notebook 06 passes them)."""
     from rmteach.data import make_preference_data
     from rmteach.train import train
 

@@ -15,7 +15,7 @@ Headless (tests, graders, the browser test)::
                                #  or "Not quite")
 
 Adding a quiz: append a :class:`MultipleChoice`, :class:`TrueFalse` or :class:`Numeric`
-to ``rmteach/quizbank.py`` (its id must be unique: lowercase words and hyphens), give
+to a module of ``rmteach/quizbank/`` (its id must be unique: lowercase words and hyphens), give
 each wrong choice its own feedback, and show it in the notebook where it belongs.
 
 DOM classes (for the browser test): the outer box ``rmteach-quiz`` and

@@ -26,8 +26,8 @@ SUITE = (
     "01_preference_probability.ipynb",
     "02_pairwise_loss.ipynb",
     "03_listwise_loss.ipynb",
-    "04_training_a_reward_model.ipynb",
-    "05_diagnosing_and_comparing.ipynb",
+    "05_training_a_reward_model.ipynb",
+    "06_diagnosing_and_comparing.ipynb",
 )
 
 

@@ -14,7 +14,7 @@ Cells, waits for the kernel to be idle, and asserts:
 * in each widget notebook, moving a slider (keyboard on ``.noUi-handle``) inside an
   ``.rmteach-widget`` changes its figure (``.rmteach-figure``: the PNG bytes, not just
   the blob URL) and its printed numbers (``.rmteach-readout``); a notebook whose figure
-  widgets have no slider (notebook 5 retrains on a dropdown) gets a dropdown changed;
+  widgets have no slider (notebook 6 retrains on a dropdown) gets a dropdown changed;
 * every quiz (``.rmteach-quiz-id-<ID>``) answered wrong then right shows exactly the
   feedback ``rmteach.quizbank`` gives ("Not quite..." / "Correct..."), and Show
   solution shows one;

@@ -11,7 +11,7 @@ from rmteach.quiz import Choice, MultipleChoice, Numeric, QuizWidget
 from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
 
 NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
-             "04_training_a_reward_model", "05_diagnosing_and_comparing"}
+             "05_training_a_reward_model", "06_diagnosing_and_comparing"}
 
 
 def test_all_fifteen_seed_questions_once():

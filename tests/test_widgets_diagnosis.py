@@ -1,4 +1,4 @@
-"""Notebook 05 widgets and experiments, driven headlessly: the ln 2 diagnosis retrain
+"""Notebook 06 widgets and experiments, driven headlessly: the ln 2 diagnosis retrain
 widget, grouped versus exploded training, accuracy versus loss, and the data mix."""
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch", reason="the notebook 05 widgets train models (torch)")
+torch = pytest.importorskip("torch", reason="the notebook 06 widgets train models (torch)")
 
 from rmteach import pairwise_loss  # noqa: E402
 from rmteach.data import TOPICS, make_preference_data, topic_of  # noqa: E402

@@ -1,4 +1,4 @@
-"""Notebook 04 figures and tables: examples with the true reward, φ's composition,
+"""Notebook 05 figures and tables: examples with the true reward, φ's composition,
 training curves from a TrainResult history, and learned-versus-true reward."""
 
 import base64

@@ -1,157 +1,163 @@
-"""Exercises of notebook 05 (diagnosing and comparing reward models).
+"""Exercises of notebook 05 (training a tiny reward model).
 
-* ``diagnose_run`` – write ``my_diagnosis(train_loss, train_acc, heldout_acc)`` that
-  says ``"stuck"``, ``"overfitting"`` or ``"healthy"`` for per-epoch curves, the way
-  :func:`rmteach.diagnose.diagnose_curves` does.
-* ``prompt_weights`` – write ``my_pair_weights(ns)``: each prompt's share of the
-  pair-averaged loss when prompt i has a ranked list of ``ns[i]`` responses.
+* ``phi_counts`` – write ``my_phi_counts(model)``: the parameters of φ in the backbone
+  and in the head W_r of a :class:`~rmteach.model.TinyRewardModel`.
+* ``pairwise_accuracy`` – write ``my_pairwise_accuracy(r_better, r_worse)``: the share
+  of pairs ordered right, with ties left out (reported separately, not counted wrong).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..diagnose import diagnose_curves
-from ..widgets.diagnosis import pair_weights
-from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
+from ._base import (
+    Exercise,
+    Wrong,
+    as_float_array,
+    call,
+    describe,
+    isclose,
+    require_callable,
+)
 
-__all__ = ["diagnose_run", "prompt_weights"]
+__all__ = ["pairwise_accuracy", "phi_counts"]
 
-_DIAG_NAME = "my_diagnosis"
-_LABELS = ("stuck", "overfitting", "healthy")
+_PHI_NAME = "my_phi_counts"
+_SIZES = ({"d_model": 32}, {"d_model": 16, "n_layers": 1, "d_ff": 32},
+          {"d_model": 24, "n_layers": 3, "n_heads": 4, "d_ff": 48})
 
-#: (train_loss, train_acc, heldout_acc, what a learner should notice)
-_RUNS = [
-    ([0.6932, 0.6931, 0.6931, 0.6931], [0.50, 0.51, 0.50, 0.50], [0.50, 0.49, 0.50, 0.51],
-     "the loss never leaves ln 2 ≈ 0.693 and the accuracy stays at 50 %"),
-    ([0.69, 0.52, 0.41, 0.33], [0.62, 0.78, 0.85, 0.89], [0.60, 0.76, 0.83, 0.86],
-     "the loss starts at ln 2 (every model does) and then falls, and train and held-out "
-     "accuracy stay close"),
-    ([0.66, 0.40, 0.22, 0.10], [0.70, 0.88, 0.95, 0.99], [0.66, 0.74, 0.76, 0.75],
-     "train accuracy ends at 99 % but held-out at 75 %: a 24-point gap"),
-    ([0.705, 0.702, 0.700, 0.699], [0.52, 0.51, 0.52, 0.51], [0.50, 0.50, 0.51, 0.50],
-     "0.70 is within a hair of ln 2, and the accuracy is a coin flip"),
-    ([0.60, 0.45, 0.37, 0.31], [0.72, 0.82, 0.87, 0.90], [0.70, 0.80, 0.84, 0.87],
-     "a steadily falling loss with a held-out accuracy close to the train accuracy"),
+
+def _as_pair(out, args) -> tuple[int, int]:
+    if isinstance(out, dict):
+        if "backbone" not in out or "head" not in out:
+            raise Wrong(f"{_PHI_NAME}({args}) returned a dict with keys {sorted(out)}; use the "
+                        "keys 'backbone' and 'head', or return a tuple (backbone, head).")
+        out = (out["backbone"], out["head"])
+    try:
+        backbone, head = out
+        return int(backbone), int(head)
+    except (TypeError, ValueError):
+        raise Wrong(f"{_PHI_NAME}({args}) returned {out!r}; return two whole numbers, "
+                    "(backbone, head).") from None
+
+
+def _check_phi(fn) -> str:
+    from ..model import TinyRewardModel
+
+    require_callable(fn, _PHI_NAME)
+    for sizes in _SIZES:
+        model = TinyRewardModel(**sizes, seed=0)
+        args = "TinyRewardModel(" + ", ".join(f"{k}={v}" for k, v in sizes.items()) + ")"
+        backbone, head = _as_pair(call(fn, model, name=_PHI_NAME, shown=args), args)
+        want = model.param_counts()
+        wb, wh, total = want["backbone"], want["head"], want["total"]
+        if (backbone, head) == (wb, wh):
+            continue
+        d = sizes["d_model"]
+        if (backbone, head) == (wh, wb):
+            raise Wrong(f"for {args} you returned ({backbone}, {head}): backbone and head are "
+                        "swapped. The head W_r is the small part: one weight per hidden unit.")
+        if head == wh + 1:
+            raise Wrong(f"for {args} your head has {head} parameters, one too many: W_r maps "
+                        f"h_last (d_model = {d} numbers) to one reward, and it has no bias "
+                        "(a bias would cancel in every reward difference).")
+        if backbone == total and head == wh:
+            raise Wrong(f"for {args} your backbone count {backbone} is the whole model: it "
+                        f"includes the head's {wh} weights. φ = backbone + head, so "
+                        f"backbone = total − head = {wb}.")
+        emb = sum(p.numel() for p in model.token_embedding.parameters()) + \
+            sum(p.numel() for p in model.position_embedding.parameters())
+        if head == wh and backbone == wb - emb:
+            raise Wrong(f"for {args} your backbone count {backbone} leaves out the token and "
+                        f"position embeddings ({emb} parameters). They are trained with the "
+                        "rest and belong to the backbone.")
+        if head == wh:
+            raise Wrong(f"for {args} the head ({head}) is right but the backbone should have "
+                        f"{wb} parameters, not {backbone}: every parameter that is not the "
+                        "head (embeddings, transformer layers, final norm).")
+        raise Wrong(f"for {args} you returned (backbone, head) = ({backbone}, {head}); "
+                    f"expected ({wb}, {wh}).")
+    return ("φ is every trainable parameter: the backbone (embeddings, transformer layers, "
+            "final norm) and the head W_r, one weight per hidden unit of h_last.")
+
+
+phi_counts = Exercise(
+    name="phi_counts",
+    title="What φ is made of",
+    task=("Write my_phi_counts(model) that returns (backbone, head): the number of "
+          "parameters of a TinyRewardModel in its backbone and in its head W_r "
+          "(model.head)."),
+    hint=("p.numel() is the number of numbers in a parameter tensor p; model.parameters() "
+          "yields every parameter of φ, model.head.parameters() those of W_r. The backbone "
+          "is everything else."),
+    solution_code='''
+def my_phi_counts(model):
+    head = sum(p.numel() for p in model.head.parameters())
+    total = sum(p.numel() for p in model.parameters())
+    return total - head, head
+''',
+    checker=_check_phi)
+
+
+_ACC_NAME = "my_pairwise_accuracy"
+_ACC_CASES = [
+    (np.array([2.0, 1.0, 0.5, 3.0]), np.array([1.0, 2.0, -0.5, 0.0])),      # 3 of 4, no tie
+    (np.array([1.0, 0.0, 2.0, 2.0, -1.0]), np.array([0.0, 0.0, 1.0, 2.0, 1.0])),   # 2 ties
+    (np.array([0.3, 0.3, 0.9]), np.array([0.3, 0.1, 1.5])),                 # 1 tie
 ]
 
 
-def _reference(train_loss, train_acc, heldout_acc) -> str:
-    """The rule the task states (tests check it agrees with rmteach.diagnose on _RUNS)."""
-    if abs(train_loss[-1] - math.log(2.0)) <= 0.02 and train_acc[-1] <= 0.65:
-        return "stuck"
-    if train_acc[-1] - heldout_acc[-1] > 0.10 and train_acc[-1] > 0.7:
-        return "overfitting"
-    return "healthy"
-
-
-def reference_codes(train_loss, train_acc, heldout_acc) -> list[str]:
-    """What :func:`rmteach.diagnose.diagnose_curves` finds for the same curves."""
-    return diagnose_curves(train_loss, None, train_acc, heldout_acc).codes
-
-
-def _check_diagnosis(fn) -> str:
-    require_callable(fn, _DIAG_NAME)
-    for train_loss, train_acc, held_acc, why in _RUNS:
-        args = f"{describe(train_loss)}, {describe(train_acc)}, {describe(held_acc)}"
-        out = call(fn, list(train_loss), list(train_acc), list(held_acc), name=_DIAG_NAME)
-        if not isinstance(out, str) or out.strip().lower() not in _LABELS:
-            raise Wrong(f"{_DIAG_NAME}({args}) returned {out!r}; return one of the strings "
-                        "'stuck', 'overfitting' or 'healthy'.")
-        got, want = out.strip().lower(), _reference(train_loss, train_acc, held_acc)
-        if got == want:
+def _check_accuracy(fn) -> str:
+    require_callable(fn, _ACC_NAME)
+    for better, worse in _ACC_CASES:
+        args = f"{describe(better)}, {describe(worse)}"
+        out = call(fn, better.copy(), worse.copy(), name=_ACC_NAME)
+        got = as_float_array(out, name=_ACC_NAME, args_text=args)
+        if got.size != 1:
+            raise Wrong(f"{_ACC_NAME}({args}) returned {describe(got)}; return one number, "
+                        "the share of decided pairs ordered right.")
+        value = float(got.reshape(()))
+        gap = better - worse
+        correct, wrong, ties = int(np.sum(gap > 0)), int(np.sum(gap < 0)), int(np.sum(gap == 0))
+        want = correct / (correct + wrong)
+        if isclose(value, want):
             continue
-        if want == "healthy" and got == "stuck":
-            raise Wrong(f"{_DIAG_NAME}({args}) said 'stuck', but {why}. Judge the loss at the "
-                        "end of training, not its first value.")
-        if want == "stuck":
-            raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}: the model cannot tell "
-                        "responses apart. Compare the last loss with ln 2 (say within 0.02).")
-        if want == "overfitting":
-            raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}. Compare the last train "
-                        "accuracy with the last held-out accuracy (a gap above 0.10 is "
-                        "overfitting).")
-        raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}: that run is {want!r}.")
-    return ("stuck at ln 2, overfitting and healthy runs all told apart, as "
-            "rmteach.diagnose does.")
+        n = gap.size
+        if isclose(value, correct / n) and ties:
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g} = {correct}/{n}: you counted "
+                        f"the {ties} tie(s) as wrong. A tie says nothing about the order; leave "
+                        f"ties out: {correct}/({correct} + {wrong}) = {want:.4g}.")
+        if isclose(value, (correct + ties) / n) and ties:
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}: you counted the {ties} "
+                        f"tie(s) as right (>= instead of >). Leave ties out: "
+                        f"{correct}/({correct} + {wrong}) = {want:.4g}.")
+        if isclose(value, wrong / (correct + wrong)) or isclose(value, wrong / n):
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, the share ordered wrong: "
+                        "a pair is right when r_better > r_worse.")
+        if isclose(value, 100 * want):
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, a percentage; return a "
+                        f"fraction between 0 and 1 ({want:.4g}).")
+        if isclose(value, correct):
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, the number of correct pairs; "
+                        f"divide by the number of decided pairs ({correct + wrong}).")
+        raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}; expected {want:.4g} "
+                    f"({correct} right, {wrong} wrong, {ties} tie(s) left out).")
+    return ("right on every input, ties left out as rmteach.evaluate does (they are reported "
+            "separately, as neither right nor wrong).")
 
 
-diagnose_run = Exercise(
-    name="diagnose_run",
-    title="Read the training curves",
-    task=("Write my_diagnosis(train_loss, train_acc, heldout_acc), three per-epoch lists, "
-          "that returns 'stuck' (the last loss is within 0.02 of ln 2 and the last train "
-          "accuracy is at most 0.65), 'overfitting' (last train accuracy above 0.7 and more "
-          "than 0.10 above the last held-out accuracy) or 'healthy'."),
-    hint=("Look at the last epoch: loss[-1], train_acc[-1], heldout_acc[-1]. Stuck: "
-          "abs(loss[-1] − ln 2) ≤ 0.02 and train accuracy ≤ 0.65. Then check the gap "
-          "train_acc[-1] − heldout_acc[-1] > 0.10."),
+pairwise_accuracy = Exercise(
+    name="pairwise_accuracy",
+    title="Pairwise accuracy, with ties left out",
+    task=("Write my_pairwise_accuracy(r_better, r_worse): the rewards the model gave the "
+          "human-preferred and the rejected response of each pair (NumPy arrays). Return "
+          "the share of pairs ordered right among the pairs that are not ties."),
+    hint=("gap = r_better − r_worse. Right: gap > 0, wrong: gap < 0, tie: gap == 0. "
+          "accuracy = right / (right + wrong)."),
     solution_code='''
-def my_diagnosis(train_loss, train_acc, heldout_acc):
-    ln2 = np.log(2.0)
-    if abs(train_loss[-1] - ln2) <= 0.02 and train_acc[-1] <= 0.65:
-        return "stuck"
-    if train_acc[-1] - heldout_acc[-1] > 0.10 and train_acc[-1] > 0.7:
-        return "overfitting"
-    return "healthy"
+def my_pairwise_accuracy(r_better, r_worse):
+    gap = np.asarray(r_better, dtype=float) - np.asarray(r_worse, dtype=float)
+    right, wrong = np.sum(gap > 0), np.sum(gap < 0)
+    return float(right / (right + wrong))
 ''',
-    checker=_check_diagnosis)
-
-
-_W_NAME = "my_pair_weights"
-_W_CASES = ([2, 4], [9, 2, 2, 2], [3, 3, 5, 8, 4])
-
-
-def _check_weights(fn) -> str:
-    require_callable(fn, _W_NAME)
-    for ns in _W_CASES:
-        args = describe(list(ns))
-        got = as_float_array(call(fn, list(ns), name=_W_NAME), name=_W_NAME, args_text=args)
-        want = pair_weights(ns)
-        if got.shape != want.shape:
-            raise Wrong(f"{_W_NAME}({args}) returned shape {got.shape}; return one weight per "
-                        f"prompt, shape {want.shape}.")
-        if close(got, want):
-            continue
-        n = np.asarray(ns, dtype=float)
-        if close(got, np.full(n.size, 1 / n.size)):
-            raise Wrong(f"{_W_NAME}({args}) returned equal weights {describe(got)}: that is the "
-                        "listwise loss averaged over lists. Averaging over *pairs* gives a "
-                        "list of N responses N(N−1)/2 pairs, so long lists weigh more.")
-        if close(got, n / n.sum()):
-            raise Wrong(f"{_W_NAME}({args}) returned weights proportional to N. A list of N "
-                        "responses gives N(N−1)/2 pairs, not N.")
-        if close(got, n ** 2 / (n ** 2).sum()):
-            raise Wrong(f"{_W_NAME}({args}) returned weights proportional to N². The number "
-                        "of distinct pairs is N(N−1)/2: a response is never compared with "
-                        "itself, and each pair counts once.")
-        pairs = n * (n - 1) / 2
-        if close(got, pairs) or close(got, 2 * pairs):
-            raise Wrong(f"{_W_NAME}({args}) returned the pair counts {describe(got)}; divide "
-                        "by their total so the weights sum to 1.")
-        if not math.isclose(float(got.sum()), 1.0, abs_tol=1e-6):
-            raise Wrong(f"{_W_NAME}({args}) returned weights that sum to {got.sum():.4g}; "
-                        "shares of the loss must sum to 1.")
-        raise Wrong(f"{_W_NAME}({args}) returned {describe(got)}; expected {describe(want)}.")
-    return ("a prompt with N responses weighs N(N−1)/2 pairs in the pair-averaged loss: with "
-            "lists of 9 and 2, the first prompt counts 36 times as much.")
-
-
-prompt_weights = Exercise(
-    name="prompt_weights",
-    title="How many pairs each prompt brings",
-    task=("Write my_pair_weights(ns): prompt i has a ranked list of ns[i] responses. When "
-          "the lists are exploded into pairs and the loss is averaged over all pairs (Eq. "
-          "4.37), what share of the loss does each prompt get? Return an array that sums "
-          "to 1."),
-    hint=("A ranked list of N responses implies N(N−1)/2 pairs. Each pair weighs 1/|D| "
-          "with |D| the total number of pairs."),
-    solution_code='''
-def my_pair_weights(ns):
-    n = np.asarray(ns, dtype=float)
-    pairs = n * (n - 1) / 2
-    return pairs / pairs.sum()
-''',
-    checker=_check_weights)
+    checker=_check_accuracy)

@@ -1,4 +1,4 @@
-"""Notebook 05: diagnosing and comparing reward models.
+"""Notebook 06: diagnosing and comparing reward models.
 
 * :func:`loss_diagnosis_explorer` – label noise β and learning rate; every change
   retrains a tiny model (:data:`TINY`, about a second on a 2-core CPU) and shows its
@@ -308,7 +308,7 @@ class LossDiagnosisExplorer(RMWidget):
 
 def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,
                             config: dict | None = None) -> LossDiagnosisExplorer:
-    """Build notebook 05's diagnosis widget (controls ``scenario``, ``beta``, ``lr``).
+    """Build notebook 06's diagnosis widget (controls ``scenario``, ``beta``, ``lr``).
 
     Every change retrains the tiny configuration :data:`TINY` (override parts with
     ``config``); results are cached per (β, lr), so going back is instant.
@@ -566,7 +566,7 @@ class ConfidenceExplorer(RMWidget):
 
 def confidence_explorer(model_a, model_b, lists, *, names: tuple[str, str] = ("A", "B"),
                         scale: float = 1.0) -> ConfidenceExplorer:
-    """Build notebook 05's accuracy-versus-loss widget (control ``scale``, main)."""
+    """Build notebook 06's accuracy-versus-loss widget (control ``scale``, main)."""
     return ConfidenceExplorer(model_a, model_b, lists, names=names, scale=scale)
 
 

@@ -1,4 +1,4 @@
-"""Notebook 04: training a tiny reward model, and looking at what it learned.
+"""Notebook 05: training a tiny reward model, and looking at what it learned.
 
 Everything the notebook shows is computed here, so the notebook stays a few calls:
 

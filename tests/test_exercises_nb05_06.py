@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.exercises import EXERCISES, nb04, nb05
+from rmteach.exercises import EXERCISES, nb05, nb06
 
 pytest.importorskip("torch", reason="the phi exercise builds TinyRewardModels (torch)")
 
@@ -21,12 +21,12 @@ def _msg(ex, answer):
 
 
 def test_registered():
-    for key in ("nb04.phi_counts", "nb04.pairwise_accuracy", "nb05.diagnose_run",
-                "nb05.prompt_weights"):
+    for key in ("nb05.phi_counts", "nb05.pairwise_accuracy", "nb06.diagnose_run",
+                "nb06.prompt_weights"):
         assert key in EXERCISES
 
 
-# --- nb04.phi_counts --------------------------------------------------------------------
+# --- nb05.phi_counts --------------------------------------------------------------------
 
 def _head(m):
     return sum(p.numel() for p in m.head.parameters())
@@ -37,12 +37,12 @@ def _total(m):
 
 
 def test_phi_counts_accepts_a_dict_too():
-    assert nb04.phi_counts.evaluate(
+    assert nb05.phi_counts.evaluate(
         lambda m: {"backbone": _total(m) - _head(m), "head": _head(m)}).ok
 
 
 def test_phi_counts_mistakes():
-    ex = nb04.phi_counts
+    ex = nb05.phi_counts
     assert "swapped" in _msg(ex, lambda m: (_head(m), _total(m) - _head(m)))
     assert "no bias" in _msg(ex, lambda m: (_total(m) - _head(m), _head(m) + 1))
     assert "includes the head" in _msg(ex, lambda m: (_total(m), _head(m)))
@@ -60,10 +60,10 @@ def test_phi_counts_mistakes():
     assert "TinyRewardModel(d_model=32)" in m and "0x" not in m      # short, no repr dump
 
 
-# --- nb04.pairwise_accuracy -----------------------------------------------------------------
+# --- nb05.pairwise_accuracy -----------------------------------------------------------------
 
 def test_pairwise_accuracy_mistakes():
-    ex = nb04.pairwise_accuracy
+    ex = nb05.pairwise_accuracy
     assert "counted the 2 tie(s) as wrong" in _msg(ex, lambda a, b: np.mean(a > b))
     assert "counted the 2 tie(s) as right" in _msg(ex, lambda a, b: np.mean(a >= b))
     assert "share ordered wrong" in _msg(ex, lambda a, b: np.sum(a < b) / np.sum(a != b))
@@ -79,24 +79,24 @@ def test_pairwise_accuracy_ignores_in_place_edits():
         a -= a                                   # mutates the caller's array
         return float(np.sum(gap > 0) / np.sum(gap != 0))
 
-    assert nb04.pairwise_accuracy.evaluate(sloppy).ok
-    assert nb04.pairwise_accuracy.evaluate(sloppy).ok
+    assert nb05.pairwise_accuracy.evaluate(sloppy).ok
+    assert nb05.pairwise_accuracy.evaluate(sloppy).ok
 
 
-# --- nb05.diagnose_run ----------------------------------------------------------------------
+# --- nb06.diagnose_run ----------------------------------------------------------------------
 
 def test_the_stated_rule_agrees_with_rmteach_diagnose():
-    for train_loss, train_acc, held_acc, _why in nb05._RUNS:
-        want = nb05._reference(train_loss, train_acc, held_acc)
-        codes = nb05.reference_codes(train_loss, train_acc, held_acc)
+    for train_loss, train_acc, held_acc, _why in nb06._RUNS:
+        want = nb06._reference(train_loss, train_acc, held_acc)
+        codes = nb06.reference_codes(train_loss, train_acc, held_acc)
         assert {"stuck": "stuck-at-ln2", "overfitting": "overfitting",
                 "healthy": "healthy"}[want] in codes, (train_loss, codes)
-    assert sorted({nb05._reference(*r[:3]) for r in nb05._RUNS}) == [
+    assert sorted({nb06._reference(*r[:3]) for r in nb06._RUNS}) == [
         "healthy", "overfitting", "stuck"]
 
 
 def test_diagnose_run_mistakes():
-    ex = nb05.diagnose_run
+    ex = nb06.diagnose_run
     def first_value(loss, a, h):
         return ("stuck" if abs(loss[0] - math.log(2)) < 0.02
                        else "healthy")
@@ -117,13 +117,13 @@ def test_diagnose_run_accepts_any_case_and_spacing():
             return "STUCK"
         return " Overfitting " if a[-1] - h[-1] > 0.1 and a[-1] > 0.7 else "Healthy"
 
-    assert nb05.diagnose_run.evaluate(shouting).ok
+    assert nb06.diagnose_run.evaluate(shouting).ok
 
 
-# --- nb05.prompt_weights ----------------------------------------------------------------
+# --- nb06.prompt_weights ----------------------------------------------------------------
 
 def test_prompt_weights_mistakes():
-    ex = nb05.prompt_weights
+    ex = nb06.prompt_weights
     assert "listwise loss averaged over lists" in _msg(
         ex, lambda ns: np.full(len(ns), 1 / len(ns)))
     assert "proportional to N." in _msg(ex, lambda ns: np.array(ns) / np.sum(ns))

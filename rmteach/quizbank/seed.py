@@ -5,16 +5,16 @@ Every number quoted in a question or a feedback is computed here with the librar
 functions, so the bank cannot drift from the math.
 
     seed  id                        notebook
-    1     pairwise-loss-effect      04_training_a_reward_model
-    2     training-diagnosis        05_diagnosing_and_comparing
-    3     phi-composition           04_training_a_reward_model
+    1     pairwise-loss-effect      05_training_a_reward_model
+    2     training-diagnosis        06_diagnosing_and_comparing
+    3     phi-composition           05_training_a_reward_model
     4     expected-vs-empirical     02_pairwise_loss
     5     confidence-and-loss       02_pairwise_loss
     6     inconsistent-scenario     01_preference_probability
     7     preference-invariance     01_preference_probability
-    8     data-distribution         05_diagnosing_and_comparing
+    8     data-distribution         06_diagnosing_and_comparing
     9     two-pair-loss             02_pairwise_loss
-    10    compare-reward-models     05_diagnosing_and_comparing
+    10    compare-reward-models     06_diagnosing_and_comparing
     11    decompose-ranking         03_listwise_loss
     12    listwise-evaluation       03_listwise_loss
     13    normalisation-term        03_listwise_loss
@@ -26,21 +26,21 @@ from __future__ import annotations
 
 import math
 
-from .losses import (
+from ..losses import (
     listwise_loss,
     pairwise_loss,
     plackett_luce_loss,
     preference_probability,
 )
-from .quiz import Choice, MultipleChoice, Numeric, Quiz, TrueFalse
+from ..quiz import Choice, MultipleChoice, Numeric, Quiz, TrueFalse
 
-__all__ = ["BY_NOTEBOOK", "QUIZZES"]
+__all__ = ["QUIZ_LIST"]
 
 NB01 = "01_preference_probability"
 NB02 = "02_pairwise_loss"
 NB03 = "03_listwise_loss"
-NB04 = "04_training_a_reward_model"
-NB05 = "05_diagnosing_and_comparing"
+NB05 = "05_training_a_reward_model"
+NB06 = "06_diagnosing_and_comparing"
 
 LN2 = math.log(2.0)
 _LOSS = "L = −E<sub>(x, y<sub>a</sub>, y<sub>b</sub>) ∼ D</sub>[log σ(r(x, y<sub>a</sub>) − " \
@@ -72,7 +72,7 @@ _ABC_PL = _f(plackett_luce_loss(_ABC))
 QUIZ_LIST: list[Quiz] = [
     # 1 -------------------------------------------------------------------------------
     MultipleChoice(
-        id="pairwise-loss-effect", seed=1, notebook=NB04,
+        id="pairwise-loss-effect", seed=1, notebook=NB05,
         topic="the effect of minimising the pair-wise loss",
         question=(f"A reward model is trained by minimising {_LOSS}, where annotators "
                   "preferred y<sub>a</sub> over y<sub>b</sub> for input x. What is the "
@@ -104,7 +104,7 @@ QUIZ_LIST: list[Quiz] = [
         correct_index=0),
     # 2 -------------------------------------------------------------------------------
     MultipleChoice(
-        id="training-diagnosis", seed=2, notebook=NB05,
+        id="training-diagnosis", seed=2, notebook=NB06,
         topic="reward-model training diagnosis",
         question=("You train a reward model with the pair-wise loss. The training loss sits "
                   "at 0.693 from the first step to the last, and accuracy on held-out pairs "
@@ -134,7 +134,7 @@ QUIZ_LIST: list[Quiz] = [
         correct_index=1),
     # 3 -------------------------------------------------------------------------------
     MultipleChoice(
-        id="phi-composition", seed=3, notebook=NB04,
+        id="phi-composition", seed=3, notebook=NB05,
         topic="the composition of φ",
         question=("A reward model r<sub>φ</sub>(x, y) runs a Transformer decoder, initialised "
                   "from a pre-trained LLM, over the sequence [x, y], and maps the hidden "
@@ -271,7 +271,7 @@ QUIZ_LIST: list[Quiz] = [
         correct_index=0),
     # 8 -------------------------------------------------------------------------------
     MultipleChoice(
-        id="data-distribution", seed=8, notebook=NB05,
+        id="data-distribution", seed=8, notebook=NB06,
         topic="the impact of data distribution on training",
         question=("Your preference data set has 9,000 pairs for coding prompts and 1,000 "
                   "for medical questions. Training minimises the empirical average loss "
@@ -330,7 +330,7 @@ QUIZ_LIST: list[Quiz] = [
         correct_index=0),
     # 10 ------------------------------------------------------------------------------
     MultipleChoice(
-        id="compare-reward-models", seed=10, notebook=NB05,
+        id="compare-reward-models", seed=10, notebook=NB06,
         topic="comparing reward-model performance",
         question=("Two reward models are evaluated on the same 2,000 held-out preference "
                   "pairs, which neither saw in training. RM-1: average pair-wise loss 0.45, "
@@ -492,13 +492,3 @@ QUIZ_LIST: list[Quiz] = [
         if_false=(f"An undecided model earns −log 0.5 = ln 2 ≈ {LN2:.3f} per pair, so the "
                   "list contributes ln 2, whatever N.")),
 ]
-
-QUIZZES: dict[str, Quiz] = {}
-for _q in QUIZ_LIST:
-    if _q.id in QUIZZES:
-        raise ValueError(f"duplicate quiz id {_q.id!r}")
-    QUIZZES[_q.id] = _q
-
-BY_NOTEBOOK: dict[str, list[str]] = {}
-for _q in QUIZ_LIST:
-    BY_NOTEBOOK.setdefault(_q.notebook, []).append(_q.id)
