@@ -12,11 +12,13 @@ from rmteach import pairwise_loss  # noqa: E402
 from rmteach.data import TOPICS, make_preference_data, topic_of  # noqa: E402
 from rmteach.evaluate import compare_models, metrics_from_scores, score_lists  # noqa: E402
 from rmteach.train import train  # noqa: E402
+from rmteach.widgets import comparing as C  # noqa: E402
 from rmteach.widgets import (  # noqa: E402
     confidence_explorer,
     loss_diagnosis_explorer,
     toy_disagreement,
 )
+from rmteach.widgets import data_mix as M  # noqa: E402
 from rmteach.widgets import diagnosis as D  # noqa: E402
 
 LN2 = math.log(2)
@@ -136,7 +138,7 @@ def test_widget_shows_a_blow_up_as_a_diagnosis_not_an_error():
 
 @pytest.fixture(scope="module")
 def grouping():
-    return D.grouping_comparison(n_prompts=15, n=4, epochs=2, model_kwargs=MODEL,
+    return C.grouping_comparison(n_prompts=15, n=4, epochs=2, model_kwargs=MODEL,
                                  progress=False)
 
 
@@ -183,11 +185,11 @@ def two_models():
 
 def test_scaled_model_keeps_accuracy_and_changes_loss(two_models):
     a, _b, data = two_models
-    base = compare_models(a, D.ScaledRewardModel(a, 3.0), data)
+    base = compare_models(a, C.ScaledRewardModel(a, 3.0), data)
     assert base.a.accuracy == base.b.accuracy and base.agreement == 1.0
     assert base.a.listwise_loss != pytest.approx(base.b.listwise_loss)
     with pytest.raises(ValueError, match="positive"):
-        D.ScaledRewardModel(a, 0.0)
+        C.ScaledRewardModel(a, 0.0)
 
 
 def test_confidence_explorer_drives_headlessly(two_models):
@@ -217,16 +219,16 @@ def test_confidence_explorer_drives_headlessly(two_models):
 # --- the data distribution -----------------------------------------------------------------
 
 def test_pair_weights():
-    assert D.pair_weights([2, 4]).tolist() == pytest.approx([1 / 7, 6 / 7])
-    assert D.pair_weights([9, 2]).tolist() == pytest.approx([36 / 37, 1 / 37])
+    assert M.pair_weights([2, 4]).tolist() == pytest.approx([1 / 7, 6 / 7])
+    assert M.pair_weights([9, 2]).tolist() == pytest.approx([36 / 37, 1 / 37])
     for bad in ([], [1, 3], [2.5, 3]):
         with pytest.raises(ValueError, match="N ≥ 2"):
-            D.pair_weights(bad)
+            M.pair_weights(bad)
 
 
 def test_skew_topic_changes_the_mix_not_the_size():
     data = make_preference_data(60, max_n=4, seed=0)
-    skewed = D.skew_topic(data, "space", keep=2)
+    skewed = M.skew_topic(data, "space", keep=2)
     assert len(skewed.train) == len(data.train)
     assert skewed.heldout == data.heldout
     assert sum(topic_of(x.prompt) == "space" for x in skewed.train) == 2
@@ -234,11 +236,11 @@ def test_skew_topic_changes_the_mix_not_the_size():
     assert len(set(prompts)) == len(prompts)
     assert not {x.prompt for x in skewed.heldout} & set(prompts)
     with pytest.raises(ValueError, match="unknown topic"):
-        D.skew_topic(data, "poetry", 2)
+        M.skew_topic(data, "poetry", 2)
 
 
 def test_data_mix_experiment_reports_per_topic_accuracy():
-    mix = D.data_mix_experiment(n_prompts=40, topic="music", keep=1, epochs=1, max_n=3,
+    mix = M.data_mix_experiment(n_prompts=40, topic="music", keep=1, epochs=1, max_n=3,
                                 model_kwargs=MODEL, progress=False)
     assert set(mix.accuracy) == {"balanced", "rare music"}
     for label, res in mix.results.items():

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..diagnose import diagnose_curves
-from ..widgets.diagnosis import pair_weights
+from ..widgets.data_mix import pair_weights
 from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
 
 __all__ = ["diagnose_run", "prompt_weights"]

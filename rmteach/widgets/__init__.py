@@ -6,15 +6,14 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
-from .diagnosis import (
+from .comparing import (
     ConfidenceExplorer,
-    LossDiagnosisExplorer,
     confidence_explorer,
-    data_mix_experiment,
     grouping_comparison,
-    loss_diagnosis_explorer,
     toy_disagreement,
 )
+from .data_mix import data_mix_experiment
+from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
 from .listwise import (
     ListLengthExplorer,
     ListwiseExplorer,

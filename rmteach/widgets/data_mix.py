@@ -1,0 +1,186 @@
+"""Notebook 06: the data distribution decides what is learned.
+
+* :func:`data_mix_experiment` – the same number of training prompts, with one topic
+  made rare, and per-topic held-out accuracy; :func:`pair_weights` – how much weight
+  each list gets under the pair-wise and the listwise averages.
+
+torch is only imported when something is trained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data import (
+    TOPICS,
+    PreferenceData,
+    RankedList,
+    make_preference_data,
+    topic_of,
+)
+from ..evaluate import metrics_from_scores, score_lists
+from ._base import PALETTE_CYCLE, LiveFigure
+from .diagnosis import TINY
+from .training import TOPIC_COLOURS, FigureView, _finish, _new_figure, _percent
+
+# ---------------------------------------------------------------------------------------
+# The data distribution
+# ---------------------------------------------------------------------------------------
+
+__all__ = [
+    "DataMixResult",
+    "data_mix_experiment",
+    "pair_weights",
+    "skew_topic",
+    "topic_accuracy",
+]
+
+
+
+def pair_weights(ns: Sequence[int]) -> np.ndarray:
+    """Each prompt's share of the pair-averaged loss (Eq. 4.37 over the exploded pairs).
+
+    A prompt with a ranked list of N responses contributes N(N−1)/2 pairs, so its weight is
+    N(N−1)/2 divided by the total; the listwise loss averaged over lists gives each
+    prompt 1/(number of lists) instead.
+
+    >>> pair_weights([2, 4]).tolist()
+    [0.14285714285714285, 0.8571428571428571]
+    """
+    n = np.asarray(ns, dtype=float)
+    if n.ndim != 1 or n.size == 0 or np.any(n < 2) or np.any(n != np.round(n)):
+        raise ValueError(f"give one whole number N ≥ 2 per prompt; got {list(ns)}.")
+    pairs = n * (n - 1) / 2
+    return pairs / pairs.sum()
+
+
+def topic_accuracy(model, lists: Sequence[RankedList]) -> dict[str, float]:
+    """Held-out pairwise accuracy of ``model`` on each topic's lists (ties excluded)."""
+    lists = list(lists)
+    scores = score_lists(model, lists)
+    out = {}
+    for topic in TOPICS:
+        idx = [i for i, x in enumerate(lists) if topic_of(x.prompt) == topic]
+        if idx:
+            ev = metrics_from_scores([lists[i] for i in idx], [scores[i] for i in idx],
+                                     against=None)
+            out[topic] = ev.accuracy
+    return out
+
+
+def skew_topic(data: PreferenceData, topic: str, keep: int, *, seed: int = 0) -> PreferenceData:
+    """The same data with only ``keep`` training lists of ``topic`` (held-out untouched).
+
+    The dropped lists are replaced by extra lists of the other topics drawn from a
+    bigger pool, so the training set keeps its size: only the *mix* changes.
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}.")
+    if int(keep) < 0:
+        raise ValueError(f"keep must be ≥ 0; got {keep}.")
+    n_prompts = data.info.get("n_prompts")
+    if not data.synthetic or n_prompts is None:
+        raise ValueError("skew_topic needs built-in data from make_preference_data.")
+    pool = make_preference_data(min(1600, 3 * n_prompts), min_n=data.info["min_n"],
+                                max_n=data.info["max_n"], beta=data.beta,
+                                min_gap=data.info["min_gap"], seed=seed + 1000)
+    held = {x.prompt for x in data.heldout}
+    kept = [x for x in data.train if topic_of(x.prompt) != topic]
+    rare = [x for x in data.train if topic_of(x.prompt) == topic][: int(keep)]
+    used = {x.prompt for x in data.train} | held
+    extra = [x for x in pool.train + pool.heldout
+             if topic_of(x.prompt) != topic and x.prompt not in used]
+    need = len(data.train) - len(kept) - len(rare)
+    if len(extra) < need:
+        raise ValueError("not enough distinct prompts to keep the training set's size; "
+                         "use fewer prompts.")
+    train = tuple(kept + rare + extra[:need])
+    return PreferenceData(train, data.heldout, data.beta, data.seed, True,
+                          {**data.info, "skewed_topic": topic, "keep": int(keep)})
+
+
+def _topic_counts(lists) -> dict[str, tuple[int, int]]:
+    out = {t: [0, 0] for t in TOPICS}
+    for x in lists:
+        t = topic_of(x.prompt)
+        if t in out:
+            out[t][0] += 1
+            out[t][1] += x.n * (x.n - 1) // 2
+    return {t: (a, b) for t, (a, b) in out.items()}
+
+
+@dataclass
+class DataMixResult:
+    """Two models trained on equally many prompts, one with a rare topic."""
+
+    topic: str
+    data: dict            # label -> PreferenceData
+    results: dict         # label -> TrainResult
+    accuracy: dict        # label -> {topic: held-out accuracy}
+
+    def table(self) -> str:
+        labels = list(self.results)
+        head = f"{'topic':10s}" + "".join(f"{lab + ': prompts/pairs':>30s}" for lab in labels)
+        head += "".join(f"{lab + ' acc':>16s}" for lab in labels)
+        lines = [head]
+        counts = {lab: _topic_counts(self.data[lab].train) for lab in labels}
+        for t in TOPICS:
+            row = f"{t:10s}"
+            for lab in labels:
+                p, q = counts[lab][t]
+                row += f"{p:>20d} / {q:<7d}"
+            for lab in labels:
+                row += f"{self.accuracy[lab].get(t, float('nan')):>16.3f}"
+            lines.append(row)
+        return "\n".join(lines)
+
+    def figure(self) -> FigureView:
+        labels = list(self.results)
+        fig, (ax,) = _new_figure(1, 1, (6.6, 3.0))
+        x = np.arange(len(TOPICS))
+        width = 0.8 / len(labels)
+        with LiveFigure.style():
+            for i, lab in enumerate(labels):
+                acc = [self.accuracy[lab].get(t, np.nan) for t in TOPICS]
+                bars = ax.bar(x + (i - (len(labels) - 1) / 2) * width, acc, width,
+                              color=PALETTE_CYCLE[i], label=lab)
+                for bar, v in zip(bars, acc):
+                    ax.text(bar.get_x() + bar.get_width() / 2, v + 0.01, f"{v:.0%}",
+                            ha="center", va="bottom", fontsize=7)
+            k = list(TOPICS).index(self.topic)
+            ax.axvspan(k - 0.45, k + 0.45, color=TOPIC_COLOURS[self.topic], alpha=0.12,
+                       lw=0, label=f"the rare topic ({self.topic})")
+            ax.axhline(0.5, color="0.5", lw=1, ls=":")
+            ax.set_xticks(x, list(TOPICS))
+            ax.set_ylim(0.4, 1.0)
+            ax.yaxis.set_major_formatter(_percent)
+            ax.set_xlabel("topic of the held-out prompt")
+            ax.set_ylabel("held-out pairwise accuracy")
+            ax.set_title("Same number of training prompts, different mix")
+            ax.legend(loc="upper left", frameon=False, fontsize=7, ncol=3)
+        _finish(fig)
+        return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})",
+                          {"accuracy": self.accuracy})
+
+
+def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 4, *,
+                        epochs: int = 6, lr: float = 1e-2, seed: int = 0,
+                        max_n: int = 6, model_kwargs: dict | None = None,
+                        progress: bool = True) -> DataMixResult:
+    """Train on a balanced mix and on one where ``topic`` has only ``keep`` training lists
+    (same number of training prompts), and measure held-out accuracy per topic."""
+    from ..train import train
+
+    mk = dict(model_kwargs or TINY["model_kwargs"])
+    balanced = make_preference_data(n_prompts, max_n=max_n, seed=seed)
+    skewed = skew_topic(balanced, topic, keep, seed=seed)
+    labels = {"balanced": balanced, f"rare {topic}": skewed}
+    results, acc = {}, {}
+    for label, d in labels.items():
+        results[label] = train(d, loss="listwise", epochs=epochs, lr=lr, seed=seed,
+                               device="cpu", model_kwargs=mk, progress=progress)
+        acc[label] = topic_accuracy(results[label].model, d.heldout)
+    return DataMixResult(topic, labels, results, acc)
