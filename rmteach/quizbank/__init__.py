@@ -1,6 +1,6 @@
 """The suite's self-check questions, gathered from one module per group of lessons.
 
-Each module in this package defines ``QUIZ_LIST`` (a list of :class:`rmteach.quiz.Quiz`);
+Each module in this package defines ``QUIZ_LIST`` (a list of :class:`rmteach.quizkit.Quiz`);
 this package joins them. ``QUIZZES`` maps each id to its quiz; ``BY_NOTEBOOK`` lists the
 ids each notebook asks, in the order the modules list them.
 
@@ -12,7 +12,7 @@ add it to ``_MODULES`` below. Ids are unique across the whole bank.
 
 from __future__ import annotations
 
-from ..quiz import Quiz
+from ..quizkit import Quiz
 from . import seed
 
 __all__ = ["BY_NOTEBOOK", "QUIZZES", "QUIZ_LIST"]

@@ -32,7 +32,7 @@ from ..losses import (
     plackett_luce_loss,
     preference_probability,
 )
-from ..quiz import Choice, MultipleChoice, Numeric, Quiz, TrueFalse
+from ..quizkit import Choice, MultipleChoice, Numeric, Quiz, TrueFalse
 
 __all__ = ["QUIZ_LIST"]
 
