@@ -3,6 +3,7 @@
     python -m rmteach train --loss listwise --seed 0 --json
     python -m rmteach train --loss pairwise --mode exploded --margin 0.5 --data my.jsonl
     python -m rmteach data --out prefs.jsonl
+    python -m rmteach lab build OUT --notebooks 01,02,03    # an nbgrader course (rmteach.lab)
 
 ``train`` prints a summary; with ``--json`` its last line is one JSON object with
 the keys loss, heldout_accuracy, heldout_loss, kendall_tau, train_seconds,
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", required=True, metavar="FILE.jsonl", help="where to write")
     d.add_argument("--pairs", action="store_true",
                    help="write one {prompt, chosen, rejected} line per implied pair")
+    from .lab import add_parser as _add_lab_parser
+
+    _add_lab_parser(sub)
     return parser
 
 
@@ -213,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _cmd_train(args)
+        if args.command == "lab":
+            from .lab import run as _cmd_lab
+
+            return _cmd_lab(args)
         return _cmd_data(args)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -44,9 +44,13 @@ def test_starter_placeholder_says_not_yet_deterministically(key):
 @pytest.mark.parametrize("key", sorted(EXERCISES))
 def test_hint_and_solution_print(key, capsys):
     EXERCISES[key].hint()
-    EXERCISES[key].solution()
+    EXERCISES[key].solution(reveal=True)
     out = capsys.readouterr().out
     assert out.startswith("Hint: ") and "Solution:\n" in out
+    EXERCISES[key].solution()                 # Run All must not show the model answer
+    hidden = capsys.readouterr().out
+    assert "Solution:" not in hidden and EXERCISES[key].solution_code() not in hidden
+    assert f"ex.{EXERCISES[key].name}.solution(reveal=True)" in hidden
 
 
 def _msg(ex, answer):

@@ -10,7 +10,12 @@ In a notebook::
 
     ex.stable_pairwise_loss.check(my_pairwise_loss)
     ex.stable_pairwise_loss.hint()
-    ex.stable_pairwise_loss.solution()
+    ex.stable_pairwise_loss.solution()              # says how to reveal it
+    ex.stable_pairwise_loss.solution(reveal=True)   # shows the model answer
+
+``solution()`` shows the model answer only when asked with ``reveal=True``, so that
+*Run All* and the stored notebooks never show one; after :func:`graded_lab` (called by the
+locked first cell of an nbgrader lab, see :mod:`rmteach.lab`) it shows none at all.
 
 ``check`` prints one message that starts with "Correct", "Not yet" (the starter code is
 still there) or "Not quite" (something specific is wrong: which input, what came
@@ -39,7 +44,15 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["CheckResult", "Exercise", "NotYet", "Wrong", "as_float_array", "call",
-           "describe", "require_callable"]
+           "describe", "graded_lab", "require_callable"]
+
+_GRADED_LAB = False
+
+
+def graded_lab(on: bool = True) -> None:
+    """Switch every exercise's ``solution()`` off (on) for a graded nbgrader lab."""
+    global _GRADED_LAB
+    _GRADED_LAB = bool(on)
 
 
 class Wrong(Exception):
@@ -98,6 +111,10 @@ def call(fn: Callable, *args, name: str = "your function", shown: str | None = N
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = fn(*args)
+    except NotImplementedError:                 # nbgrader's stub: nothing written yet
+        raise NotYet(f"{name}({shown}) raised NotImplementedError: replace "
+                     "`raise NotImplementedError()` with your code and `return` the "
+                     "result.") from None
     except Exception as exc:  # the learner's code may raise anything
         raise Wrong(f"{name}({shown}) raised {type(exc).__name__}: {exc}") from None
     if out is None or out is Ellipsis:
@@ -156,8 +173,25 @@ class Exercise:
     def hint(self) -> None:
         print(f"Hint: {self._hint}")
 
-    def solution(self) -> None:
-        print(f"Solution:\n{self._solution}")
+    def grade(self, answer=None) -> None:
+        """``check()`` for an autograder: prints the message, raises ``AssertionError`` unless
+        the answer is right (an nbgrader test cell of :mod:`rmteach.lab` calls this)."""
+        result = self.evaluate(answer)
+        print(result.message)
+        if not result.ok:
+            raise AssertionError(f"{self.title}: {result.message}")
+
+    def solution(self, reveal: bool = False) -> None:
+        """Print the model answer, only when asked for it with ``reveal=True``."""
+        if _GRADED_LAB:
+            print("This is a graded lab: solutions are switched off. "
+                  f"ex.{self.name}.hint() and check() still help.")
+        elif not reveal:
+            print("The model answer stays hidden until you ask for it, so that Run All "
+                  "never shows it. Try check() and hint() first; then change this line to "
+                  f"ex.{self.name}.solution(reveal=True) and run it.")
+        else:
+            print(f"Solution:\n{self._solution}")
 
     def solution_code(self) -> str:
         """The model answer's source (tests execute it and check that it passes)."""
