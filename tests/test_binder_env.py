@@ -172,3 +172,15 @@ def test_every_notebook_runs_in_binder_env_under_the_memory_limit(binder_venv):
     assert peak < BINDER_LIMIT_BYTES, (
         f"the suite's kernel peaks at {peak / 2**20:.0f} MiB in one session; Binder restarts "
         f"kernels above {BINDER_LIMIT_BYTES / 2**20:.0f} MiB")
+
+
+@pytest.mark.slow
+def test_binder_env_turns_the_jupyter_news_toast_off(binder_venv):
+    """overrides.json (jupyter-settings/) sits where this env's JupyterLab reads it."""
+    found = json.loads(_run(binder_venv, """
+import json, os
+from jupyterlab.commands import get_app_dir
+path = os.path.join(get_app_dir(), "settings", "overrides.json")
+print(json.dumps(json.load(open(path)) if os.path.exists(path) else None))
+"""))
+    assert found == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
