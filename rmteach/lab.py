@@ -227,7 +227,8 @@ def lab_notebook(path: Path) -> tuple[nbformat.NotebookNode, Assignment]:
                 cell.source = _answer_source(starter, arg, ex.solution_code())
                 cell.metadata["nbgrader"] = _nbgrader_meta(name, solution=True)
                 test = nbformat.v4.new_code_cell(
-                    f"# Graded (locked): runs the same check as {alias}.{name}.check().\n"
+                    f"# Graded (locked): run it to check your answer, as {alias}.{name}"
+                    ".check() does; it fails until the answer is right.\n"
                     f"{alias}.{name}.grade({arg})")
                 test.id = f"{name}-test"[:64]
                 test.metadata["nbgrader"] = _nbgrader_meta(f"{name}_test", grade=True,
