@@ -56,7 +56,7 @@ def features(prompt: str, response: str) -> np.ndarray:
     >>> features("explain rain", "sunny thanks um").tolist()
     [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
     >>> float(features("explain rain", "sunny thanks um") @ TRUE_HEAD)      # = r*(x, y)
-    1.75
+    1.25
     """
     counts = explain_reward(prompt, response)["counts"]
     topic = topic_of(prompt)
