@@ -24,8 +24,17 @@ from .rewards import (
     preference_strength,
 )
 
-__all__ = ["FIXES", "calibration_setup", "list_features", "margin_table", "offset_fix",
-           "offset_table", "topic_levels"]
+__all__ = [
+    "FIXES",
+    "calibration_setup",
+    "calibration_table",
+    "list_features",
+    "margin_table",
+    "offset_fix",
+    "offset_table",
+    "split_gaps",
+    "topic_levels",
+]
 
 #: the ways of pinning the offsets, as (label, penalty, post-hoc normalisation)
 FIXES = {
@@ -130,14 +139,14 @@ def list_features(lists) -> list[tuple[str, np.ndarray, np.ndarray]]:
              np.array(x.ranking)) for x in lists]
 
 
-def calibration_setup(*, n_prompts: int = 800, heldout_beta: float = 2.0, steps: int = 2000,
-                      seed: int = 0) -> dict:
+def calibration_setup(*, n_prompts: int = 800, heldout_beta: float = 1.0, steps: int = 2000,
+                      seed: int = 0, split_seed: int = 0) -> dict:
     """Notebook 07's model: the head trained by gradient descent on NOISELESS ranked lists,
-    then judged by annotators of rationality ``heldout_beta`` on held-out prompts split
-    by prompt into validation and test.
+    then judged by annotators of rationality ``heldout_beta`` on held-out prompts, split
+    by prompt (``split_seed``) into validation and test halves.
 
-    Returns the head ``w``, the lists and the labelled gaps Δ = r_chosen − r_rejected (and
-    the true gaps) of the validation and test pairs.
+    Returns the head ``w``, its ``scale``, the per-list held-out gaps and, for
+    "validation" and "test", the labelled gaps Δ = r_chosen − r_rejected of their pairs.
     """
     from .rewards import descend_head
 
@@ -146,16 +155,41 @@ def calibration_setup(*, n_prompts: int = 800, heldout_beta: float = 2.0, steps:
     hc = np.array([features(p.prompt, p.chosen) for p in pairs])
     hr = np.array([features(p.prompt, p.rejected) for p in pairs])
     w = descend_head(hc, hr, steps=steps, lr=1.0, record=2)[1][-1]
-    val, test = split_by_prompt(data.heldout, heldout_fraction=0.5, seed=seed)
-    star = np.r_[1.0, 0.5, -0.5, -0.25, -1.5, np.zeros(5)]
-    out = {"w": w, "data": data, "validation": val, "test": test,
-           "scale": learned_scale(w), "heldout_beta": heldout_beta}
-    for name, lists in (("validation", val), ("test", test)):
-        ps = [p for lst in lists for p in lst.pairs()]
-        d = np.array([features(p.prompt, p.chosen) - features(p.prompt, p.rejected) for p in ps])
-        out[f"{name}_gap"] = d @ w
-        out[f"{name}_true_gap"] = d @ star
+    per_list = {}
+    for lst in data.heldout:
+        d = [features(p.prompt, p.chosen) - features(p.prompt, p.rejected) for p in lst.pairs()]
+        per_list[lst.prompt] = np.array(d) @ w
+    out = {"w": w, "data": data, "scale": learned_scale(w), "heldout_beta": heldout_beta,
+           "per_list": per_list}
+    out.update(split_gaps(out, split_seed))
     return out
+
+
+def split_gaps(setup: dict, split_seed: int) -> dict:
+    """Validation / test gaps of a :func:`calibration_setup`, split by prompt with this seed."""
+    val, test = split_by_prompt(setup["data"].heldout, heldout_fraction=0.5, seed=split_seed)
+    return {"validation_gap": np.concatenate([setup["per_list"][x.prompt] for x in val]),
+            "test_gap": np.concatenate([setup["per_list"][x.prompt] for x in test])}
+
+
+def calibration_table(setup: dict, seeds=range(5), *, n_bins: int = 10) -> dict:
+    """Per split seed: T fitted on validation; test ECE and log-loss before and after."""
+    from .calibration import expected_calibration_error, fit_temperature, fold_pairs, log_loss
+
+    rows = {k: [] for k in ("T", "ece_before", "ece_after", "ll_before", "ll_after",
+                            "accuracy")}
+    for s in seeds:
+        g = split_gaps(setup, s)
+        t = fit_temperature(g["validation_gap"])
+        rows["T"].append(t)
+        rows["ece_before"].append(expected_calibration_error(*fold_pairs(g["test_gap"]),
+                                                             n_bins=n_bins))
+        rows["ece_after"].append(expected_calibration_error(*fold_pairs(g["test_gap"] / t),
+                                                            n_bins=n_bins))
+        rows["ll_before"].append(log_loss(g["test_gap"]))
+        rows["ll_after"].append(log_loss(g["test_gap"], t))
+        rows["accuracy"].append(float(np.mean(g["test_gap"] > 0)))
+    return {k: np.array(v) for k, v in rows.items()}
 
 
 def mean_sd(values) -> str:

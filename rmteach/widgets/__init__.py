@@ -6,6 +6,12 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
+from .calibration import (
+    ReliabilityExplorer,
+    TieredRankingExplorer,
+    reliability_explorer,
+    tiered_ranking_explorer,
+)
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
@@ -61,8 +67,10 @@ __all__ = [
     "OffsetExplorer",
     "PairwiseLossExplorer",
     "RMWidget",
+    "ReliabilityExplorer",
     "SamplingWeightExplorer",
     "ScaleExplorer",
+    "TieredRankingExplorer",
     "bradley_terry_explorer",
     "confidence_explorer",
     "data_mix_experiment",
@@ -81,10 +89,12 @@ __all__ = [
     "pairwise_loss_explorer",
     "phi_table",
     "plackett_luce_stage_probabilities",
+    "reliability_explorer",
     "reward_scatter",
     "sampling_weight_explorer",
     "scale_explorer",
     "show_examples",
+    "tiered_ranking_explorer",
     "toy_disagreement",
     "training_curves",
 ]
