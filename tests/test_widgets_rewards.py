@@ -16,8 +16,9 @@ def test_gradient_stepper_arrows_and_steps():
     g_c, _ = reward_gradients(r[:, 0], r[:, 1])
     lr = w.controls["lr"].value
     assert np.allclose(w.values["change"][:, 0], -lr * g_c)        # free mode: η·Sigmoid(−Δ)
-    arrows = w._arrows.V
-    assert np.allclose(arrows[: len(r)], w.values["change"][:, 0])
+    segments = w._shafts.get_segments()
+    assert np.allclose([s[1][1] - s[0][1] for s in segments[: len(r)]],
+                       np.clip(r[:, 0] + w.values["change"][:, 0], -5.8, 5.8) - r[:, 0])
     before, renders = w.values["loss"], w.live_figure.renders
     w.step()
     assert w.values["steps"] == 1 and w.values["loss"] < before

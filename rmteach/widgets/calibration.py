@@ -62,11 +62,11 @@ class TieredRankingExplorer(RMWidget):
             self._dots, = ax.plot([], [], "o", ms=10, color=PALETTE["blue"], zorder=3)
             self._names = [ax.text(0, 0, "", ha="left", va="center", fontsize=10)
                            for _ in _LABELS]
-            ax.set_xlim(-0.5, 5.5)
             ax.set_ylim(-4.5, 4.5)
-            ax.set_xlabel("tier (best first); items in one tier are tied")
+            ax.set_xlabel("tiers, best first (items in one tier are tied)")
             ax.set_ylabel("reward r")
             self._heading = ax.set_title("")
+        self._ax = ax
         live.animate(*self._segments, self._dots, *self._names, self._heading)
         super().__init__(controls=controls, main="reward", live_figure=live,
                          control_box=VBox([controls["ranking"],
@@ -90,6 +90,12 @@ class TieredRankingExplorer(RMWidget):
         pairs = tiers_to_pairs(tiers)
         loss = tiered_listwise_loss(self.scores, tiers)
         xpos = {x: t for t, tier in enumerate(tiers) for x in tier}
+        names = [" = ".join(t) for t in tiers]
+        if names != getattr(self, "_tick_names", None):        # static part changed: redraw it
+            self._tick_names = names
+            self._ax.set_xticks(range(len(tiers)), names)
+            self._ax.set_xlim(-0.5, len(tiers) - 0.5)
+            self.live_figure.invalidate()
         n = len(labels)
         self.values = {"tiers": tiers, "pairs": pairs, "n_pairs": len(pairs),
                        "untied_pairs": n * (n - 1) // 2, "loss": loss}

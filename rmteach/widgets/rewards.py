@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 from ipywidgets import Button, FloatSlider, HBox, Layout, ToggleButtons, VBox
+from matplotlib.collections import LineCollection
 
 from ..rewards import (
     TRUE_HEAD,
@@ -41,7 +42,7 @@ class GradientStepper(RMWidget):
     ``values``: rewards (K × 2), grad (K × 2), push (Sigmoid(−Δ) per pair), loss, steps.
     """
 
-    def __init__(self, n_pairs: int = 6, *, lr: float = 0.5, seed: int = 0):
+    def __init__(self, n_pairs: int = 6, *, lr: float = 1.5, seed: int = 0):
         if not 2 <= int(n_pairs) <= 12:
             raise ValueError(f"n_pairs must be between 2 and 12; got {n_pairs}.")
         pairs = pair_set(40, seed=seed).subset(int(n_pairs))
@@ -70,13 +71,14 @@ class GradientStepper(RMWidget):
                                     label="chosen r_c")
             self._rejected, = ax.plot(x + 0.12, np.zeros(k), "o", mfc="white",
                                       mec=PALETTE["vermillion"], label="rejected r_r")
-            self._arrows = ax.quiver(np.r_[x - 0.12, x + 0.12], np.zeros(2 * k), np.zeros(2 * k),
-                                     np.zeros(2 * k), angles="xy", scale_units="xy", scale=1,
-                                     color=[PALETTE["blue"]] * k + [PALETTE["vermillion"]] * k,
-                                     width=0.006)
+            self._shafts = LineCollection([], colors=[PALETTE["blue"]] * k
+                                          + [PALETTE["vermillion"]] * k, linewidths=1.6)
+            ax.add_collection(self._shafts)
+            self._up, = ax.plot([], [], "^", ms=5, color="0.25")
+            self._down, = ax.plot([], [], "v", ms=5, color="0.25")
             ax.axhline(0, color="0.7", lw=0.8)
             ax.set_xticks(x, [f"pair {i + 1}\nΔ*={g:.2f}" for i, g in enumerate(self.true_gap)])
-            ax.set_ylim(-8, 8)
+            ax.set_ylim(-6, 6)
             ax.set_xlim(-0.6, k - 0.4)
             ax.set_ylabel("reward r (arrow: next update)")
             ax.legend(loc="upper left", frameon=False, ncols=2)
@@ -87,7 +89,8 @@ class GradientStepper(RMWidget):
             bx.set_xlabel("pair")
             bx.set_ylabel("push Sigmoid(−Δ)")
             bx.axhline(0.5, color="0.6", lw=0.8, ls=":")
-        live.animate(self._chosen, self._rejected, self._arrows, self._heading, *self._bars)
+        live.animate(self._chosen, self._rejected, self._shafts, self._up, self._down,
+                     self._heading, *self._bars)
         self.reset(refresh=False)
         box = VBox([HBox([controls["lr"], controls["mode"]]),
                     HBox([self.step_button, self.ten_button, self.reset_button])])
@@ -143,12 +146,17 @@ class GradientStepper(RMWidget):
                        "change": change, "push": push, "loss": loss, "steps": self.steps,
                        "correct": int(np.sum(delta > 0))}
         k = len(r)
-        shown = np.clip(r, -7.8, 7.8)
+        shown = np.clip(r, -5.8, 5.8)
         self._chosen.set_ydata(shown[:, 0])
         self._rejected.set_ydata(shown[:, 1])
-        self._arrows.set_offsets(np.c_[np.r_[np.arange(k) - 0.12, np.arange(k) + 0.12],
-                                       np.r_[shown[:, 0], shown[:, 1]]])
-        self._arrows.set_UVC(np.zeros(2 * k), np.r_[change[:, 0], change[:, 1]])
+        xs = np.r_[np.arange(k) - 0.12, np.arange(k) + 0.12]
+        y0 = np.r_[shown[:, 0], shown[:, 1]]
+        y1 = np.clip(y0 + np.r_[change[:, 0], change[:, 1]], -5.8, 5.8)
+        self._shafts.set_segments([[(x, a), (x, b)] for x, a, b in zip(xs, y0, y1)])
+        visible = np.abs(y1 - y0) > 0.05            # arrow heads only where there is a move
+        self._up.set_data(xs[visible & (y1 > y0)], y1[visible & (y1 > y0)])
+        self._down.set_data(xs[visible & (y1 < y0)], y1[visible & (y1 < y0)])
+        self.values["arrow_ends"] = y1
         for bar, p in zip(self._bars, push):
             bar.set_height(p)
         self._heading.set_text(f"step {self.steps}: sum of losses {loss:.3f}, "
@@ -169,7 +177,7 @@ class GradientStepper(RMWidget):
             "and a pair's step also moves every reward that shares its features." + head)
 
 
-def gradient_stepper(n_pairs: int = 6, *, lr: float = 0.5, seed: int = 0) -> GradientStepper:
+def gradient_stepper(n_pairs: int = 6, *, lr: float = 1.5, seed: int = 0) -> GradientStepper:
     """Build the gradient widget of notebook 04 (one call). Controls: ``lr``, ``mode``."""
     return GradientStepper(n_pairs, lr=lr, seed=seed)
 
