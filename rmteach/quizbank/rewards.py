@@ -88,9 +88,6 @@ QUIZ_LIST: list[Quiz] = [
                      "scale, and dividing by the std changes every gap, so the "
                      "Bradley–Terry probabilities change too."),
         choices=(
-            Choice("The global level and spread only: per-prompt offsets stay as free as "
-                   "before, and dividing by the std changes every preference probability.",
-                   "Right: one shift and one scale for all prompts."),
             Choice("Everything: after normalisation, rewards of different prompts can be "
                    "compared because every prompt's rewards now average zero.",
                    "The mean is zero over the whole reference set, not per prompt: each "
@@ -103,8 +100,11 @@ QUIZ_LIST: list[Quiz] = [
                    "zero, one during training and one after it.",
                    "TRL's penalty acts on every pair (r_c + r_r)² during training; a global "
                    "normalisation moves all rewards by one shift and one scale."),
+            Choice("The global level and spread only: per-prompt offsets stay as free as "
+                   "before, and dividing by the std changes every preference probability.",
+                   "Right: one shift and one scale for all prompts."),
         ),
-        correct_index=0),
+        correct_index=3),
     MultipleChoice(
         id="margin-effect", seed=0, notebook=NB04, topic="Llama 2's margin",
         question=("Llama 2 trains with −log σ(r<sub>c</sub> − r<sub>r</sub> − m), with m "
