@@ -9,6 +9,9 @@
 * **Kendall τ** between the model's rewards and the true reward r* of the
   synthetic language, within each prompt's list, averaged over lists.
 * :func:`compare_models` puts two models side by side in one call.
+* :func:`calibration_from_scores` / :func:`evaluate_calibration`: is Sigmoid(Δ) a
+  probability you can trust?  ECE, log-loss and the reliability table on labelled pairs
+  (see :mod:`rmteach.calibration`), optionally after a temperature T.
 
 **Ties** (``ties=``): a pair whose two rewards are equal has no order, and the
 libraries count it differently:
@@ -34,12 +37,15 @@ from .losses import listwise_loss, pairwise_loss
 
 __all__ = [
     "TIES",
+    "Calibration",
     "Comparison",
     "Evaluation",
     "accuracy_with_ties",
     "best_of_list_accuracy",
+    "calibration_from_scores",
     "compare_models",
     "evaluate",
+    "evaluate_calibration",
     "kendall_tau",
     "metrics_from_scores",
     "score_lists",
@@ -353,3 +359,70 @@ def compare_models(model_a, model_b, data, *, names: tuple[str, str] = ("A", "B"
                       metrics_from_scores(lists, sa, against=against),
                       metrics_from_scores(lists, sb, against=against),
                       agree / total)
+
+
+# ---------------------------------------------------------------------------
+# Calibration
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far Sigmoid(Δ / T) is from the observed agreement on labelled pairs.
+
+    ``ece``: expected calibration error over ``n_bins`` equal bins of the probability given
+    to the preferred response (in [0.5, 1]); ``log_loss``: mean −log Sigmoid(Δ / T) of the
+    labelled order; ``mean_q``, ``observed``, ``count``: the reliability table.
+    """
+
+    pairs: int
+    temperature: float
+    ece: float
+    log_loss: float
+    accuracy: float
+    mean_q: tuple
+    observed: tuple
+    count: tuple
+
+
+def calibration_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
+                            temperature: float = 1.0, n_bins: int = 10) -> Calibration:
+    """:class:`Calibration` of per-list rewards over every labelled (better, worse) pair."""
+    from .calibration import (
+        apply_temperature,
+        expected_calibration_error,
+        fold_pairs,
+        log_loss,
+        reliability_table,
+    )
+
+    lists = [as_ranked_list(x) for x in lists]
+    if len(lists) != len(scores) or not lists:
+        raise ValueError(f"need one score array per list and at least one list; got "
+                         f"{len(lists)} lists and {len(scores)} score arrays.")
+    gaps = []
+    for lst, s in zip(lists, scores):
+        ordered = np.asarray(s, dtype=float)[list(lst.ranking)]
+        i, j = _pairs(lst.n)
+        gaps.append(ordered[i] - ordered[j])
+    gap = np.concatenate(gaps)
+    q, won = fold_pairs(apply_temperature(gap, temperature))
+    mean_q, observed, count = reliability_table(q, won, n_bins=n_bins)
+    return Calibration(pairs=int(gap.size), temperature=float(temperature),
+                       ece=expected_calibration_error(q, won, n_bins=n_bins),
+                       log_loss=log_loss(gap, temperature),
+                       accuracy=float(np.mean(gap > 0)),
+                       mean_q=tuple(mean_q.tolist()), observed=tuple(observed.tolist()),
+                       count=tuple(count.tolist()))
+
+
+def evaluate_calibration(model, data, *, split: str = "heldout", temperature: float = 1.0,
+                         n_bins: int = 10) -> Calibration:
+    """:class:`Calibration` of ``model`` on a split of ``data`` (fit T on another split!)."""
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    lists = _lists_of(data, split)
+    if not lists:
+        raise ValueError(f"the {split} split is empty: nothing to evaluate.")
+    return calibration_from_scores(lists, score_lists(model, lists), temperature=temperature,
+                                   n_bins=n_bins)

@@ -95,12 +95,13 @@ def offset_fix(fix: str, *, coef: float = 0.01, beta: float = 2.0, seed: int = 0
             "heldout_accuracy": float(np.mean(gap > 0))}
 
 
-def offset_table(*, coef: float = 0.01, beta: float = 2.0, seeds=range(5)) -> dict:
+def offset_table(*, coef: float = 0.01, beta: float = 2.0, seeds=range(5),
+                 fixes=tuple(FIXES)) -> dict:
     """fix -> {metric: (mean, sd) over seeds} for scale, offset spread, level, spread, log-loss."""
     keys = ("scale", "offset_spread", "relative_spread", "mean", "std", "heldout_log_loss",
             "heldout_accuracy")
     out = {}
-    for fix in FIXES:
+    for fix in fixes:
         runs = [offset_fix(fix, coef=coef, beta=beta, seed=s) for s in seeds]
         out[fix] = {k: (float(np.mean([r[k] for r in runs])), float(np.std([r[k] for r in runs])))
                     for k in keys}

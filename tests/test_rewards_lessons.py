@@ -350,3 +350,33 @@ def test_train_per_pair_margins_match_the_loss():
         train(data, loss="listwise", margin=strength_margin, epochs=1, progress=False)
     with pytest.raises(ValueError, match="margins must be"):
         train(data, loss="pairwise", margin=lambda *a: -1.0, epochs=1, progress=False)
+
+
+def test_calibration_from_scores_hand_and_reference():
+    from rmteach.evaluate import calibration_from_scores
+
+    lists = [RankedList("p", ("a", "b"), (0, 1)), RankedList("q", ("a", "b", "c"), (2, 0, 1))]
+    scores = [np.array([1.0, 0.0]), np.array([0.0, -1.0, 2.0])]
+    c = calibration_from_scores(lists, scores, n_bins=5)
+    gaps = np.array([1.0, 2.0, 3.0, 1.0])        # c−a, c−b, a−b for the ranking c > a > b
+    assert c.pairs == 4 and c.accuracy == 1.0
+    assert c.log_loss == pytest.approx(np.mean(np.log1p(np.exp(-gaps))))
+    q, won = cal.fold_pairs(gaps)
+    assert c.ece == pytest.approx(cal.expected_calibration_error(q, won, n_bins=5))
+    hot = calibration_from_scores(lists, scores, temperature=2.0, n_bins=5)
+    assert hot.log_loss == pytest.approx(np.mean(np.log1p(np.exp(-gaps / 2))))
+    with pytest.raises(ValueError, match="score array"):
+        calibration_from_scores(lists, scores[:1])
+
+
+def test_evaluate_calibration_on_a_model():
+    from rmteach.data import make_preference_data
+    from rmteach.evaluate import evaluate, evaluate_calibration
+    from rmteach.model import TinyRewardModel
+
+    data = make_preference_data(20, max_n=4, seed=0)
+    model = TinyRewardModel(seed=0)
+    c = evaluate_calibration(model, data)
+    ev = evaluate(model, data)
+    assert c.pairs == ev.pairs and 0 <= c.ece <= 0.5
+    assert c.log_loss == pytest.approx(ev.log_loss)
