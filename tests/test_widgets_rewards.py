@@ -49,7 +49,7 @@ def test_scale_explorer_tracks_beta():
 
 
 def test_offset_explorer_fixes():
-    w = rw.offset_explorer()
+    w = rw.offset_explorer(fix="none")
     free = w.values["relative_spread"]
     w.controls["fix"].value = "TRL centering"
     assert w.values["relative_spread"] < free
@@ -58,8 +58,16 @@ def test_offset_explorer_fixes():
     assert w.values["relative_spread"] == pytest.approx(free)
     heights = [b.get_height() for b in w._bars]
     assert np.allclose(heights, np.clip(w.values["offsets"] / w.values["scale"], -2.9, 2.9))
+    w.controls["fix"].value = "TorchRL r_c²+r_r²"
+    scales = []
+    for c in (0.001, 0.01, 0.1):
+        w.controls["coef"].value = c
+        scales.append(w.values["scale"])
+    assert scales[0] > scales[1] > scales[2]
     with pytest.raises(ValueError, match="fix"):
         rw.offset_explorer(fix="nonsense")
+    with pytest.raises(ValueError, match="coef"):
+        rw.offset_explorer(coef=-1)
 
 
 def test_margin_explorer_inflates_scale():
@@ -94,7 +102,7 @@ def test_reliability_explorer():
     w = rw.reliability_explorer(gap[1500:], gap[:1500])
     assert 3.0 < w.values["fitted_temperature"] < 5.0
     before = w.values["ece"]
-    w.controls["temperature"].value = w.values["fitted_temperature"]
+    w.controls["temperature"].value = round(w.values["fitted_temperature"], 1)
     assert w.values["ece"] < before
     assert w.values["accuracy"] == pytest.approx(np.mean(gap[1500:] > 0))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from ipywidgets import Dropdown, FloatLogSlider, FloatSlider, HBox, Layout, Text, VBox
+from ipywidgets import Dropdown, FloatSlider, HBox, Layout, Text, VBox
 
 from ..calibration import (
     apply_temperature,
@@ -143,8 +143,8 @@ class ReliabilityExplorer(RMWidget):
         self.test_gap = np.asarray(test_gap, dtype=float)
         self.fitted = fit_temperature(validation_gap)
         self.n_bins = int(n_bins)
-        controls = {"temperature": FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.02,
-                                                  description="temperature T",
+        controls = {"temperature": FloatSlider(value=1.0, min=0.2, max=10.0, step=0.1,
+                                               description="temperature T",
                                                   style={"description_width": "100px"},
                                                   layout=Layout(width="420px"))}
         live = LiveFigure(1, 2, figsize=(8.4, 3.0), gridspec_kw={"width_ratios": [1.2, 1]})

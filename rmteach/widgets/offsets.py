@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from ipywidgets import Dropdown, FloatLogSlider, FloatSlider, HBox, Layout
+from ipywidgets import Dropdown, FloatSlider, HBox, Layout, SelectionSlider
 
 from ..data import TOPICS
 from ..reward_lessons import FIXES, offset_fix
@@ -23,6 +23,14 @@ from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
 __all__ = ["MarginExplorer", "OffsetExplorer", "margin_explorer", "offset_explorer"]
 
 _TOPICS = tuple(TOPICS)
+#: the coefficient slider's values (1-2-5 steps)
+_COEFS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+
+
+def _nearest(coef: float) -> float:
+    if not (isinstance(coef, (int, float)) and math.isfinite(coef) and coef > 0):
+        raise ValueError(f"coef must be a positive number; got {coef!r}.")
+    return min(_COEFS, key=lambda c: abs(math.log(c / coef)))
 
 
 class OffsetExplorer(RMWidget):
@@ -32,17 +40,17 @@ class OffsetExplorer(RMWidget):
     heldout_log_loss, heldout_accuracy.
     """
 
-    def __init__(self, fix: str = "none", coef: float = 0.01, *, beta: float = 2.0,
+    def __init__(self, fix: str = "TRL centering", coef: float = 0.01, *, beta: float = 2.0,
                  seed: int = 0):
         self.beta, self.seed = beta, seed
         self._cache: dict = {}
         controls = {
             "fix": Dropdown(options=list(FIXES), value=fix, description="pin the offsets",
                             style={"description_width": "110px"}),
-            "coef": FloatLogSlider(value=coef, base=10, min=-4, max=0, step=0.25,
-                                   description="coefficient", readout_format=".4f",
-                                   style={"description_width": "90px"},
-                                   layout=Layout(width="380px")),
+            "coef": SelectionSlider(options=_COEFS, value=_nearest(coef),
+                                    description="coefficient c",
+                                    style={"description_width": "90px"},
+                                    layout=Layout(width="380px")),
         }
         first = self._run(fix, coef)
         live = LiveFigure(1, 2, figsize=(8.8, 3.0), gridspec_kw={"width_ratios": [1.6, 1]})
@@ -90,7 +98,7 @@ class OffsetExplorer(RMWidget):
             dots.set_offsets(np.c_[res["true"][sel], np.clip(res["rewards"][sel], -24, 24)])
         for bar, off in zip(self._bars, res["offsets"] / res["scale"]):
             bar.set_height(float(np.clip(off, -2.9, 2.9)))
-        used = f" × {coef:.4f}" if FIXES[fix][0] else ""
+        used = f" × {coef:g}" if FIXES[fix][0] else " (the coefficient is not used)"
         self._heading.set_text(f"{fix}{used}")
         self.readout.value = (
             f"<b>{fix}</b>{used}: scale {res['scale']:.3f} (β = {self.beta}), offsets across "
@@ -100,7 +108,7 @@ class OffsetExplorer(RMWidget):
             f"{res['heldout_log_loss']:.4f}.")
 
 
-def offset_explorer(fix: str = "none", coef: float = 0.01, *, beta: float = 2.0,
+def offset_explorer(fix: str = "TRL centering", coef: float = 0.01, *, beta: float = 2.0,
                     seed: int = 0) -> OffsetExplorer:
     """Build the offsets widget of notebook 04 (one call). Controls: ``fix``, ``coef``."""
     if fix not in FIXES:
