@@ -28,7 +28,6 @@ them exactly.  Training on CPU is deterministic for a given ``seed``.
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -172,21 +171,6 @@ class _Encoded:
             worse.append(s + j)
         self.pair_better = np.concatenate(better) if better else np.zeros(0, np.int64)
         self.pair_worse = np.concatenate(worse) if worse else np.zeros(0, np.int64)
-        self.pair_start = np.concatenate([[0], np.cumsum(self.n * (self.n - 1) // 2)[:-1]]
-                                         ).astype(np.int64)
-        self.pair_margins = None
-
-    def set_margins(self, margin_fn) -> None:
-        """One margin per ranked pair, m = margin_fn(prompt, better, worse), list by list."""
-        values = []
-        for lst in self.lists:
-            for pair in lst.pairs():
-                m = float(margin_fn(lst.prompt, pair.chosen, pair.rejected))
-                if not (math.isfinite(m) and m >= 0):
-                    raise ValueError(f"the margin function returned {m} for prompt "
-                                     f"{lst.prompt!r}; margins must be finite numbers >= 0.")
-                values.append(m)
-        self.pair_margins = np.array(values, dtype=np.float64)
 
     def to(self, device):
         self.ids = self.ids.to(device)
@@ -223,14 +207,9 @@ def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size):
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected 'grouped' (InstructGPT: one list per "
                          "batch element) or 'exploded' (one pair per example).")
-    if callable(margin):
-        if loss != "pairwise":
-            raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin "
-                             f"loss); loss={loss!r} has none. Use loss='pairwise'.")
-    elif not (isinstance(margin, numbers.Real) and math.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin must be a finite number >= 0 or a function (prompt, chosen, "
-                         f"rejected) -> margin; got {margin!r}.")
-    if not callable(margin) and margin and loss != "pairwise":
+    if not (math.isfinite(margin) and margin >= 0):
+        raise ValueError(f"margin must be a finite number >= 0; got {margin}.")
+    if margin and loss != "pairwise":
         raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin loss); "
                          f"loss={loss!r} has none. Use loss='pairwise' or margin=0.")
     if not (math.isfinite(center_coef) and center_coef >= 0):
@@ -258,22 +237,8 @@ def _as_data(data, heldout, seed) -> PreferenceData:
     return PreferenceData(train_lists, held_lists, None, seed, False)
 
 
-def _batch_margin(margin, enc, r, lists_idx=None, pair_idx=None):
-    """The margin of each pair of the batch: the number, or the per-pair values in order."""
-    if enc.pair_margins is None:
-        return margin
-    if pair_idx is not None:
-        m = enc.pair_margins[pair_idx]
-    else:
-        m = np.concatenate([enc.pair_margins[enc.pair_start[k]:enc.pair_start[k]
-                                             + enc.n[k] * (enc.n[k] - 1) // 2]
-                            for k in lists_idx])
-    return torch.as_tensor(m, dtype=r.dtype, device=r.device)
-
-
 def _objective(loss, mode, margin, center_coef, r, enc, lists_idx=None, pair_idx=None):
     """The batch objective from the rewards ``r`` of the batch's rows (see ``train``)."""
-    margin = _batch_margin(margin, enc, r, lists_idx, pair_idx)
     if mode == "exploded":
         half = r.shape[0] // 2
         r_a, r_b = r[:half], r[half:]
@@ -337,9 +302,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
             ``"plackett-luce"`` (Eqs. 4.58–4.61).
         mode: ``"grouped"``: one ranked list per batch element, each response scored
             once; ``"exploded"``: one (chosen, rejected) pair per example, shuffled.
-        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only): one number, or a
-            function ``(prompt, chosen, rejected) -> m`` giving each pair its own margin
-            (Llama 2's margins by preference strength).
+        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).
         center_coef: weight of the centering penalty mean (r_a + r_b)² over the pairs.
         epochs, lr, batch_size, weight_decay: AdamW settings.  ``batch_size`` counts
             lists in grouped mode and pairs in exploded mode.
@@ -377,12 +340,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
     model.to(dev)
 
     enc = _Encoded(model, data.train).to(dev)
-    if callable(margin):
-        enc.set_margins(margin)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
     against = "truth" if data.synthetic else "labels"
-    margin_name = getattr(margin, "__name__", "per-pair") if callable(margin) else margin
-    config = {"loss": loss, "mode": mode, "margin": margin_name, "center_coef": center_coef,
+    config = {"loss": loss, "mode": mode, "margin": margin, "center_coef": center_coef,
               "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
@@ -431,8 +391,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 else:
                     rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
                     r = _batch_rewards(model, enc, rows)
-                    value = _objective(loss, mode, margin, center_coef, r, enc,
-                                       pair_idx=chosen)
+                    value = _objective(loss, mode, margin, center_coef, r, enc)
                 passes += len(rows)
                 opt.zero_grad(set_to_none=True)
                 value.backward()

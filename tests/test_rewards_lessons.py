@@ -316,42 +316,6 @@ def test_calibration_lesson_claims():
     assert np.all(tab["ll_after"] < tab["ll_before"])
 
 
-# --- per-pair margins in training --------------------------------------------------------
-
-def test_train_per_pair_margins_match_the_loss():
-    from rmteach.data import make_preference_data
-    from rmteach.train import _Encoded, _objective, train
-
-    data = make_preference_data(12, min_n=2, max_n=4, seed=0)
-
-    def strength_margin(prompt, chosen, rejected):
-        gap = true_reward(prompt, chosen) - true_reward(prompt, rejected)
-        return float(rewards.llama2_margins(rewards.preference_strength([gap]))[0])
-
-    res = train(data, loss="pairwise", margin=strength_margin, epochs=1, progress=False)
-    model = res.model
-    enc = _Encoded(model, data.train)
-    enc.set_margins(strength_margin)
-    pairs = [p for lst in data.train for p in lst.pairs()]
-    assert enc.pair_margins.tolist() == pytest.approx(
-        [strength_margin(p.prompt, p.chosen, p.rejected) for p in pairs])
-    with torch.no_grad():
-        rows = np.arange(enc.ids.shape[0])
-        r = model(enc.ids, enc.lengths)
-        for mode, kw, rr in (("grouped", {"lists_idx": np.arange(len(enc.n))}, r),
-                             ("exploded", {"pair_idx": np.arange(len(pairs))},
-                              torch.cat([r[enc.pair_better], r[enc.pair_worse]]))):
-            value = _objective("pairwise", mode, 0.0, 0.0, rr, enc, **kw)
-            want = pairwise_loss(r[enc.pair_better], r[enc.pair_worse],
-                                 margin=torch.tensor(enc.pair_margins, dtype=r.dtype))
-            assert float(value) == pytest.approx(float(want))
-    del rows
-    with pytest.raises(ValueError, match="pairwise"):
-        train(data, loss="listwise", margin=strength_margin, epochs=1, progress=False)
-    with pytest.raises(ValueError, match="margins must be"):
-        train(data, loss="pairwise", margin=lambda *a: -1.0, epochs=1, progress=False)
-
-
 def test_calibration_from_scores_hand_and_reference():
     from rmteach.evaluate import calibration_from_scores
 
