@@ -145,6 +145,10 @@ def test_offset_table_and_margin_table_claims():
     assert post["relative_spread"][0] == pytest.approx(none["relative_spread"][0])
     assert trl["relative_spread"][0] < none["relative_spread"][0]
     assert post["std"][0] == pytest.approx(1.0) and abs(post["mean"][0]) < 1e-9
+    # at the same centering weight (TRL c/2, TorchRL c) TorchRL's gap term costs scale
+    trl = lessons.offset_table(coef=0.005, seeds=range(3), fixes=["TRL centering"])
+    torchrl = lessons.offset_table(coef=0.01, seeds=range(3), fixes=["TorchRL r_c²+r_r²"])
+    assert torchrl["TorchRL r_c²+r_r²"]["scale"][0] < trl["TRL centering"]["scale"][0] - 0.05
     mt = lessons.margin_table(ns=(800,), seeds=range(3))[800]
     assert np.all(mt["large"]["scale"] > mt["none"]["scale"])
 

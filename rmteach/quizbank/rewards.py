@@ -7,6 +7,7 @@ calibration).  ``seed=0``: these are not among the fifteen seed questions.
     offset-fixes            04_what_the_loss_does_to_rewards
     margin-effect           04_what_the_loss_does_to_rewards
     tie-conventions         07_ties_and_calibration
+    tiered-pairs            07_ties_and_calibration
     calibration-vs-accuracy 07_ties_and_calibration
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from ..evaluate import accuracy_with_ties
 from ..quizkit import Choice, MultipleChoice, Numeric, Quiz
+from ..ties import tiered_pair_count
 
 __all__ = ["QUIZ_LIST"]
 
@@ -24,6 +26,7 @@ NB07 = "07_ties_and_calibration"
 _STRICT = accuracy_with_ties(70, 10, 20, "wrong")
 _EXCL = accuracy_with_ties(70, 10, 20, "exclude")
 _SPLIT = accuracy_with_ties(70, 10, 20, "split")
+_TIERED = tiered_pair_count("A > B = C > D = E")       # (5² − (1 + 4 + 4)) / 2 = 8
 
 QUIZ_LIST: list[Quiz] = [
     MultipleChoice(
@@ -145,6 +148,21 @@ QUIZ_LIST: list[Quiz] = [
                   (0.9, 0.005, "that counts every tie as right; a tie earns 1/2, not 1.")),
         fallback="count 70 right pairs, add half a point for each of the 20 ties, and divide "
                  "by all 100 pairs."),
+    Numeric(
+        id="tiered-pairs", seed=0, notebook=NB07, topic="tiered rankings",
+        question=("Annotators rank five responses as <code>A &gt; B = C &gt; D = E</code>. "
+                  "How many (better, worse) pairs does this ranking imply?"),
+        explanation=(f"Only pairs across tiers: A beats 4, B and C beat D and E (4 more): "
+                     f"(N² − Σ n_t²)/2 = (25 − 1 − 4 − 4)/2 = {_TIERED}. The tied pairs B, C "
+                     "and D, E give none."),
+        value=float(_TIERED), tolerance=0.01,
+        mistakes=((10.0, 0.01, "10 = N(N−1)/2 counts B–C and D–E too; items in one tier are "
+                               "tied, so those two pairs say nothing."),
+                  (6.0, 0.01, "6 counts only neighbouring tiers (A with B, C and B, C with D, "
+                              "E); A also beats D and E."),
+                  (16.0, 0.01, "16 counts each pair in both directions; a ranking gives each "
+                               "cross-tier pair one direction.")),
+        fallback="count, for each tier, the items in all the tiers below it, and add up."),
     MultipleChoice(
         id="calibration-vs-accuracy", seed=0, notebook=NB07, topic="calibration",
         question=("Model A orders 96% of held-out pairs right and says 0.99 for most of "
