@@ -172,7 +172,7 @@ def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | No
     )
 
 
-_TIER_SEPARATORS = re.compile(r"\s*(?:>|≻)\s*")
+_TIER_SEPARATORS = re.compile(r"\s*(?:>|≻|＞)\s*")
 
 
 def parse_tiers(text: str) -> list[list[str]]:

@@ -158,6 +158,7 @@ def test_offset_table_and_margin_table_claims():
 def test_parse_tiers_and_pairs():
     assert parse_tiers("A > B = C > D") == [["A"], ["B", "C"], ["D"]]
     assert parse_tiers(" x≻y=z ") == [["x"], ["y", "z"]]
+    assert parse_tiers("a＞b") == [["a"], ["b"]]
     assert tiers_to_pairs("A > B = C > D") == [("A", "B"), ("A", "C"), ("A", "D"),
                                                ("B", "D"), ("C", "D")]
     assert tiers_to_pairs("A = B") == []
@@ -204,6 +205,16 @@ def test_davidson_probabilities():
     assert ties.davidson_nll([1.3], [1], 0.0) == pytest.approx(math.log1p(math.exp(-1.3)))
     with pytest.raises(ValueError, match="nu"):
         ties.davidson_probabilities(0.0, -1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-1e4, 1e4), st.floats(0, 50))
+def test_davidson_probabilities_properties(delta, nu):
+    pa, pt, pb = (float(x) for x in ties.davidson_probabilities(delta, nu))
+    assert pa + pt + pb == pytest.approx(1.0) and min(pa, pt, pb) >= 0
+    qa, qt, qb = (float(x) for x in ties.davidson_probabilities(-delta, nu))
+    assert (qa, qt, qb) == pytest.approx((pb, pt, pa))             # swapping a and b
+    assert pt <= nu / (2 + nu) + 1e-12                             # most ties at Δ = 0
 
 
 def test_fit_davidson_recovers_nu_and_scale():
