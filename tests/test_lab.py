@@ -61,6 +61,15 @@ WRONG = {
         "prompt_weights",
         "n = np.asarray(ns, dtype=float)\nreturn n / n.sum()",
         "returned weights proportional to N"),
+    "04_what_the_loss_does_to_rewards": (
+        "reward_gradient",
+        "delta = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)\n"
+        "push = 0.5 * (1 + np.tanh(-delta / 2))\nreturn push, -push",
+        "your signs are flipped"),
+    "07_ties_and_calibration": (
+        "tie_accuracy",
+        "return correct / (correct + wrong)",
+        "the 'exclude' convention's value"),
 }
 GENERIC_WRONG = ("raise ValueError('a deliberate mistake')", "raised ValueError")
 
