@@ -276,8 +276,7 @@ def _nbgrader():
     return NbGraderAPI, CourseDirectory, PyFileConfigLoader
 
 
-def build(out, notebooks=None, *, force: bool = False, suite=None,
-          release: bool = True) -> Course:
+def build(out, notebooks=None, *, force: bool = False, suite=None) -> Course:
     """Write the nbgrader course folder ``out`` (see the module docstring)."""
     paths = _select(suite_notebooks(suite), notebooks)
     root = Path(out)
@@ -288,8 +287,7 @@ def build(out, notebooks=None, *, force: bool = False, suite=None,
                        "rebuild the suite's assignments there (the gradebook and students' "
                        "submissions are kept), or choose a new folder.")
     built = [lab_notebook(p) for p in paths]     # every error before anything is written
-    if release:
-        NbGraderAPI, CourseDirectory, PyFileConfigLoader = _nbgrader()
+    NbGraderAPI, CourseDirectory, PyFileConfigLoader = _nbgrader()
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
     for nb, assignment in built:
@@ -298,15 +296,14 @@ def build(out, notebooks=None, *, force: bool = False, suite=None,
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment.name}.ipynb")
-    if release:
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-        api = NbGraderAPI(CourseDirectory(config=config), config=config)
-        for _, assignment in built:
-            with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-                result = api.generate_assignment(assignment.name, force=True, create=True)
-            if not result["success"]:
-                raise LabError(f"nbgrader could not generate the release of "
-                               f"{assignment.name}:\n{result.get('log') or result.get('error')}")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    for _, assignment in built:
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            result = api.generate_assignment(assignment.name, force=True, create=True)
+        if not result["success"]:
+            raise LabError(f"nbgrader could not generate the release of "
+                           f"{assignment.name}:\n{result.get('log') or result.get('error')}")
     return Course(root, [a for _, a in built])
 
 
