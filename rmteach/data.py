@@ -373,6 +373,7 @@ def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000, length
 def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
                       beta: float = math.inf, min_gap: float = 0.5,
                       length_bias: float = 0.0, length_controlled: bool = False,
+                      kind_bias: dict[str, float] | None = None,
                       seed: int = 0) -> list[RankedList]:
     """One annotated ranked list per prompt, with N drawn uniformly from [min_n, max_n].
 
@@ -387,6 +388,9 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     instead of r*: they partly prefer longer answers, while r* does not reward length.
     ``length_controlled=True`` gives every response of a list the same length (drawn
     once per list, 2..10 words), so no label can be explained by length.
+    ``kind_bias`` maps word kinds to an extra value per word that the annotators add,
+    e.g. ``{"polite": 1.5}``: annotators who are flattered by politeness far beyond
+    what r* gives it (sycophancy).
     """
     if int(min_n) < 2 or int(max_n) < int(min_n):
         raise ValueError(f"need 2 <= min_n <= max_n; got min_n={min_n}, max_n={max_n}.")
@@ -395,6 +399,12 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     if not (isinstance(length_bias, (int, float)) and math.isfinite(length_bias)):
         raise ValueError(f"length_bias must be a finite number (reward per word the annotators "
                          f"add; 0 = off); got {length_bias!r}.")
+    kind_bias = dict(kind_bias or {})
+    for kind, extra in kind_bias.items():
+        if kind not in WORD_VALUES or not (isinstance(extra, (int, float))
+                                           and math.isfinite(extra)):
+            raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
+                             f"finite numbers; got {kind!r}: {extra!r}.")
     out = []
     for k, prompt in enumerate(prompts):
         rng = np.random.default_rng([seed, 2, k])
@@ -404,7 +414,11 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
         responses, rewards = _sample_distinct_responses(prompt, n, rng, min_gap, length=length)
         judged = rewards
         if length_bias:
-            judged = [r + length_bias * len(tokenize(y)) for r, y in zip(rewards, responses)]
+            judged = [r + length_bias * len(tokenize(y)) for r, y in zip(judged, responses)]
+        if kind_bias:
+            judged = [r + sum(extra * explain_reward(prompt, y)["counts"][kind]
+                              for kind, extra in kind_bias.items())
+                      for r, y in zip(judged, responses)]
         ranking = annotate_ranking(judged, beta, label_rng)
         out.append(RankedList(prompt, tuple(responses), ranking))
     return out
@@ -506,6 +520,7 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
                          beta: float = math.inf, heldout_beta: float | None = None,
                          heldout_fraction: float = 0.2, min_gap: float = 0.5,
                          length_bias: float = 0.0, length_controlled: bool = False,
+                         kind_bias: dict[str, float] | None = None,
                          seed: int = 0) -> PreferenceData:
     """The built-in data set: ``n_prompts`` ranked lists with a known true reward.
 
@@ -517,8 +532,8 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
         heldout_beta: rationality of the held-out labels; ``None`` means the same β.
         heldout_fraction: share of prompts held out (split by prompt).
         min_gap: smallest true-reward gap between two responses of one prompt.
-        length_bias, length_controlled: the length shortcut (off by default); see
-            :func:`make_ranked_lists`.
+        length_bias, length_controlled, kind_bias: annotator shortcuts (off by
+            default); see :func:`make_ranked_lists`.
         seed: everything is a deterministic function of the seed.
 
     >>> d = make_preference_data(20, max_n=4, seed=0)
@@ -532,7 +547,8 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     held_set = {p.prompt for p in held_prompts}
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
-    shortcut = {"length_bias": length_bias, "length_controlled": length_controlled}
+    shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
+                "kind_bias": dict(kind_bias or {})}
     lists_b = make_ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta,
                                 min_gap=min_gap, seed=seed, **shortcut)
     lists_h = lists_b if hb == beta else make_ranked_lists(

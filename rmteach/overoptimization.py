@@ -63,10 +63,15 @@ def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     return [p for p, _ in chosen], [i for _, i in chosen]
 
 
-def setting_key(n_prompts, beta, length_bias=0.0, length_controlled=False) -> str:
-    """The cache key of one data setting, e.g. ``"n=50,beta=1,lb=0,lc=0"``."""
+def setting_key(n_prompts, beta, length_bias=0.0, length_controlled=False,
+                kind_bias=None) -> str:
+    """The cache key of one data setting, e.g. ``"n=50,beta=1,lb=0,lc=0"`` (with
+    ``",kb=filler:1.5"`` appended when the annotators have a word-kind bias)."""
     b = "inf" if math.isinf(beta) else f"{beta:g}"
-    return f"n={int(n_prompts)},beta={b},lb={length_bias:g},lc={int(bool(length_controlled))}"
+    key = f"n={int(n_prompts)},beta={b},lb={length_bias:g},lc={int(bool(length_controlled))}"
+    if kind_bias:
+        key += ",kb=" + "+".join(f"{k}:{v:g}" for k, v in sorted(dict(kind_bias).items()))
+    return key
 
 
 @dataclass
@@ -100,8 +105,8 @@ class BestOfNRun:
 
 def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
                   length_bias: float = 0.0, length_controlled: bool = False,
-                  pool_size: int = 256, n_eval: int = 32, max_n: int = 4,
-                  epochs: int = 12, return_scores: bool = False):
+                  kind_bias: dict | None = None, pool_size: int = 256, n_eval: int = 32,
+                  max_n: int = 4, epochs: int = 12, return_scores: bool = False):
     """Train one reward model and measure best-of-n against it (see the module doc).
 
     Returns a :class:`BestOfNRun`; with ``return_scores=True`` also a dict with the
@@ -114,7 +119,8 @@ def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
         raise ValueError(f"pool_size must be at least {max(NS)} (the largest n); "
                          f"got {pool_size}.")
     data = make_preference_data(n_prompts, max_n=max_n, beta=beta, seed=seed,
-                                length_bias=length_bias, length_controlled=length_controlled)
+                                length_bias=length_bias, length_controlled=length_controlled,
+                                kind_bias=kind_bias)
     result = train(data, epochs=epochs, seed=seed, progress=False, eval_train=False)
     prompts, ids = eval_prompts([x.prompt for x in data.train], n_eval)
     pool = draw_pool(prompts, pool_size, seed=0, keys=ids)
@@ -125,7 +131,8 @@ def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
     run = curves_from_scores(proxy, true, length)
     run.setting = {"n_prompts": int(n_prompts), "beta": float(beta), "seed": int(seed),
                    "length_bias": float(length_bias),
-                   "length_controlled": bool(length_controlled)}
+                   "length_controlled": bool(length_controlled),
+                   "kind_bias": dict(kind_bias or {})}
     run.heldout_accuracy = float(result.heldout_accuracy)
     if return_scores:
         return run, {"prompts": prompts, "ids": ids, "pool": pool, "proxy": proxy, "true": true,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -207,13 +208,23 @@ def what_changed(problem: PolicyProblem, probs: np.ndarray, top: int = 8):
             [(w, kd, values[kd], round(a, 4), round(b, 4)) for (w, kd), (a, b) in ranked])
 
 
-def load_problem(setting: str = "n=50,beta=1,lb=0,lc=0", seed: int = 0) -> PolicyProblem:
+SETTING = "n=100,beta=inf,lb=0,lc=0,kb=filler:1.5"
+
+
+def load_problem(setting: str = SETTING, seed: int = 0, *, cache_dir=None) -> PolicyProblem:
     """A cached problem: the evaluation prompts of one trained reward model of the
-    over-optimisation cache, their first candidates, and the learned and true rewards."""
-    from .overoptimization import CACHE_DIR, all_prompts
+    over-optimisation cache, their first candidates, and the learned and true rewards.
+
+    The default reward models learned from annotators who are impressed by filler
+    words ("basically", "actually", …): they add 1.5 per filler word, while r* takes
+    0.25 off (``kind_bias={"filler": 1.5}`` in :func:`rmteach.data.make_preference_data`).
+    """
+    from . import overoptimization
     from .sampling import draw_pool, true_rewards
 
-    path = CACHE_DIR / "policy_pools.npz"
+    all_prompts = overoptimization.all_prompts
+    folder = overoptimization.CACHE_DIR if cache_dir is None else Path(cache_dir)
+    path = folder / "policy_pools.npz"
     with np.load(path) as npz:
         key = f"{setting}|seed={seed}"
         if f"{key}|proxy" not in npz.files:
@@ -230,7 +241,7 @@ def load_problem(setting: str = "n=50,beta=1,lb=0,lc=0", seed: int = 0) -> Polic
 
 
 def policy_sweep(beta_kls: Sequence[float], seeds: Sequence[int] = (0, 1, 2, 3, 4),
-                 setting: str = "n=50,beta=1,lb=0,lc=0", **kwargs) -> dict:
+                 setting: str = SETTING, **kwargs) -> dict:
     """Runs for every β_KL and every reward-model seed: ``{beta_kl: [PolicyRun, ...]}``."""
     problems = [load_problem(setting, s) for s in seeds]
     return {b: [train_policy(p, beta_kl=b, seed=s, **kwargs) for p, s in zip(problems, seeds)]

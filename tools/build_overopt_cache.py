@@ -39,8 +39,11 @@ SIZES = (50, 150, 450)
 BETAS = (1.0, math.inf)
 #: (n_prompts, beta, length_bias, length_controlled)
 LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
-#: settings whose pools notebook 09's policy uses
-POLICY_SETTINGS = ((50, 1.0),)
+#: the reward models of notebook 09's policy: annotators impressed by filler words
+POLICY_DATA = (100, math.inf, {"filler": 1.5})
+#: the policy runs stored for notebook 09 (per beta_kl and reward-model seed)
+POLICY_TRAIN = {"lr": 0.2, "batch": 16, "steps": 400}
+BETA_KLS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 POLICY_POOL = 64
 
 
@@ -68,15 +71,16 @@ def _atomic_write(path: Path, write) -> None:
             os.remove(tmp)
 
 
-def _one_run(work: Path, n, beta, lb, lc, seed, epochs, keep_pool) -> dict:
+def _one_run(work: Path, n, beta, lb, lc, seed, epochs, keep_pool, kb=None) -> dict:
     """One experiment, remembered in ``work`` so that an interrupted build resumes."""
-    key = setting_key(n, beta, lb, lc)
+    key = setting_key(n, beta, lb, lc, kb)
     path = work / f"{key}|seed={seed}|epochs={epochs}.json"
     if path.exists():
         return json.loads(path.read_text())
     t = time.perf_counter()
     run, scores = run_best_of_n(n, beta=beta, seed=seed, length_bias=lb,
-                                length_controlled=lc, epochs=epochs, return_scores=True)
+                                length_controlled=lc, kind_bias=kb, epochs=epochs,
+                                return_scores=True)
     doc = {"run": run.as_dict()}
     if keep_pool:
         doc["proxy"] = scores["proxy"][:, :POLICY_POOL].tolist()
@@ -92,12 +96,15 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
     work.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list] = {}
     pools: dict[str, np.ndarray] = {}
-    for n, beta, lb, lc, seeds in grid(quick):
-        key = setting_key(n, beta, lb, lc)
-        keep = quick or ((n, beta) in POLICY_SETTINGS and not lb and not lc)
+    cells = [(n, b, lb, lc, seeds, None) for n, b, lb, lc, seeds in grid(quick)]
+    if not quick:
+        cells.insert(0, (POLICY_DATA[0], POLICY_DATA[1], 0.0, False, SEEDS, POLICY_DATA[2]))
+    for n, beta, lb, lc, seeds, kb in cells:
+        key = setting_key(n, beta, lb, lc, kb)
+        keep = quick or kb is not None
         runs[key] = []
         for seed in seeds:
-            doc = _one_run(work, n, beta, lb, lc, seed, epochs, keep)
+            doc = _one_run(work, n, beta, lb, lc, seed, epochs, keep, kb)
             runs[key].append(doc["run"])
             if keep:
                 pools[f"{key}|seed={seed}|proxy"] = np.array(doc["proxy"], dtype=np.float32)
@@ -114,7 +121,32 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
             np.savez_compressed(fh, **pools)
 
     _atomic_write(out / "policy_pools.npz", write_npz)
+    if not quick:
+        _policy_curves(out)
     return doc
+
+
+def _policy_curves(out: Path) -> None:
+    """Notebook 09's policy runs: every beta_kl against the 5 reward models."""
+    from rmteach import policy
+
+    key = setting_key(POLICY_DATA[0], POLICY_DATA[1], 0.0, False, POLICY_DATA[2])
+    problems = [policy.load_problem(key, s, cache_dir=out) for s in SEEDS]
+    doc = {"setting": key, "train": POLICY_TRAIN, "seeds": list(SEEDS), "runs": {},
+           "k": int(problems[0].proxy.shape[1]),
+           "ref_true": float(np.mean([p.true.mean() for p in problems])),
+           "best_true": float(np.mean([p.true.max(axis=1).mean() for p in problems]))}
+    for b in BETA_KLS:
+        runs = [policy.train_policy(p, beta_kl=b, seed=s, **POLICY_TRAIN)
+                for p, s in zip(problems, SEEDS)]
+        _, words = policy.what_changed(problems[0], runs[0].probs, top=6)
+        doc["runs"][f"{b:g}"] = {
+            "steps": runs[0].steps.tolist(),
+            **{f: [[round(float(v), 5) for v in getattr(r, f)] for r in runs]
+               for f in ("proxy", "true", "kl")},
+            "words": [list(w) for w in words]}
+    _atomic_write(out / "policy_curves.json",
+                  lambda p: Path(p).write_text(json.dumps(doc, indent=0)))
 
 
 def main(argv=None) -> int:
