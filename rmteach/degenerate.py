@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .data import PreferencePair, RankedList, as_ranked_list, tokenize
 
-__all__ = ["DegeneratePairsWarning", "count_degenerate", "drop_degenerate"]
+__all__ = ["DegeneratePairsWarning", "count_degenerate", "drop_degenerate", "example_pairs",
+           "truncation_key"]
 
 
 class DegeneratePairsWarning(UserWarning):
@@ -93,3 +94,49 @@ def count_degenerate(items: Sequence[PreferencePair | RankedList], *,
                      key: Callable[[str, str], object] | None = None) -> int:
     """How many (chosen, rejected) pairs are degenerate (see :func:`drop_degenerate`)."""
     return drop_degenerate(items, key=key, warn=False)[1]
+
+
+def truncation_key(max_len: int, vocab=None) -> Callable[[str, str], tuple]:
+    """A ``key`` for :func:`count_degenerate`: the token ids the model reads, after
+    truncation to ``max_len`` tokens (as :meth:`rmteach.model.Vocabulary.encode` cuts)."""
+    from .model import Vocabulary  # torch is only needed here
+
+    vocab = Vocabulary() if vocab is None else vocab
+    if int(max_len) < 3:
+        raise ValueError(f"max_len must be at least 3 (x, <sep>, <end>); got {max_len}.")
+
+    def key(prompt: str, response: str) -> tuple:
+        return tuple(vocab.encode(prompt, response, int(max_len)))
+    return key
+
+
+def example_pairs(n_prompts: int = 200, *, identical: float = 0.1, truncated: float = 0.3,
+                  max_len: int = 16, seed: int = 0) -> list[PreferencePair]:
+    """Built-in pairs (noiseless labels) with degenerate ones mixed in, for a lesson.
+
+    A share ``identical`` of the pairs gets ``rejected = chosen`` (a copy bug in a
+    labelling tool); a share ``truncated`` gets a long shared opening (the chosen
+    response repeated until the input fills ``max_len`` tokens) before both answers,
+    so the two differ only in words the model never reads.
+    """
+    from .data import make_pair_data
+
+    for name, share in (("identical", identical), ("truncated", truncated)):
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"{name} must be a share between 0 and 1; got {share}.")
+    if identical + truncated > 1.0:
+        raise ValueError(f"identical + truncated must be at most 1; got "
+                         f"{identical + truncated}.")
+    data = make_pair_data(n_prompts, seed=seed, heldout_fraction=0.0)
+    pairs = data.pairs("train")
+    n_same, n_cut = round(identical * len(pairs)), round(truncated * len(pairs))
+    out = []
+    for k, p in enumerate(pairs):
+        if k < n_same:
+            p = PreferencePair(p.prompt, p.chosen, p.chosen)
+        elif k < n_same + n_cut:
+            words = tokenize(p.chosen)
+            opening = " ".join((words * max_len)[:max_len])
+            p = PreferencePair(p.prompt, f"{opening} {p.chosen}", f"{opening} {p.rejected}")
+        out.append(p)
+    return out

@@ -130,8 +130,8 @@ def _check(beta_kl, steps, lr, batch):
                          f"samples); got {batch!r}.")
 
 
-def train_policy(problem: PolicyProblem, *, beta_kl: float = 0.0, steps: int = 300,
-                 lr: float = 0.5, batch: int = 8, seed: int = 0,
+def train_policy(problem: PolicyProblem, *, beta_kl: float = 0.0, steps: int = 600,
+                 lr: float = 1.0, batch: int = 8, seed: int = 0,
                  record_every: int = 5) -> PolicyRun:
     """REINFORCE with a leave-one-out baseline on r − β_KL·(log π − log π_ref) (module doc)."""
     _check(beta_kl, steps, lr, batch)

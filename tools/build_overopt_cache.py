@@ -35,14 +35,14 @@ sys.path.insert(0, str(ROOT))
 from rmteach.overoptimization import CACHE_DIR, run_best_of_n, setting_key  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
-SIZES = (50, 150, 450)
+SIZES = (50, 150, 300)
 BETAS = (1.0, math.inf)
 #: (n_prompts, beta, length_bias, length_controlled)
 LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
 #: the reward models of notebook 09's policy: annotators impressed by filler words
 POLICY_DATA = (100, math.inf, {"filler": 1.5})
 #: the policy runs stored for notebook 09 (per beta_kl and reward-model seed)
-POLICY_TRAIN = {"lr": 0.2, "batch": 16, "steps": 400}
+POLICY_TRAIN = {"lr": 1.0, "batch": 8, "steps": 600}
 BETA_KLS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 POLICY_POOL = 64
 

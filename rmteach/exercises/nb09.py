@@ -40,11 +40,10 @@ def _check(fn) -> str:
             raise Wrong(f"{_NAME}({args}) returned shape {got.shape}; return one penalised "
                         f"reward per response, shape {want.shape}.")
         if close(got, r + b * (lp - lr)):
-            raise Wrong(f"{_NAME}({args}) added the KL term. It is a penalty: subtract "
-                        "β_KL · (log π − log π_ref), so moving away from π_ref costs reward.")
-        if close(got, r - b * (lr - lp)):
-            raise Wrong(f"{_NAME}({args}) used log π_ref − log π. The penalty estimates "
-                        "KL(π‖π_ref), so it is log π − log π_ref, sampled from π.")
+            raise Wrong(f"{_NAME}({args}) added the KL term (or subtracted log π_ref − log "
+                        "π). It is a penalty on log π − log π_ref, the sample estimate of "
+                        "KL(π‖π_ref): subtract β_KL · (log π − log π_ref), so moving away "
+                        "from π_ref costs reward.")
         if close(got, r - (lp - lr)):
             raise Wrong(f"{_NAME}({args}) forgot β_KL: multiply the log-ratio by beta_kl.")
         if close(got, r - b * (np.exp(lp) / np.exp(lr))):

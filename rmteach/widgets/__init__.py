@@ -6,6 +6,7 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
+from .best_of_n import BestOfNExplorer, best_of_n_explorer, length_bias_figure
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
@@ -14,6 +15,7 @@ from .comparing import (
 )
 from .data_mix import data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
+from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
     ListLengthExplorer,
     ListwiseExplorer,
@@ -45,10 +47,12 @@ from .training import (
 __all__ = [
     "PALETTE",
     "PALETTE_CYCLE",
+    "BestOfNExplorer",
     "BradleyTerryExplorer",
     "ConfidenceExplorer",
     "EmpiricalLossExplorer",
     "FigureView",
+    "KLPenaltyExplorer",
     "ListLengthExplorer",
     "ListwiseExplorer",
     "LiteralTrapExplorer",
@@ -57,6 +61,7 @@ __all__ = [
     "PairwiseLossExplorer",
     "RMWidget",
     "SamplingWeightExplorer",
+    "best_of_n_explorer",
     "bradley_terry_explorer",
     "confidence_explorer",
     "data_mix_experiment",
@@ -64,6 +69,8 @@ __all__ = [
     "empirical_loss_explorer",
     "friendly_error_html",
     "grouping_comparison",
+    "kl_penalty_explorer",
+    "length_bias_figure",
     "list_length_explorer",
     "listwise_explorer",
     "literal_objective",

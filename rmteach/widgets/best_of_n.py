@@ -27,10 +27,11 @@ _BETA_LABELS = {"1 (noisy labels)": 1.0, "∞ (perfect labels)": math.inf}
 
 
 def cached_runs(n_prompts: int, beta: float, length_bias: float = 0.0,
-                length_controlled: bool = False, cache: dict | None = None) -> dict:
+                length_controlled: bool = False, cache: dict | None = None, *,
+                kind_bias: dict | None = None) -> dict:
     """The cached runs of one setting as arrays (seeds × n): ``{field: array}``."""
     cache = load_cache() if cache is None else cache
-    key = setting_key(n_prompts, beta, length_bias, length_controlled)
+    key = setting_key(n_prompts, beta, length_bias, length_controlled, kind_bias)
     if key not in cache["runs"]:
         raise ValueError(f"no cached experiment for {key}; cached: "
                          f"{', '.join(sorted(cache['runs']))}.")
@@ -40,9 +41,10 @@ def cached_runs(n_prompts: int, beta: float, length_bias: float = 0.0,
 
 
 def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
-                      length_bias: float = 0.0, length_controlled: bool = False) -> str:
+                      length_bias: float = 0.0, length_controlled: bool = False,
+                      kind_bias: dict | None = None) -> str:
     """Rows ``n  KL_bon  r*(learned) mean ± sd  r*(oracle)  r*(random)  proxy z  true z``."""
-    c = cached_runs(n_prompts, beta, length_bias, length_controlled)
+    c = cached_runs(n_prompts, beta, length_bias, length_controlled, kind_bias=kind_bias)
     all_ns = list(c["ns"][0].astype(int))
     lines = [f"{'n':>4} {'KL_bon':>7} {'r* learned':>15} {'r* oracle':>9} {'r* random':>9} "
              f"{'proxy z':>13} {'true z':>13} {'length':>11}"]
