@@ -204,8 +204,9 @@ def what_changed(problem: PolicyProblem, probs: np.ndarray, top: int = 8):
                 acc[1] += w_pi
     ranked = sorted(words.items(), key=lambda kv: kv[1][0] - kv[1][1])[:top]
     values = explain_reward("", "")["values"]
-    return ({kd: (round(a, 4), round(b, 4)) for kd, (a, b) in kinds.items()},
-            [(w, kd, values[kd], round(a, 4), round(b, 4)) for (w, kd), (a, b) in ranked])
+    return ({kd: (round(float(a), 4), round(float(b), 4)) for kd, (a, b) in kinds.items()},
+            [(w, kd, values[kd], round(float(a), 4), round(float(b), 4))
+             for (w, kd), (a, b) in ranked])
 
 
 SETTING = "n=100,beta=inf,lb=0,lc=0,kb=filler:1.5"
