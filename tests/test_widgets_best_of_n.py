@@ -33,8 +33,8 @@ def test_best_of_n_explorer_follows_the_cache():
                                                + c["true_learned"].std(0)).max())
     line_before = w._learned.get_ydata().copy()
     w.controls["beta"].value = "∞ (perfect labels)"
-    w.controls["n_prompts"].value = 450
-    good = cached_runs(450, math.inf)
+    w.controls["n_prompts"].value = 300
+    good = cached_runs(300, math.inf)
     assert np.allclose(w._learned.get_ydata(), good["true_learned"].mean(0))
     assert not np.allclose(w._learned.get_ydata(), line_before)
     assert w.values["heldout_accuracy"] > cached_runs(50, 1.0)["heldout_accuracy"].mean()
