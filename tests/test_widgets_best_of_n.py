@@ -6,13 +6,15 @@ import math
 import numpy as np
 import pytest
 
+from rmteach.overoptimization import load_cache
+from rmteach.policy import load_problem, train_policy
 from rmteach.widgets.best_of_n import (
     best_of_n_explorer,
     best_of_n_summary,
     cached_runs,
     length_bias_figure,
 )
-from rmteach.widgets.hacking import kl_penalty_explorer
+from rmteach.widgets.hacking import cached_policy_runs, kl_penalty_explorer
 
 
 def test_best_of_n_explorer_follows_the_cache():
@@ -66,10 +68,24 @@ def test_kl_penalty_explorer_trades_reward_for_kl():
     held = dict(w.values)
     assert held["kl_end"] < 0.2 < free["kl_end"]
     assert held["proxy_end"] < free["proxy_end"]
-    assert np.allclose(w._lines[2].get_ydata(), np.mean([r.kl for r in w.runs(3.0)], axis=0))
-    w.controls["beta_kl"].value = 0.0                 # cached: no retraining
-    assert set(w._runs) == {0.0, 3.0}
+    assert np.allclose(w._lines[2].get_ydata(), w.runs(3.0)["kl"].mean(axis=0))
+    assert np.allclose(w._lines[1].get_ydata(), w.runs(3.0)["true"].mean(axis=0))
+    w.controls["beta_kl"].value = 0.0
     assert w.values == free
     assert w.message.value == ""
+    assert "basically" in w.readout.value            # the over-valued filler words
     with pytest.raises(ValueError, match="beta_kl must be one of"):
         kl_penalty_explorer(beta_kl=0.5)
+    with pytest.raises(ValueError, match="beta_kl must be one of"):
+        cached_policy_runs(0.5)
+
+
+def test_cached_policy_runs_are_what_train_policy_gives():
+    """The cache holds train_policy's runs (re-train one and compare)."""
+    cache = load_cache("policy_curves.json")
+    problem = load_problem(cache["setting"], seed=1)
+    run = train_policy(problem, beta_kl=0.1, seed=1, **cache["train"])
+    cached = cached_policy_runs(0.1)
+    for field in ("proxy", "true", "kl"):
+        assert np.allclose(cached[field][1], getattr(run, field), atol=1e-4), field
+    assert np.array_equal(cached["steps"], run.steps)
