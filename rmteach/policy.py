@@ -31,7 +31,6 @@ reward model.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,11 +238,3 @@ def load_problem(setting: str = SETTING, seed: int = 0, *, cache_dir=None) -> Po
     pool = draw_pool(prompts, proxy.shape[1], seed=0, keys=ids)
     true = np.stack([true_rewards(p, ys) for p, ys in zip(prompts, pool)])
     return PolicyProblem(prompts, pool, proxy, true, name=f"{setting} seed={seed}")
-
-
-def policy_sweep(beta_kls: Sequence[float], seeds: Sequence[int] = (0, 1, 2, 3, 4),
-                 setting: str = SETTING, **kwargs) -> dict:
-    """Runs for every β_KL and every reward-model seed: ``{beta_kl: [PolicyRun, ...]}``."""
-    problems = [load_problem(setting, s) for s in seeds]
-    return {b: [train_policy(p, beta_kl=b, seed=s, **kwargs) for p, s in zip(problems, seeds)]
-            for b in beta_kls}

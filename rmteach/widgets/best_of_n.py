@@ -94,7 +94,7 @@ class BestOfNExplorer(RMWidget):
         }
         self._all = {k: cached_runs(*_key_args(k), cache=self._cache)
                      for k in self._cache["runs"] if k.endswith("lb=0,lc=0")}
-        live = LiveFigure(1, 2, figsize=(9.2, 3.3))
+        live = LiveFigure(1, 2, figsize=(8.6, 3.1))
         ax1, ax2 = live.axes
         lows = min(float(v["true_random"].min()) for v in self._all.values())
         highs = max(float(v["true_oracle"].max()) for v in self._all.values())
