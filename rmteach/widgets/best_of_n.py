@@ -225,6 +225,7 @@ def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias
         ax2.set_ylabel("true reward r* of the pick")
         ax2.set_title("…and not better")
         ax1.legend(frameon=False, fontsize=7)
+        ax2.legend(handles=ax2.get_lines()[-1:], frameon=False, fontsize=7, loc="upper left")
         fig.tight_layout(pad=0.6)
     summary = "; ".join(f"{label}: best-of-{int(ns[-1])} pick "
                         f"{values[(label, 'length_learned')][-1]:.1f} words, "

@@ -76,7 +76,7 @@ class KLPenaltyExplorer(RMWidget):
         live = LiveFigure(1, 3, figsize=(10.0, 3.0))
         ax1, ax2, ax3 = live.axes
         x = cached_policy_runs(0.0, self._cache)["steps"].astype(float)
-        ref_true, best_true = self._cache["ref_true"], self._cache["best_true"]
+        ref_true = self._cache["ref_true"]
         top = max(max(max(row) for row in d["proxy"]) for d in self._cache["runs"].values())
         with live.style():
             self._bands, self._lines = [], []
@@ -91,17 +91,21 @@ class KLPenaltyExplorer(RMWidget):
                 ax.set_xlabel("policy-gradient step")
                 ax.set_title(label)
             ax2.axhline(ref_true, color="0.5", ls=":", lw=1, label="reference policy")
-            ax2.axhline(best_true, color=PALETTE["green"], ls="--", lw=1,
-                        label="best candidate by r*")
+            ax2.legend(loc="lower right", frameon=False, fontsize=7)
+            self._seed_lines = [ax2.plot([], [], color=PALETTE["blue"], lw=0.7, alpha=0.6,
+                                         label="each reward model" if k == 0 else None)[0]
+                                for k in range(len(SEEDS))]
             ax2.legend(loc="lower right", frameon=False, fontsize=7)
             self._peak, = ax2.plot([], [], "v", color=PALETTE["vermillion"], ms=8)
             ax1.set_ylim(-0.2, top + 0.3)
-            ax2.set_ylim(ref_true - 0.5, best_true + 0.3)
+            lo = min(min(min(row) for row in d["true"]) for d in self._cache["runs"].values())
+            hi = max(max(max(row) for row in d["true"]) for d in self._cache["runs"].values())
+            ax2.set_ylim(lo - 0.15, hi + 0.15)
             ax3.set_ylim(-0.1, np.log(self._cache["k"]) + 0.2)
             ax1.set_ylabel("E_π[r]  (sd of the reference)")
             ax2.set_ylabel("E_π[r*]  (reward units)")
             ax3.set_ylabel("nats")
-        live.animate(*self._bands, *self._lines, self._peak)
+        live.animate(*self._bands, *self._lines, *self._seed_lines, self._peak)
         super().__init__(controls={"beta_kl": slider}, main="beta_kl", live_figure=live,
                          title="RLHF in miniature: the KL penalty holds the policy back")
 
@@ -118,6 +122,8 @@ class KLPenaltyExplorer(RMWidget):
             m, s = a.mean(0), a.std(0)
             line.set_data(x, m)
             band.set_verts([_band_verts(x, m - s, m + s)])
+        for line, row in zip(self._seed_lines, runs["true"]):
+            line.set_data(x, row)
         true_mean = runs["true"].mean(axis=0)
         k = int(np.argmax(true_mean))
         self._peak.set_data([x[k]], [true_mean[k]])
@@ -133,7 +139,8 @@ class KLPenaltyExplorer(RMWidget):
             f"β_KL = {b:g}: true reward {ms('true_start')} at the start, peak "
             f"{ms('true_peak')} (step {summary['peak_step'][0]:.0f}), end "
             f"<b>{ms('true_end')}</b>; learned reward at the end {ms('proxy_end')}; "
-            f"KL at the end {ms('kl_end')} nats (5 reward models).<br>"
+            f"KL at the end {ms('kl_end')} nats (5 reward models; the best candidate by r* "
+            f"would score {self._cache['best_true']:.2f}).<br>"
             f"Words the policy emits more (reward model of seed 0): {grown}.")
 
 
