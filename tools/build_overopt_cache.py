@@ -36,7 +36,7 @@ from rmteach.overoptimization import CACHE_DIR, run_best_of_n, setting_key  # no
 
 SEEDS = (0, 1, 2, 3, 4)
 SIZES = (50, 150, 300)
-BETAS = (1.0, math.inf)
+BETAS = (1.0, 3.0, math.inf)
 #: (n_prompts, beta, length_bias, length_controlled)
 LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
 #: the reward models of notebook 09's policy: annotators impressed by filler words

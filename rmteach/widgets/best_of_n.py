@@ -23,7 +23,7 @@ from ._base import PALETTE, LiveFigure, RMWidget
 __all__ = ["BestOfNExplorer", "best_of_n_explorer", "best_of_n_summary", "cached_runs",
            "length_bias_figure"]
 
-_BETA_LABELS = {"1 (noisy labels)": 1.0, "∞ (perfect labels)": math.inf}
+_BETA_LABELS = {"1 (very noisy)": 1.0, "3 (noisy)": 3.0, "∞ (perfect labels)": math.inf}
 
 
 def cached_runs(n_prompts: int, beta: float, length_bias: float = 0.0,
@@ -78,7 +78,7 @@ class BestOfNExplorer(RMWidget):
         self._kl = np.log(self._ns) - (self._ns - 1) / self._ns
         beta_label = next((k for k, v in _BETA_LABELS.items() if v == beta), None)
         if n_prompts not in grid["sizes"] or beta_label is None or n not in self._ns:
-            raise ValueError(f"choose n_prompts from {grid['sizes']}, beta from (1, inf) "
+            raise ValueError(f"choose n_prompts from {grid['sizes']}, beta from (1, 3, inf) "
                              f"and n from {self._ns.astype(int).tolist()}; got n_prompts="
                              f"{n_prompts}, beta={beta}, n={n}.")
         style = {"description_width": "150px"}
