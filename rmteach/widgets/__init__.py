@@ -7,6 +7,12 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
 from .best_of_n import BestOfNExplorer, best_of_n_explorer, length_bias_figure
+from .calibration import (
+    ReliabilityExplorer,
+    TieredRankingExplorer,
+    reliability_explorer,
+    tiered_ranking_explorer,
+)
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
@@ -27,6 +33,7 @@ from .listwise import (
     literal_trap_explorer,
     plackett_luce_stage_probabilities,
 )
+from .offsets import MarginExplorer, OffsetExplorer, margin_explorer, offset_explorer
 from .pairwise import (
     EmpiricalLossExplorer,
     PairwiseLossExplorer,
@@ -36,6 +43,7 @@ from .pairwise import (
     sampling_weight_explorer,
 )
 from .preference import BradleyTerryExplorer, bradley_terry_explorer
+from .rewards import GradientStepper, ScaleExplorer, gradient_stepper, scale_explorer
 from .training import (
     FigureView,
     phi_table,
@@ -52,15 +60,21 @@ __all__ = [
     "ConfidenceExplorer",
     "EmpiricalLossExplorer",
     "FigureView",
+    "GradientStepper",
     "KLPenaltyExplorer",
     "ListLengthExplorer",
     "ListwiseExplorer",
     "LiteralTrapExplorer",
     "LiveFigure",
     "LossDiagnosisExplorer",
+    "MarginExplorer",
+    "OffsetExplorer",
     "PairwiseLossExplorer",
     "RMWidget",
+    "ReliabilityExplorer",
     "SamplingWeightExplorer",
+    "ScaleExplorer",
+    "TieredRankingExplorer",
     "best_of_n_explorer",
     "bradley_terry_explorer",
     "confidence_explorer",
@@ -68,6 +82,7 @@ __all__ = [
     "descend_on_list",
     "empirical_loss_explorer",
     "friendly_error_html",
+    "gradient_stepper",
     "grouping_comparison",
     "kl_penalty_explorer",
     "length_bias_figure",
@@ -76,12 +91,17 @@ __all__ = [
     "literal_objective",
     "literal_trap_explorer",
     "loss_diagnosis_explorer",
+    "margin_explorer",
+    "offset_explorer",
     "pairwise_loss_explorer",
     "phi_table",
     "plackett_luce_stage_probabilities",
+    "reliability_explorer",
     "reward_scatter",
     "sampling_weight_explorer",
+    "scale_explorer",
     "show_examples",
+    "tiered_ranking_explorer",
     "toy_disagreement",
     "training_curves",
 ]
