@@ -87,3 +87,22 @@ def test_kept_degenerate_pairs_floor_the_loss_and_the_diagnosis_names_them():
     d = diagnose_curves([0.6931, 0.6931], train_accuracy=[0.5, 0.5], degenerate_share=0.9)
     assert d.codes[:2] == ["stuck-at-ln2", "degenerate-pairs"]
     assert f"{0.9 * math.log(2):.3f}" in d.message
+
+
+def test_diagnosis_widget_offers_degenerate_pairs():
+    from rmteach.widgets import diagnosis as D
+
+    w = D.loss_diagnosis_explorer()
+    assert w.values["degenerate_share"] == 0.0
+    assert "degenerate-pairs" not in w.values["codes"]
+    name = next(iter(D.DEGENERATE_SCENARIOS))
+    w.controls["scenario"].value = name
+    assert w.values["degenerate_share"] == 0.9
+    assert "degenerate-pairs" in w.values["codes"]
+    assert w.values["final_train_loss"] >= 0.9 * LN2 - 1e-6      # the floor
+    w.controls["degenerate"].value = 1.0
+    assert w.values["codes"][:2] == ["stuck-at-ln2", "degenerate-pairs"]
+    assert abs(w.values["final_train_loss"] - LN2) < 1e-4
+    assert w.controls["scenario"].value != name                   # now a custom setting
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        D.with_degenerate_lists(D.make_preference_data(10), 1.5)
