@@ -114,7 +114,7 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
                     "policy_pool": POLICY_POOL},
            "runs": runs}
     _atomic_write(out / "best_of_n.json",
-                  lambda p: Path(p).write_text(json.dumps(doc, indent=0, sort_keys=True)))
+                  lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
 
     def write_npz(p):
         with open(p, "wb") as fh:
@@ -146,7 +146,7 @@ def _policy_curves(out: Path) -> None:
                for f in ("proxy", "true", "kl")},
             "words": [list(w) for w in words]}
     _atomic_write(out / "policy_curves.json",
-                  lambda p: Path(p).write_text(json.dumps(doc, indent=0)))
+                  lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
 
 
 def main(argv=None) -> int:
