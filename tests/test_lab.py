@@ -70,6 +70,14 @@ WRONG = {
         "tie_accuracy",
         "return correct / (correct + wrong)",
         "the 'exclude' convention's value"),
+    "08_best_of_n_and_shortcuts": (
+        "best_of_n",
+        "drawn = list(rewards)\nreturn responses[drawn.index(max(drawn))]",
+        "Only the first n = 2 were drawn"),
+    "09_reward_hacking_and_kl": (
+        "kl_penalised_reward",
+        "return np.asarray(reward) + beta_kl * (np.asarray(logp_policy) - np.asarray(logp_ref))",
+        "added the KL term"),
 }
 GENERIC_WRONG = ("raise ValueError('a deliberate mistake')", "raised ValueError")
 
