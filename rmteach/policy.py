@@ -24,8 +24,8 @@ coefficient.  What it keeps is the part that matters here: the policy climbs the
 *learned* reward r, the true reward r* is only watched, and β_KL holds it near π_ref.
 
 The learned reward is normalised to mean 0 and sd 1 over the reference pool (as
-InstructGPT normalises its reward model), so β_KL has the same meaning for every
-reward model.
+OpenRLHF's and NeMo's normalise options do; InstructGPT shifted by a bias only), so
+β_KL has the same meaning for every reward model.
 """
 
 from __future__ import annotations

@@ -172,17 +172,20 @@ QUIZ_LIST: list[Quiz] = [
                      "observed: overconfident. One temperature T fitted on a validation "
                      "split fixes it without changing any order."),
         choices=(
-            Choice("It is well calibrated: 96% accuracy means its probabilities can be "
-                   "trusted.",
-                   "Accuracy ignores the size of Δ; A says 0.99 where 0.96 is observed."),
-            Choice("It is badly ranked: a calibrated model would have higher accuracy.",
-                   "Calibration does not change the order; temperature scaling leaves the "
-                   "accuracy exactly as it is."),
-            Choice("It cannot be judged without the training labels.",
-                   "Calibration is measured on held-out pairs: predicted σ(Δ) against the "
-                   "observed agreement rate."),
-            Choice("It is overconfident: dividing every gap by one temperature T > 1, fitted "
-                   "on a validation split, fixes the probabilities and keeps the accuracy.",
+            Choice("It is well calibrated: a model that orders 96% of the pairs right must "
+                   "also give probabilities that the annotators' choices bear out.",
+                   "Accuracy only asks whether the sign of Δ is right and ignores its size; A "
+                   "says 0.99 where 0.96 is observed."),
+            Choice("It is badly ranked: rescaling its gaps until they are calibrated would "
+                   "also lift its accuracy above the 96% it has now.",
+                   "Dividing every gap by one T > 0 keeps every sign, so the order and the "
+                   "accuracy stay exactly as they are; only the probabilities move."),
+            Choice("It cannot be judged on held-out pairs: calibration compares its "
+                   "probabilities with the training labels it was fitted to.",
+                   "It is the other way round: calibration is measured on held-out pairs, "
+                   "predicted σ(Δ) against the observed agreement rate."),
+            Choice("It is overconfident: one temperature T > 1, fitted on a validation "
+                   "split, would bring 0.99 down towards 0.96 and keep the order.",
                    "Right: accuracy and calibration answer different questions."),
         ),
         correct_index=3),
