@@ -4,10 +4,13 @@
 reference policy (here the data generator, :func:`rmteach.data.sample_response`),
 score each with the learned reward model r, and keep the one with the highest r.
 It is the simplest way to optimise against a reward model, and it has a closed-form
-cost: the KL divergence from the reference policy to the best-of-n policy is
-(Stiennon et al. 2020; Gao, Schulman & Hilton 2022)
+cost: the KL divergence of the best-of-n policy from the reference policy,
+KL(π_bon ‖ π_ref), is (Stiennon et al. 2020; Gao, Schulman & Hilton 2022)
 
     KL_bon = log n − (n − 1) / n          (nats; 0 at n = 1)
+
+exactly when no two draws can share a score, and at most that when they can, as with
+draws from a finite pool (Beirami et al. 2024).
 
 :func:`expected_best_of_n` computes the *exact* expected value of anything (the true
 reward r*, the proxy r, the length) at the pick, when the n draws are taken with
