@@ -46,8 +46,8 @@ QUIZ_LIST: list[Quiz] = [
                    "the gradient grows with the gap.",
                    "The gradient of −log σ(Δ) shrinks as Δ grows: a confidently right pair "
                    "has σ(−6) ≈ 0.0025 left to give."),
-            Choice("Pair 2's rewards move apart with a push of about 0.73; pair 1's barely "
-                   "move (about 0.0025), in equal and opposite amounts per pair.",
+            Choice("Pair 2's rewards are pushed apart with weight about 0.73, while pair 1's "
+                   "barely move (about 0.0025).",
                    "Right: σ(−Δ) is the weight of each pair's push."),
             Choice("Only the rejected rewards move, downwards, because only they appear with "
                    "a minus sign inside the loss.",
@@ -104,7 +104,7 @@ QUIZ_LIST: list[Quiz] = [
                    "TRL's penalty acts on every pair (r_c + r_r)² during training; a global "
                    "normalisation moves all rewards by one shift and one scale."),
             Choice("The global level and spread only: per-prompt offsets stay as free as "
-                   "before, and dividing by the std changes every preference probability.",
+                   "before, and dividing by the std changes every probability.",
                    "Right: one shift and one scale for all prompts."),
         ),
         correct_index=3),
