@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._arrays import _check_numpy_input
+from ._checks import check_int, check_real
 from .data import PreferenceData, RankedList, as_ranked_list, true_reward
 from .losses import listwise_loss, pairwise_loss
 
@@ -43,6 +45,10 @@ def _pairs(n: int):
     return i, j
 
 
+#: most items kendall_tau compares (its pairs take ~ 32 bytes each)
+MAX_TAU_ITEMS = 5000
+
+
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
     """Kendall's τ-b rank correlation between two score lists (ties handled).
 
@@ -57,13 +63,20 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
     >>> kendall_tau([1, 2, 3], [3, 2, 1])
     -1.0
     """
-    a = np.asarray(x, dtype=float)
-    b = np.asarray(y, dtype=float)
+    a = np.asarray(_check_numpy_input(x, "x"), dtype=float)
+    b = np.asarray(_check_numpy_input(y, "y"), dtype=float)
     if a.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"kendall_tau needs two 1-D sequences of equal length; got shapes "
                          f"{a.shape} and {b.shape}.")
     if a.size < 2:
         raise ValueError(f"kendall_tau needs at least 2 items; got {a.size}.")
+    if a.size > MAX_TAU_ITEMS:
+        raise ValueError(f"kendall_tau compares all n(n−1)/2 pairs; at most {MAX_TAU_ITEMS:,} "
+                         f"items, got {a.size:,}.")
+    for name, v in (("x", a), ("y", b)):
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"{name} contains {int(np.sum(~np.isfinite(v)))} NaN or infinite "
+                             "value(s); Kendall's tau needs finite scores to order.")
     i, j = _pairs(a.size)
     sa = np.sign(a[i] - a[j])
     sb = np.sign(b[i] - b[j])
@@ -78,7 +91,9 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
 
 def score_lists(model, lists: Sequence[RankedList], *, batch_size: int = 512) -> list[np.ndarray]:
     """The model's reward for every response, one array per list (response order)."""
-    lists = [as_ranked_list(x) for x in lists]
+    _check_model(model)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
+    lists = [as_ranked_list(x) for x in _items(lists, "lists")]
     prompts = [x.prompt for x in lists for _ in x.responses]
     responses = [y for x in lists for y in x.responses]
     ids, lengths = model.encode(prompts, responses)
@@ -88,6 +103,20 @@ def score_lists(model, lists: Sequence[RankedList], *, batch_size: int = 512) ->
         out.append(flat[k:k + x.n])
         k += x.n
     return out
+
+
+def _check_model(model, name: str = "model") -> None:
+    if not (callable(getattr(model, "encode", None)) and hasattr(model, "device")
+            and hasattr(model, "training")):
+        raise ValueError(f"{name} must be a TinyRewardModel (or a model with encode() and "
+                         f"forward()); got {type(model).__name__}.")
+
+
+def _items(items, name: str) -> list:
+    if items is None or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"{name} must be a list of pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
+    return list(items)
 
 
 def score_encoded(model, ids, lengths, *, batch_size: int = 512) -> np.ndarray:
@@ -142,7 +171,9 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     """:class:`Evaluation` from per-list rewards (as :func:`score_lists` returns them)."""
     if against not in ("truth", "labels", None):
         raise ValueError(f"against must be 'truth', 'labels' or None; got {against!r}.")
-    lists = [as_ranked_list(x) for x in lists]
+    tie_tol = check_real(tie_tol, "tie_tol", lo=0.0)
+    lists = [as_ranked_list(x) for x in _items(lists, "lists")]
+    scores = _items(scores, "scores")
     if len(lists) != len(scores):
         raise ValueError(f"got {len(lists)} lists but {len(scores)} score arrays.")
     if not lists:
@@ -153,7 +184,10 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     padded = np.zeros((len(lists), n_max))
     lengths = np.zeros(len(lists), dtype=np.int64)
     for k, (lst, s) in enumerate(zip(lists, scores)):
-        s = np.asarray(s, dtype=float)
+        s = np.asarray(_check_numpy_input(s, f"scores[{k}]"), dtype=float)
+        if s.shape != (lst.n,):
+            raise ValueError(f"scores[{k}] has shape {s.shape} but list {k} has {lst.n} "
+                             f"responses; give one score per response, in response order.")
         if not np.all(np.isfinite(s)):
             raise ValueError(f"the model gave NaN or infinite rewards (list {k}, prompt "
                              f"{lst.prompt!r}): training has diverged; lower the learning rate.")
@@ -195,7 +229,7 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
 def _lists_of(data, split):
     if isinstance(data, PreferenceData):
         return list(data.heldout if split == "heldout" else data.train)
-    return [as_ranked_list(x) for x in data]
+    return [as_ranked_list(x) for x in _items(data, "data")]
 
 
 def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
@@ -208,6 +242,7 @@ def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
     """
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    _check_model(model)
     lists = _lists_of(data, split)
     if not lists:
         raise ValueError(f"the {split} split is empty: nothing to evaluate.")
