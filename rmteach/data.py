@@ -372,7 +372,10 @@ def annotate_ranking(rewards: Sequence[float], beta: float,
     if math.isinf(beta):
         keys = r
     else:
-        keys = beta * r + noise
+        with np.errstate(over="ignore", invalid="ignore"):
+            keys = beta * r + noise
+        if not np.all(np.isfinite(keys)):     # β so large that β·r overflows: perfect labels
+            keys = r
     return tuple(int(i) for i in np.argsort(-keys, kind="stable"))
 
 

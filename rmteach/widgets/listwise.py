@@ -25,7 +25,7 @@ from ipywidgets import FloatSlider, HBox, IntSlider, Layout, Text, VBox
 
 from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
 from ..ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
-from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
+from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
     "ListLengthExplorer",
@@ -141,7 +141,15 @@ class ListwiseExplorer(RMWidget):
     """
 
     def __init__(self, ranking: str = "C > A > D > B", scores=None):
+        if not isinstance(ranking, str):
+            raise ValueError(f"ranking must be text like 'C > A > D > B'; got "
+                             f"{type(ranking).__name__}.")
+        if scores is not None and not isinstance(scores, dict):
+            raise ValueError("scores must be a dict label -> reward, like {'A': 0.5, 'B': -1}; "
+                             f"got {type(scores).__name__}.")
         scores = dict(DEFAULT_SCORES if scores is None else scores)
+        for label, value in scores.items():
+            check_arg(value, f"scores[{label!r}]", -4, 4)
         if not 2 <= len(scores) <= MAX_ITEMS:
             raise ValueError(f"give between 2 and {MAX_ITEMS} items; got {len(scores)}.")
         self.items = [str(k) for k in scores]
@@ -307,6 +315,8 @@ class ListLengthExplorer(RMWidget):
     """
 
     def __init__(self, n: int = 4, seed: int = 0):
+        n = check_arg(n, "n", 2, 20, integer=True)
+        seed = check_arg(seed, "seed", 0, 2**31, integer=True)
         self._mean_noisy = np.array([float(listwise_loss(noisy_model_scores(k, seed=seed)))
                                      for k in N_RANGE])
         self._mean_unc = np.array([float(listwise_loss(np.zeros(k))) for k in N_RANGE])
@@ -387,6 +397,11 @@ class LiteralTrapExplorer(RMWidget):
 
     def __init__(self, steps: int = 200, lr: float = 0.5, start=TRAP_START,
                  labels=("C", "A", "D", "B")):
+        steps = check_arg(steps, "steps", 1, 5000, integer=True)
+        lr = check_arg(lr, "lr", 1e-6, 100)
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or \
+                isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise ValueError("start and labels must be lists (one starting reward per label).")
         if len(start) != len(labels):
             raise ValueError("give one starting reward per label.")
         self.labels = list(labels)
