@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 
 import torch
 
@@ -69,7 +70,9 @@ def save(model: TinyRewardModel, path: str | os.PathLike) -> None:
 def _read(path):
     text = check_input_file(path, "path", max_bytes=MAX_CHECKPOINT_BYTES)
     try:
-        return torch.load(text, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():     # torch's warnings about a foreign file are not ours
+            warnings.simplefilter("ignore")
+            return torch.load(text, map_location="cpu", weights_only=True)
     except OSError as exc:
         raise ValueError(f"{text}: could not read the file ({exc.strerror or exc}).") from None
     except Exception as exc:  # torch raises many kinds; its text is not ours

@@ -310,6 +310,8 @@ def make_prompts(n_prompts: int, *, seed: int = 0) -> list[str]:
     Each prompt is a starter and one to three distinct words of its topic
     (e.g. ``"any tips on dinner recipe"``).  There are 1600 distinct prompts.
     """
+    n_prompts = check_int(n_prompts, "n_prompts", lo=1)
+    seed = check_seed(seed)
     pools = []
     for topic, (prompt_words, _) in TOPICS.items():
         pool = [f"{s} {w}" for s in STARTERS for w in prompt_words]

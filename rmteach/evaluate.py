@@ -45,6 +45,10 @@ def _pairs(n: int):
     return i, j
 
 
+class NonFiniteRewardsError(ValueError):
+    """The model gave NaN or infinite rewards (training has diverged)."""
+
+
 #: most items kendall_tau compares (its pairs take ~ 32 bytes each)
 MAX_TAU_ITEMS = 5000
 
@@ -189,8 +193,9 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
             raise ValueError(f"scores[{k}] has shape {s.shape} but list {k} has {lst.n} "
                              f"responses; give one score per response, in response order.")
         if not np.all(np.isfinite(s)):
-            raise ValueError(f"the model gave NaN or infinite rewards (list {k}, prompt "
-                             f"{lst.prompt!r}): training has diverged; lower the learning rate.")
+            raise NonFiniteRewardsError(
+                f"the model gave NaN or infinite rewards (list {k}, prompt {lst.prompt!r}): "
+                "training has diverged; lower the learning rate.")
         ordered = s[list(lst.ranking)]                     # best first
         i, j = _pairs(lst.n)
         gap = ordered[i] - ordered[j]

@@ -129,6 +129,8 @@ def _to_obj(item, k) -> dict:
             where = f"items[{k}].{key}" + ("" if isinstance(value, str) else f"[{j}]")
             if not isinstance(text, str):
                 raise ValueError(f"{where} must be a string; got {type(text).__name__}.")
+            if not text.strip():      # read_jsonl refuses it: never write what cannot be read
+                raise ValueError(f"{where} is empty; every text must have a word in it.")
             check_text(text, where)
     return obj
 

@@ -12,6 +12,8 @@ Notation: r(x, y) is the reward of response y to input x;
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._arrays import (
@@ -53,6 +55,28 @@ def _scalarize(x):
     return x
 
 
+def _quiet(fn):
+    """Run ``fn`` with NumPy's overflow warnings off: an overflow is reported as a
+    ``ValueError`` (see :func:`_finite_result`), not as a warning plus ``inf``."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _finite_result(out, what: str):
+    """``out``, or a ``ValueError`` if finite inputs made it overflow (rewards far too big)."""
+    try:
+        check_finite(out, "the loss")
+    except ValueError:
+        dtype = getattr(out, "dtype", "float64")
+        raise ValueError(f"the rewards are so far apart that {what} overflows {dtype} and the "
+                         "loss is infinite. Keep rewards within ±1e4 (the documented range; "
+                         "a reward model's outputs are usually within ±10).") from None
+    return out
+
+
 def _pair_inputs(r_a, r_b, names=("r_a", "r_b")):
     xp, (a, b) = as_arrays(r_a, r_b, names=names)
     check_finite(a, names[0])
@@ -61,6 +85,7 @@ def _pair_inputs(r_a, r_b, names=("r_a", "r_b")):
     return xp, a, b
 
 
+@_quiet
 def preference_probability(r_a, r_b):
     """Bradley–Terry probability that y_a is preferred to y_b (Eq. 4.35, sigmoid form).
 
@@ -78,6 +103,7 @@ def preference_probability(r_a, r_b):
     return _scalarize(sigmoid(xp, a - b))
 
 
+@_quiet
 def preference_probability_softmax(r_a, r_b):
     """The same probability in its exponential form (Eq. 4.35): e^{r_a} / (e^{r_a} + e^{r_b}).
 
@@ -94,6 +120,7 @@ def preference_probability_softmax(r_a, r_b):
     return _scalarize(ea / (ea + eb))
 
 
+@_quiet
 def pairwise_loss(r_chosen, r_rejected, *, margin=0.0, reduction="mean"):
     """Pair-wise ranking loss: −log Pr(y_a ≻ y_b | x) = −log Sigmoid(r_a − r_b − m).
 
@@ -130,9 +157,11 @@ def pairwise_loss(r_chosen, r_rejected, *, margin=0.0, reduction="mean"):
         raise ValueError(f"margin of shape {tuple(m.shape)} does not fit the rewards of shape "
                          f"{tuple(c.shape)}; pass a number or one margin per pair.")
     gap = c - r - m
-    return _scalarize(reduce(xp, -log_sigmoid(xp, gap), reduction, name="r_chosen"))
+    out = reduce(xp, -log_sigmoid(xp, gap), reduction, name="r_chosen")
+    return _scalarize(_finite_result(out, "r_chosen − r_rejected − margin"))
 
 
+@_quiet
 def centering_penalty(r_a, r_b, *, reduction="mean"):
     """Centering regulariser (r(x, y_a) + r(x, y_b))², averaged with ``reduction="mean"``.
 
@@ -146,7 +175,8 @@ def centering_penalty(r_a, r_b, *, reduction="mean"):
     """
     check_reduction(reduction)
     xp, a, b = _pair_inputs(r_a, r_b)
-    return _scalarize(reduce(xp, (a + b) ** 2, reduction, name="r_a"))
+    out = reduce(xp, (a + b) ** 2, reduction, name="r_a")
+    return _scalarize(_finite_result(out, "r_a + r_b"))
 
 
 # ---------------------------------------------------------------------------
@@ -286,6 +316,7 @@ def _ranked_gaps(s):
     return s[..., better] - s[..., worse]
 
 
+@_quiet
 def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """Listwise loss accumulated from pairwise comparisons (Eq. 4.57).
 
@@ -328,7 +359,7 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     nll = -log_sigmoid(xp, _ranked_gaps(s))         # −log Pr(true order), per ranked pair
     if lengths is None and reduction == "mean":
         # every list has the same N(N−1)/2 pairs: the mean of the per-list means is the mean
-        return _scalarize(reduce(xp, nll, reduction))
+        return _scalarize(_finite_result(reduce(xp, nll, reduction), "a gap between the scores"))
     if lengths is None:
         per_list = xp.mean(nll, axis=-1)
     else:
@@ -336,9 +367,11 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
         in_list = valid[..., index_on(s, worse)]            # j < L implies i < L
         nll = xp.where(in_list, nll, xp.zeros_like(nll))
         per_list = xp.sum(nll, axis=-1) / (length * (length - 1) / 2)
-    return _scalarize(reduce(xp, per_list, reduction, name="scores"))
+    out = reduce(xp, per_list, reduction, name="scores")
+    return _scalarize(_finite_result(out, "a gap between the scores"))
 
 
+@_quiet
 def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """Plackett–Luce negative log-likelihood of a ranking (Eqs. 4.58–4.61).
 
@@ -381,4 +414,5 @@ def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     if lengths is not None:
         terms = xp.where(valid, terms, xp.zeros_like(terms))
     per_list = xp.sum(terms, axis=-1)
-    return _scalarize(reduce(xp, per_list, reduction, name="scores"))
+    out = reduce(xp, per_list, reduction, name="scores")
+    return _scalarize(_finite_result(out, "a gap between the scores"))

@@ -40,7 +40,7 @@ import torch
 
 from ._checks import check_int, check_real, check_seed
 from .data import PreferenceData, RankedList, label_agreement, make_preference_data
-from .evaluate import Evaluation, metrics_from_scores, score_encoded
+from .evaluate import Evaluation, NonFiniteRewardsError, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
 
@@ -443,8 +443,11 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
             if not all(bool(torch.isfinite(p.detach()).all()) for p in model.parameters()):
                 raise _diverged(epoch, lr)
             t1 = time.perf_counter()
-            record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
-                                   eval_train, passes, seconds)
+            try:
+                record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
+                                       eval_train, passes, seconds)
+            except NonFiniteRewardsError:
+                raise _diverged(epoch, lr) from None
             record = EpochRecord(**{**asdict(record),
                                     "eval_seconds": time.perf_counter() - t1})
             history.append(record)
