@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._arrays import _check_numpy_input
 from ._checks import check_int, check_real, check_seed
 
 __all__ = [
@@ -345,6 +346,9 @@ def sample_response(prompt: str, rng: np.random.Generator, *, min_len: int = 2,
     a Dirichlet(0.5, …) so that responses range from focused to rude to rambling.
     """
     topic = topic_of(prompt)
+    _check_rng(rng)
+    min_len = check_int(min_len, "min_len", lo=1, hi=1000)
+    max_len = check_int(max_len, "max_len", lo=min_len, hi=1000)
     length = int(rng.integers(min_len, max_len + 1))
     style = rng.dirichlet(np.full(len(_KINDS), 0.5))
     other_answer_words = [w for t, (_, aw) in TOPICS.items() if t != topic for w in aw]
@@ -369,7 +373,10 @@ def annotate_ranking(rewards: Sequence[float], beta: float,
     β = ∞ sorts by the true reward (perfect labels); β = 0 is a uniformly random order.
     """
     beta = _check_beta(beta, "beta")
-    r = np.asarray(rewards, dtype=float)
+    _check_rng(rng)
+    r = np.asarray(_check_numpy_input(rewards, "rewards"), dtype=float)
+    if r.ndim != 1 or not np.all(np.isfinite(r)):
+        raise ValueError("rewards must be one list of finite numbers (one per response).")
     noise = rng.gumbel(size=r.shape)     # drawn for every beta: same random stream
     if math.isinf(beta):
         keys = r
@@ -379,6 +386,12 @@ def annotate_ranking(rewards: Sequence[float], beta: float,
         if not np.all(np.isfinite(keys)):     # β so large that β·r overflows: perfect labels
             keys = r
     return tuple(int(i) for i in np.argsort(-keys, kind="stable"))
+
+
+def _check_rng(rng) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a NumPy random Generator (np.random.default_rng(seed)); "
+                         f"got {type(rng).__name__}.")
 
 
 def _check_beta(beta, name):
@@ -473,6 +486,9 @@ def label_agreement(items: Iterable[PreferencePair | RankedList]) -> float:
 
     About 0.5 for β = 0 annotators, 1.0 for β = ∞.
     """
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"items must be a list of pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
     agree = total = 0
     for item in items:
         lst = as_ranked_list(item)

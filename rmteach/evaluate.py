@@ -301,6 +301,13 @@ def compare_models(model_a, model_b, data, *, names: tuple[str, str] = ("A", "B"
     >>> # cmp = compare_models(listwise.model, pairwise.model, data, names=("list", "pair"))
     >>> # print(cmp.table())
     """
+    if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != 2 \
+            or not all(isinstance(x, str) for x in names):
+        raise ValueError(f"names must be two strings, like ('A', 'B'); got {names!r:.60}.")
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    _check_model(model_a, "model_a")
+    _check_model(model_b, "model_b")
     lists = _lists_of(data, split)
     if not lists:
         raise ValueError(f"the {split} split is empty: nothing to compare on.")

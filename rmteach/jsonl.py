@@ -91,6 +91,10 @@ def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair |
     >>> loads_jsonl('{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh"}')
     [PreferencePair(prompt='explain rain', chosen='sunny', rejected='ugh')]
     """
+    if not isinstance(text, str):
+        hint = " (decode bytes first, or use read_jsonl(path))" if isinstance(
+            text, (bytes, bytearray)) else ""
+        raise ValueError(f"text must be a str of JSON Lines; got {type(text).__name__}{hint}.")
     items = []
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():

@@ -211,6 +211,7 @@ class LiveFigure:
 
 def friendly_error_html(text: str) -> str:
     """The HTML of a friendly message (shown in a widget's ``rmteach-message`` area)."""
+    text = str(text)
     return ("<div style='color:#B04A00;border-left:3px solid #D55E00;padding:2px 8px'>"
             f"<b>Check the input:</b> {html.escape(text)}</div>")
 

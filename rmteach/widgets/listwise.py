@@ -23,6 +23,7 @@ import math
 import numpy as np
 from ipywidgets import FloatSlider, HBox, IntSlider, Layout, Text, VBox
 
+from .._arrays import _check_numpy_input
 from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
 from ..ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
@@ -59,8 +60,8 @@ def literal_objective(scores) -> float:
     >>> round(literal_objective([0.0, 0.0, 0.0]), 6)     # its minimum: ln 2
     0.693147
     """
-    s = np.asarray(scores, dtype=float)
-    n = s.shape[-1]
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
+    n = s.shape[-1] if s.ndim else 0
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")
     a, b = np.nonzero(~np.eye(n, dtype=bool))            # all N(N−1) ordered pairs
@@ -87,7 +88,9 @@ def descend_on_list(scores, *, objective: str = "true", steps: int = 300, lr: fl
     >>> bool(np.ptp(path[-1]) < 1e-3)                     # all rewards pushed together
     True
     """
-    s = np.array(scores, dtype=float)
+    steps = check_arg(steps, "steps", 0, 100_000, integer=True)
+    lr = check_arg(lr, "lr", 0.0, 1e6)
+    s = np.array(_check_numpy_input(scores, "scores"), dtype=float)
     if s.ndim != 1 or s.size < 2:
         raise ValueError("scores must be one list of at least 2 rewards, best first.")
     if objective == "true":
@@ -116,7 +119,7 @@ def plackett_luce_stage_probabilities(scores) -> np.ndarray:
     >>> plackett_luce_stage_probabilities([0.0, 0.0, 0.0]).round(4)
     array([0.3333, 0.5   ])
     """
-    s = np.asarray(scores, dtype=float)
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
     n = s.size
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")

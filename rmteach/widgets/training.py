@@ -171,6 +171,10 @@ def phi_breakdown(model) -> dict[str, int]:
     def count(module) -> int:
         return int(sum(p.numel() for p in module.parameters()))
 
+    if not all(hasattr(model, a) for a in ("token_embedding", "transformer", "head",
+                                           "param_counts")):
+        raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
+
     parts = {"token embedding": count(model.token_embedding),
              "position embedding": count(model.position_embedding)}
     for i, layer in enumerate(model.transformer.layers, start=1):
@@ -339,6 +343,9 @@ def reward_agreement(model, data: PreferenceData | Sequence[RankedList], *,
         if split not in ("train", "heldout"):
             raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
         lists = list(data.train if split == "train" else data.heldout)
+    elif isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise ValueError("data must be a PreferenceData or a list of ranked lists; got "
+                         f"{type(data).__name__}.")
     else:
         lists = list(data)
     if not lists:
@@ -375,7 +382,10 @@ def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
     the origin.  ``values`` is :func:`reward_agreement`'s dict.
     """
     info = reward_agreement(model, data, split=split)
-    if not 0 <= int(highlight) < info["lists"]:
+    from .._checks import check_int
+
+    highlight = check_int(highlight, "highlight")
+    if not 0 <= highlight < info["lists"]:
         raise ValueError(f"highlight must be a list index from 0 to {info['lists'] - 1}; "
                          f"got {highlight}.")
     x, y = info["true"], info["learned"]
