@@ -162,15 +162,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: command -> the argparse dests that name a file it reads / writes (checked before work)
+INPUT_FILES = {"train": ("data",), "data": ("data",)}
+OUTPUT_FILES = {"train": ("save",), "data": ("out",)}
+
+
 def _check_before_work(args) -> None:
     """Every flag and path checked before any data is made or any model trained."""
     import os
 
     from ._io import check_input_file, check_output_path
 
-    if args.min_n > args.max_n:
+    min_n, max_n = getattr(args, "min_n", None), getattr(args, "max_n", None)
+    if min_n is not None and max_n is not None and min_n > max_n:
         raise ValueError(f"--min-n ({args.min_n}) must be <= --max-n ({args.max_n}).")
-    if args.command == "train":
+    if getattr(args, "command", None) == "train":
         if args.margin and args.loss != "pairwise":
             raise ValueError(f"--margin applies to --loss pairwise only (Llama 2's margin "
                              f"loss); --loss {args.loss} has none.")
@@ -183,8 +189,12 @@ def _check_before_work(args) -> None:
             pick_device(args.device)
         except ValueError as exc:
             raise ValueError(f"--device: {exc}") from None
-    inputs = {"--data": args.data} if args.data else {}
-    outputs = {"--out": getattr(args, "out", None), "--save": getattr(args, "save", None)}
+    command = getattr(args, "command", None)
+    inputs = {f"--{d.replace('_', '-')}": getattr(args, d, None)
+              for d in INPUT_FILES.get(command, ())}
+    inputs = {flag: path for flag, path in inputs.items() if path}
+    outputs = {f"--{d.replace('_', '-')}": getattr(args, d, None)
+               for d in OUTPUT_FILES.get(command, ())}
     for flag, path in inputs.items():
         check_input_file(path, flag)
     for flag, path in outputs.items():
@@ -302,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     try:
         _check_before_work(args)
-        return COMMANDS[args.command](args)
+        handler = getattr(args, "func", None) or COMMANDS[args.command]
+        return handler(args)
     except (ValueError, OSError) as exc:
         _print_error(exc)
         return 2

@@ -96,9 +96,10 @@ def _error(capsys) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("target", ["missing/rm.pt", ".", "locked/rm.pt"])
+@pytest.mark.parametrize("target", ["missing/rm.pt", ".", "a_file/rm.pt", "locked/rm.pt"])
 def test_cli_checks_save_before_training(tmp_path, capsys, no_training, target):
     (tmp_path / "locked").mkdir(mode=0o500)
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     path = str(tmp_path / target)
     if target == "locked/rm.pt" and os.access(tmp_path / "locked", os.W_OK):
         pytest.skip("running as root: a read-only folder is still writable")
