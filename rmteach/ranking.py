@@ -34,9 +34,9 @@ def _parse_text(ranking: str) -> list[str]:
         raise ValueError(f"the ranking is {len(text):,} characters long; at most "
                          f"{10 * MAX_RANKING_ITEMS:,}.")
     if "=" in text or "≈" in text or "~" in text:
-        raise ValueError(f"the ranking {ranking!r:.80} has a tie ('='); parse_ranking reads "
-                         "strict rankings only, one label after another with '>'. For tiered "
-                         "rankings with ties, like 'A > B = C > D', use "
+        raise ValueError(f"the ranking {ranking!r:.80} has a tie ('='), but a strict ranking "
+                         "is expected here: one label after another with '>'. Tiered rankings "
+                         "with ties, like 'A > B = C > D', are read by "
                          "rmteach.ranking.parse_tiers.")
     if "<" in text or "≺" in text or "＜" in text:
         raise ValueError(f"write the ranking best first with '>', {_EXAMPLE} ('<' is not "
