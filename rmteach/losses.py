@@ -13,6 +13,7 @@ Notation: r(x, y) is the reward of response y to input x;
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -67,6 +68,8 @@ def _quiet(fn):
 
 def _finite_result(out, what: str):
     """``out``, or a ``ValueError`` if finite inputs made it overflow (rewards far too big)."""
+    if not is_torch(out) and np.ndim(out) == 0 and math.isfinite(out):   # the common case
+        return out
     try:
         check_finite(out, "the loss")
     except ValueError:

@@ -14,15 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def _cases(tmp: Path) -> dict[str, list[str]]:
     deep = tmp / "deep.jsonl"
     deep.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
-    binary = tmp / "weights.jsonl"
-    binary.write_bytes(b"\x80\x04\x95\xff\xfe")
     tiny = ["--prompts", "20", "--max-n", "3", "--epochs", "1", "--no-progress"]
     # one of each kind as a real process (tests/test_bad_input.py runs many more in-process)
     return {
         "bad flag": ["train", "--lr", "1e30", *tiny],
         "bad path": ["train", *tiny, "--save", str(tmp / "no" / "rm.pt")],
         "bad file": ["train", *tiny, "--data", str(deep)],
-        "not UTF-8": ["data", "--data", str(binary), "--out", str(tmp / "o.jsonl")],
     }
 
 

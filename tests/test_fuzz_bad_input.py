@@ -36,7 +36,7 @@ from rmteach.losses import (
 from rmteach.ranking import parse_ranking, ranking_to_pairs
 
 #: examples per fuzz test (tools/fuzz_report.py raises it through the environment)
-EXAMPLES = int(os.environ.get("RMTEACH_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("RMTEACH_FUZZ_EXAMPLES", "80"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
