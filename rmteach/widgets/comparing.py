@@ -174,8 +174,11 @@ class ScaledRewardModel:
     """
 
     def __init__(self, model, scale: float):
-        if not (math.isfinite(scale) and scale > 0):
+        scale = check_arg(scale, "scale", 0.0)
+        if not scale > 0:
             raise ValueError(f"scale must be a positive number; got {scale}.")
+        if not all(hasattr(model, a) for a in ("encode", "device", "training", "eval")):
+            raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
         self.model = model
         self.scale = float(scale)
 

@@ -306,6 +306,10 @@ def noisy_model_scores(n: int, *, seed: int = 0, noise: float = 0.6,
                        draws: int = 200) -> np.ndarray:
     """Best-first rewards of a decent but imperfect model, shape (draws, n): true qualities
     evenly spread over [−1.5, 1.5] plus Gaussian noise (fixed seed), one row per list."""
+    n = check_arg(n, "n", 2, 1000, integer=True)
+    seed = check_arg(seed, "seed", 0, 2**31, integer=True)
+    noise = check_arg(noise, "noise", 0.0, 1e3)
+    draws = check_arg(draws, "draws", 1, 100_000, integer=True)
     rng = np.random.default_rng(seed + 1000 * n)
     return np.linspace(1.5, -1.5, n) + noise * rng.standard_normal((draws, n))
 

@@ -29,6 +29,7 @@ from ipywidgets import (
     Layout,
 )
 
+from .._arrays import _check_numpy_input
 from ..losses import pairwise_loss, preference_probability
 from ._base import (
     MAX_TYPED,
@@ -316,11 +317,14 @@ def length_preference_loss(w, n_long_preferred: int, n_short_preferred: int):
     >>> round(float(length_preference_loss(0.0, 3, 1)), 6)      # w = 0: undecided, ln 2
     0.693147
     """
+    n_long_preferred = check_arg(n_long_preferred, "n_long_preferred", 0, 10_000, integer=True)
+    n_short_preferred = check_arg(n_short_preferred, "n_short_preferred", 0, 10_000,
+                                  integer=True)
     n = n_long_preferred + n_short_preferred
     if n_long_preferred < 0 or n_short_preferred < 0 or n == 0:
         raise ValueError("give each kind of pair 0 or more copies, and at least one pair in "
                          f"total; got {n_long_preferred} and {n_short_preferred}.")
-    w = np.asarray(w, dtype=float)
+    w = np.asarray(_check_numpy_input(w, "w"), dtype=float)
     gaps = np.concatenate([np.ones(n_long_preferred), -np.ones(n_short_preferred)])
     per_pair = pairwise_loss(w[..., None] * gaps, 0.0, reduction="none")
     return per_pair.mean(axis=-1)            # the average over D (Eq. 4.37)
