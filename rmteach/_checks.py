@@ -3,10 +3,13 @@ argument as the caller wrote it and says what was expected."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
+from collections.abc import Mapping
 
-__all__ = ["MAX_SEED", "check_int", "check_real", "check_seed"]
+__all__ = ["MAX_SEED", "check_int", "check_real", "check_seed", "validated"]
 
 #: largest seed accepted (NumPy and torch both take any value in 0 .. 2**63 − 1)
 MAX_SEED = 2**63 - 1
@@ -66,3 +69,66 @@ def _span(lo, hi, lo_open=False) -> str:
     if hi is not None:
         return f" <= {hi:g}"
     return ""
+
+
+def _check_kind(value, name: str, kind: str) -> None:
+    optional = kind.endswith("?")
+    kind = kind.rstrip("?")
+    if value is None and optional:
+        return
+    if kind == "array":
+        from ._arrays import _check_numpy_input, is_torch
+
+        if not is_torch(value):
+            _check_numpy_input(value, name)
+    elif kind in ("real", "real+inf"):
+        check_real(value, name, allow_inf=kind == "real+inf")
+    elif kind == "int":
+        check_int(value, name)
+    elif kind == "seed":
+        check_seed(value, name)
+    elif kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a string; got {type(value).__name__}.")
+    elif kind == "dict":
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{name} must be a dict; got {type(value).__name__}.")
+    elif kind == "items":
+        if value is None or isinstance(value, (str, bytes, Mapping)) or \
+                not hasattr(value, "__iter__"):
+            raise ValueError(f"{name} must be a list; got {type(value).__name__}.")
+    else:                                                   # pragma: no cover
+        raise AssertionError(f"unknown kind {kind!r}")
+
+
+def validated(**kinds: str):
+    """Decorate a public function so that bad arguments raise ``ValueError`` naming them.
+
+    ``kinds`` maps a parameter to what it must be: ``"array"`` (real numbers: a number,
+    list, NumPy array or torch tensor), ``"real"``, ``"real+inf"``, ``"int"``, ``"seed"``,
+    ``"str"``, ``"dict"`` or ``"items"`` (a list); a trailing ``?`` also allows ``None``.
+    The values are only checked, never changed.  As a last line of defence, a
+    ``TypeError``/``IndexError``/``AttributeError``/``KeyError`` that the arguments cause
+    inside the function becomes a ``ValueError`` that lists the argument types given.
+    """
+    def decorate(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                bound = sig.bind(*args, **kwargs)
+            except TypeError as exc:
+                raise ValueError(f"{fn.__name__}(): {exc}.") from None
+            for name, kind in kinds.items():
+                if name in bound.arguments:
+                    _check_kind(bound.arguments[name], name, kind)
+            try:
+                return fn(*args, **kwargs)
+            except (TypeError, IndexError, AttributeError, KeyError) as exc:
+                given = ", ".join(f"{k}: {type(v).__name__}" for k, v in bound.arguments.items())
+                text = " ".join(str(exc).split())[:200]
+                raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}): "
+                                 f"{type(exc).__name__}: {text}.") from None
+        return wrapper
+    return decorate

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ._arrays import _check_numpy_input
-from ._checks import check_int, check_real
+from ._checks import check_int, check_real, validated
 from .data import PreferenceData, RankedList, as_ranked_list, true_reward
 from .losses import listwise_loss, pairwise_loss
 
@@ -65,6 +65,7 @@ def _check_ties(ties):
                          f"got {ties!r}.")
 
 
+@validated(correct="int", wrong="int", ties="int")
 def accuracy_with_ties(correct: int, wrong: int, ties: int, convention: str = "exclude") -> float:
     """Pairwise accuracy from the counts under a tie convention (NaN when nothing is counted).
 
@@ -81,6 +82,7 @@ def accuracy_with_ties(correct: int, wrong: int, ties: int, convention: str = "e
     return points / total if total else float("nan")
 
 
+@validated(lists="items", scores="items", tie_tol="real")
 def best_of_list_accuracy(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
                           ties: str = "split", tie_tol: float = 1e-6) -> float:
     """Share of lists whose labelled best response gets the top reward (RewardBench 2 style).
@@ -432,6 +434,7 @@ class Calibration:
     count: tuple
 
 
+@validated(lists="items", scores="items")
 def calibration_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
                             temperature: float = 1.0, n_bins: int = 10) -> Calibration:
     """:class:`Calibration` of per-list rewards over every labelled (better, worse) pair."""
