@@ -413,3 +413,23 @@ def test_resource_guards_refuse_quickly(tmp_path):
         loads_jsonl('{"prompt": "p", "responses": ' + str(["a"] * 1001).replace("'", '"')
                     + ', "ranking": []}')
     assert time.perf_counter() - t0 < 10
+
+
+# ---------------------------------------------------------------------------------------
+# The whole public surface
+# ---------------------------------------------------------------------------------------
+
+def test_no_public_function_lets_a_bad_argument_escape(capsys):
+    """tools/probe_api.py: every function in every public module's __all__, each required
+    argument set to None, a string, -1, 1.5, NaN, inf, [], {}, a set, bytes, an object and
+    10**30 in turn: only ValueError may come out."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "probe_api.py"
+    spec = importlib.util.spec_from_file_location("probe_api", path)
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    with np.errstate(all="ignore"):
+        code = probe.main([])
+    assert code == 0, capsys.readouterr().out[-3000:]

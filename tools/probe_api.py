@@ -72,6 +72,8 @@ def main(argv: list[str]) -> int:
                     except ValueError:
                         pass
                     except Exception as exc:  # the point: anything but ValueError
+                        if type(exc).__name__ in ("Wrong", "NotYet"):
+                            continue          # an exercise checker's feedback, by design
                         escaped[f"{mod.__name__}.{name}"] += 1
                         print(f"{mod.__name__}.{name}({param.name}={bad!r:.20}): "
                               f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
