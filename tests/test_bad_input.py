@@ -147,7 +147,7 @@ def test_cli_bad_flags_name_the_flag(capsys, flag, value, named):
 
 
 def test_divergence_names_the_learning_rate():
-    data = make_preference_data(20, max_n=3)
+    data = make_preference_data(8, max_n=3)
     with pytest.raises(ValueError, match=r"lr=1e\+30 is too large"):
         train(data, lr=1e30, epochs=1, progress=False,
               model_kwargs={"d_model": 8, "n_layers": 1, "d_ff": 8})
@@ -315,7 +315,7 @@ def test_model_arguments():
     with pytest.raises(ValueError, match=r"unknown key 'd_modle' \(did you mean 'd_model'"):
         train(make_preference_data(5, max_n=3), model_kwargs={"d_modle": 8}, progress=False)
     with pytest.raises(ValueError, match="parameters"):
-        TinyRewardModel(vocab=[f"w{i}" for i in range(1_000_000)], d_model=128)
+        TinyRewardModel(vocab=[f"w{i}" for i in range(60_000)], d_model=1024, n_layers=1)
 
 
 # ---------------------------------------------------------------------------------------
