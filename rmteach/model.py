@@ -36,6 +36,8 @@ __all__ = ["MAX_PARAMS", "SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "che
 SIZE_LIMITS = {"d_model": 1024, "n_layers": 24, "n_heads": 64, "d_ff": 8192, "max_len": 4096}
 #: most parameters a TinyRewardModel may have (4 bytes each, x4 with AdamW's state)
 MAX_PARAMS = 50_000_000
+#: score() runs at most this many (prompt, response) pairs through the model at once
+_SCORE_CHUNK = 4096
 #: most words in a vocabulary
 MAX_VOCAB = 2_000_000
 
@@ -170,6 +172,7 @@ class Vocabulary:
         Too long an input keeps its start and the ``<end>`` token (the tail of the
         response is cut), so h_last is always the hidden state of ``<end>``.
         """
+        max_len = check_int(max_len, "max_len", lo=3)
         ids = [self._index.get(w, UNK) for w in tokenize(prompt)]
         ids.append(SEP)
         ids += [self._index.get(w, UNK) for w in tokenize(response)]
@@ -344,8 +347,13 @@ class TinyRewardModel(nn.Module):
         was_training = self.training
         self.eval()
         try:
-            with torch.no_grad():
-                r = self(ids.to(self.device), lengths.to(self.device)).float().cpu()
+            with torch.no_grad():     # in chunks, so a long list cannot exhaust the memory
+                r = torch.cat([
+                    self(ids[k:k + _SCORE_CHUNK, : int(lengths[k:k + _SCORE_CHUNK].max())]
+                         .to(self.device), lengths[k:k + _SCORE_CHUNK].to(self.device))
+                    .float().cpu()
+                    for k in range(0, len(ids), _SCORE_CHUNK)]) if len(ids) > _SCORE_CHUNK \
+                    else self(ids.to(self.device), lengths.to(self.device)).float().cpu()
         finally:
             self.train(was_training)
         return float(r[0]) if single else r
