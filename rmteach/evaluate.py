@@ -123,7 +123,7 @@ class NonFiniteRewardsError(ValueError):
 
 
 #: most items kendall_tau compares (its pairs take ~ 32 bytes each)
-MAX_TAU_ITEMS = 5000
+MAX_TAU_ITEMS = 3000
 
 
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:

@@ -290,8 +290,8 @@ def _gather_ranking(xp, s, ranking, lens):
 
 #: most items in one ranked list (N(N−1)/2 = ~12.5M pairs at the limit)
 MAX_LIST_ITEMS = 5000
-#: most ranked pairs in one call of listwise_loss (batch × N(N−1)/2; ~400 MB of float64)
-MAX_PAIRS = 50_000_000
+#: most ranked pairs in one call of listwise_loss (batch × N(N−1)/2; 160 MB of float64 each)
+MAX_PAIRS = 20_000_000
 
 _MATMUL_MAX_N = 32      # above this, a gather is cheaper than the (N × N(N−1)/2) product
 
