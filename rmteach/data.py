@@ -426,8 +426,8 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     The same ``seed`` gives the same lists; the responses do not depend on ``beta``,
     so changing β changes only the labels.
     """
-    min_n = check_int(min_n, "min_n", lo=2, hi=50)
-    max_n = check_int(max_n, "max_n", lo=2, hi=50)
+    min_n = check_int(min_n, "min_n", lo=2, hi=1000)
+    max_n = check_int(max_n, "max_n", lo=2, hi=1000)
     if max_n < min_n:
         raise ValueError(f"need 2 <= min_n <= max_n; got min_n={min_n}, max_n={max_n}.")
     min_gap = check_real(min_gap, "min_gap", lo=0.0)

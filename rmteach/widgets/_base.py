@@ -265,7 +265,7 @@ class RMWidget(widgets.VBox):
         self.controls = dict(controls)
         #: control name -> the label the learner sees (messages use it, never the name)
         self.control_labels = {name: _plain(getattr(c, "description", "") or name)
-                       for name, c in self.controls.items()}
+                               for name, c in self.controls.items()}
         self.control_labels.update(labels or {})
         #: control name -> the largest magnitude a typed number may have
         self.limits = dict(limits or {})
