@@ -47,6 +47,20 @@ def _modules(names):
 
 
 def main(argv: list[str]) -> int:
+    """Probe in a temporary folder, so that a string argument taken as a path writes there."""
+    import os
+    import tempfile
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            return _probe(argv)
+        finally:
+            os.chdir(here)
+
+
+def _probe(argv: list[str]) -> int:
     warnings.simplefilter("ignore")
     escaped: Counter = Counter()
     seen: set = set()
