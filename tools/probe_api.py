@@ -64,6 +64,7 @@ def _probe(argv: list[str]) -> int:
     warnings.simplefilter("ignore")
     escaped: Counter = Counter()
     seen: set = set()
+    tried = 0
     for mod in _modules(argv):
         for name in getattr(mod, "__all__", ()):
             fn = getattr(mod, name, None)
@@ -81,6 +82,7 @@ def _probe(argv: list[str]) -> int:
                 for bad in BAD:
                     args = [bad if i == k else GOOD.get(p.name, [1.0, 2.0])
                             for i, p in enumerate(params)]
+                    tried += 1
                     try:
                         fn(*args)
                     except ValueError:
@@ -91,8 +93,8 @@ def _probe(argv: list[str]) -> int:
                         escaped[f"{mod.__name__}.{name}"] += 1
                         print(f"{mod.__name__}.{name}({param.name}={bad!r:.20}): "
                               f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}")
-    print(f"\n{sum(escaped.values())} bad calls escaped as something other than ValueError, "
-          f"in {len(escaped)} functions")
+    print(f"\n{tried} bad calls to {len(seen)} public functions; {sum(escaped.values())} "
+          f"escaped as something other than ValueError, in {len(escaped)} functions")
     for name, count in escaped.most_common():
         print(f"  {count:4d}  {name}")
     return 1 if escaped else 0
