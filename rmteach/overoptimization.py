@@ -7,8 +7,9 @@ the model never saw, and compute the best-of-n curves of :mod:`rmteach.sampling`
 the true reward r* and the proxy reward r of the pick, against n and KL_bon.
 
 Rewards are also reported in **pool standard deviations** ("z-units": (value −
-pool mean) / pool sd), so that the proxy, whose scale is arbitrary (only reward
-differences matter), and r* can share an axis.
+pool mean) / pool sd), so that the proxy, whose level is free per prompt and whose
+scale is set by the label noise and the training (not by r*'s units), and r* can
+share an axis.
 
 The notebooks' multi-seed figures read a cache made by ``tools/build_overopt_cache.py``
 (:func:`load_cache`), because training 40 models takes many minutes; a test re-trains one
