@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import validated
 from .data import make_preference_data, make_prompts
 from .sampling import (
     draw_pool,
@@ -50,6 +51,7 @@ def all_prompts() -> list[str]:
     return make_prompts(1600, seed=12345)
 
 
+@validated(exclude="items", k="int")
 def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     """``k`` prompts outside ``exclude`` (the training prompts), and their ids.
 
@@ -64,6 +66,7 @@ def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     return [p for p, _ in chosen], [i for _, i in chosen]
 
 
+@validated(n_prompts="int", beta="real+inf", length_bias="real", kind_bias="dict?")
 def setting_key(n_prompts, beta, length_bias=0.0, length_controlled=False,
                 kind_bias=None) -> str:
     """The cache key of one data setting, e.g. ``"n=50,beta=1,lb=0,lc=0"`` (with
@@ -148,6 +151,7 @@ def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
     return run
 
 
+@validated(proxy="array", true="array", length="array", ns="items")
 def curves_from_scores(proxy, true, length, ns=NS) -> BestOfNRun:
     """Best-of-n curves from score matrices (prompts × pool), averaged over prompts."""
     proxy, true, length = (np.asarray(a, dtype=float) for a in (proxy, true, length))
