@@ -328,6 +328,7 @@ def add_parser(sub) -> None:
                    help="write into an existing OUT: rebuilds these assignments' source and "
                         "release, keeps the gradebook and submissions")
     b.add_argument("--suite", metavar="DIR", help=argparse.SUPPRESS)
+    b.set_defaults(func=run)
 
 
 def run(args) -> int:
