@@ -27,6 +27,7 @@ from ..data import (
 from ..diagnose import LN2
 from ..evaluate import metrics_from_scores, score_lists
 from ..losses import pairwise_loss
+from ..seeds import Spread, spread
 from ._base import PALETTE, LiveFigure, RMWidget
 from .diagnosis import TINY
 from .training import FigureView
@@ -40,7 +41,9 @@ __all__ = [
     "GroupingComparison",
     "ScaledRewardModel",
     "confidence_explorer",
+    "fit_scale",
     "grouping_comparison",
+    "grouping_data",
     "toy_disagreement",
 ]
 
@@ -48,18 +51,28 @@ __all__ = [
 
 @dataclass
 class GroupingComparison:
-    """Grouped listwise against pair-exploded training on the same lists of N responses.
+    """Grouped listwise against pair-exploded training on the same lists of N responses,
+    once per seed.
 
-    ``results`` maps a label to its :class:`~rmteach.train.TrainResult`.
+    ``runs`` maps a label to its :class:`~rmteach.train.TrainResult` per seed (in the order
+    of ``seeds``); ``datas`` and ``validations`` hold each seed's data (train and held-out
+    test prompts) and its validation prompts. ``results`` and ``data`` are the first
+    seed's, for figures and for comparing two of its models.
     """
 
     n: int
     results: dict
     data: PreferenceData | None = None
+    seeds: tuple = (0,)
+    runs: dict | None = None
+    datas: tuple = ()
+    validations: tuple = ()
 
-    def rows(self) -> list[dict]:
+    def rows(self, k: int = 0) -> list[dict]:
+        """One row per run, for the seed at position ``k``."""
         out = []
-        for label, r in self.results.items():
+        for label, results in (self.runs or {lab: [r] for lab, r in self.results.items()}).items():
+            r = results[k]
             h = r.history
             best = min(x.heldout_loss for x in h)
             out.append({"run": label, "forward_per_epoch": r.forward_passes_per_epoch,
@@ -70,11 +83,26 @@ class GroupingComparison:
                         "best_heldout_loss": best,
                         "best_epoch": [x.heldout_loss for x in h].index(best) + 1,
                         "final_heldout_loss": h[-1].heldout_loss,
+                        "rise": h[-1].heldout_loss - best,
                         "seconds_per_epoch": float(np.median(r.seconds_per_epoch))})
         return out
 
+    def spreads(self) -> dict[str, dict[str, Spread]]:
+        """label -> measurement -> :class:`~rmteach.seeds.Spread` over the seeds."""
+        per_seed = [self.rows(k) for k in range(len(self.seeds))]
+        out = {}
+        for i, row in enumerate(per_seed[0]):
+            out[row["run"]] = {key: spread(rows[i][key] for rows in per_seed)
+                               for key in ("train_accuracy", "heldout_accuracy", "gap",
+                                           "best_heldout_loss", "final_heldout_loss",
+                                           "rise", "best_epoch")}
+        return out
+
     def table(self, *, timings: bool = False) -> str:
-        """Side-by-side numbers; ``timings=True`` adds seconds per epoch (not deterministic)."""
+        """Side-by-side numbers; ``timings=True`` adds seconds per epoch (not deterministic).
+        With several seeds: mean ± sd over them (costs are the same for every seed)."""
+        if len(self.seeds) > 1:
+            return self._spread_table()
         head = (f"{'':34s}{'passes/ep':>10s}{'steps/ep':>9s}{'train acc':>10s}"
                 f"{'held acc':>9s}{'gap':>7s}{'held loss: best (ep)':>22s}{'final':>7s}")
         if timings:
@@ -91,10 +119,52 @@ class GroupingComparison:
             lines.append(line)
         return "\n".join(lines)
 
-    def curves(self) -> FigureView:
+    def _spread_table(self) -> str:
+        sp = self.spreads()
+        lines = [f"mean ± sd over {len(self.seeds)} seeds {list(self.seeds)}",
+                 f"{'':31s}{'passes/ep':>10s}{'steps/ep':>9s}{'held-out acc':>16s}"
+                 f"{'train − held-out':>18s}{'held-out loss':>16s}{'rise after best':>18s}"]
+        for row in self.rows():
+            m = sp[row["run"]]
+            lines.append(f"{row['run']:31s}{row['forward_per_epoch']:>10d}"
+                         f"{row['steps_per_epoch']:>9d}{format(m['heldout_accuracy']):>16s}"
+                         f"{format(m['gap']):>18s}{format(m['final_heldout_loss']):>16s}"
+                         f"{format(m['rise']):>18s}")
+        return "\n".join(lines)
+
+    def temperature(self, a: str = "exploded pairs",
+                    b: str = "grouped listwise (InstructGPT)") -> dict:
+        """Fit a temperature (a positive scale s on ``a``'s rewards) on each seed's
+        *validation* prompts, then compare ``a`` at that scale with ``b`` on the held-out
+        test prompts. Returns per-seed lists and :class:`~rmteach.seeds.Spread` values:
+        ``scale``, ``loss_a`` (test, scale 1), ``loss_a_scaled`` (test, fitted scale),
+        ``loss_b`` (test)."""
+        out = {"scale": [], "loss_a": [], "loss_a_scaled": [], "loss_b": []}
+        for k in range(len(self.seeds)):
+            ma, mb = self.runs[a][k].model, self.runs[b][k].model
+            scale = fit_scale(ma, self.validations[k])
+            test = list(self.datas[k].heldout)
+            sa = score_lists(ma, test)
+            out["scale"].append(scale)
+            out["loss_a"].append(metrics_from_scores(test, sa, against=None).listwise_loss)
+            out["loss_a_scaled"].append(metrics_from_scores(
+                test, [x * scale for x in sa], against=None).listwise_loss)
+            out["loss_b"].append(metrics_from_scores(
+                test, score_lists(mb, test), against=None).listwise_loss)
+        return {**out, "spread": {key: spread(v) for key, v in out.items()}}
+
+    def seed_results(self, k: int = 0) -> dict:
+        """label -> :class:`~rmteach.train.TrainResult` of the seed at position ``k``."""
+        if self.runs is None:
+            return dict(self.results)
+        return {label: results[k] for label, results in self.runs.items()}
+
+    def curves(self, k: int = 0) -> FigureView:
+        """The per-epoch curves of the seed at position ``k`` (default: the first)."""
         from .training import training_curves
 
-        return training_curves(self.results)
+        title = f"seed {self.seeds[k]}" if len(self.seeds) > 1 else ""
+        return training_curves(self.seed_results(k), title=title)
 
 
 def _steps(result) -> int:
@@ -106,8 +176,37 @@ def _steps(result) -> int:
     return math.ceil(examples / cfg["batch_size"])
 
 
+def fit_scale(model, lists: Sequence[RankedList]) -> float:
+    """The positive scale s (a temperature 1/s) that minimises ``model``'s listwise loss
+    on ``lists``: a grid of 121 values from 0.05 to 5 on a log axis. Fit it on a
+    *validation* split, never on the prompts you report."""
+    lists = list(lists)
+    if not lists:
+        raise ValueError("give at least one validation list to fit the scale on.")
+    scores = score_lists(model, lists)
+    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
+    losses = [metrics_from_scores(lists, [x * s for x in scores], against=None).listwise_loss
+              for s in grid]
+    return float(grid[int(np.argmin(losses))])
+
+
+def grouping_data(n_prompts: int, n: int, seed: int):
+    """Lists of exactly ``n`` responses, split by prompt into train (70 %), validation
+    (15 %) and held-out test (15 %). Returns ``(data, validation)``: ``data.heldout`` is
+    the test split."""
+    from ..data import split_by_prompt
+
+    full = make_preference_data(n_prompts, min_n=n, max_n=n, heldout_fraction=0.3,
+                                seed=seed)
+    validation, test = split_by_prompt(full.heldout, heldout_fraction=0.5, seed=seed)
+    data = PreferenceData(full.train, tuple(test), full.beta, full.seed, True,
+                          {**full.info, "validation_lists": len(validation)})
+    return data, tuple(validation)
+
+
 def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
                         batch_size: int = 16, lr: float = 1e-2, seed: int = 0,
+                        seeds: Sequence[int] | None = None,
                         model_kwargs: dict | None = None, matched: bool = True,
                         progress: bool = True) -> GroupingComparison:
     """Train the same tiny model three ways on ``n_prompts`` lists of exactly ``n`` responses.
@@ -120,25 +219,37 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
       pairs per step, so it takes as many steps per epoch as grouped training and
       isolates the cost of the extra forward passes.
 
-    Every run sees every comparison once per epoch.
+    Every run sees every comparison once per epoch. ``seeds`` (default: just ``seed``)
+    repeats everything with each seed: new data, new initial weights, new shuffling.
+    The prompts are split 70 / 15 / 15 into train, validation (for :meth:`temperature`)
+    and held-out test.
     """
     from ..train import train
 
     if int(n) < 2:
         raise ValueError(f"n (responses per prompt) must be at least 2; got {n}.")
+    seeds = tuple(int(s) for s in (seeds if seeds is not None else (seed,)))
+    if not seeds:
+        raise ValueError("seeds must name at least one seed.")
     mk = dict(model_kwargs or TINY["model_kwargs"])
-    data = make_preference_data(n_prompts, min_n=n, max_n=n, seed=seed)
     pairs = n * (n - 1) // 2
     specs = {"grouped listwise (InstructGPT)": ("listwise", "grouped", batch_size),
              "exploded pairs": ("pairwise", "exploded", batch_size)}
     if matched:
         specs["exploded pairs, same steps"] = ("pairwise", "exploded", batch_size * pairs)
-    results = {}
-    for label, (loss, mode, bs) in specs.items():
-        results[label] = train(data, loss=loss, mode=mode, epochs=epochs, lr=lr,
-                               batch_size=bs, seed=seed, device="cpu", model_kwargs=mk,
-                               progress=progress)
-    return GroupingComparison(n=n, results=results, data=data)
+    runs: dict = {label: [] for label in specs}
+    datas, validations = [], []
+    for sd in seeds:
+        data, validation = grouping_data(n_prompts, n, sd)
+        datas.append(data)
+        validations.append(validation)
+        for label, (loss, mode, bs) in specs.items():
+            runs[label].append(train(data, loss=loss, mode=mode, epochs=epochs, lr=lr,
+                                     batch_size=bs, seed=sd, device="cpu", model_kwargs=mk,
+                                     progress=progress))
+    return GroupingComparison(n=n, results={lab: r[0] for lab, r in runs.items()},
+                              data=datas[0], seeds=seeds, runs=runs, datas=tuple(datas),
+                              validations=tuple(validations))
 
 
 # ---------------------------------------------------------------------------------------
@@ -213,7 +324,8 @@ class ConfidenceExplorer(RMWidget):
     """
 
     def __init__(self, model_a, model_b, lists: Sequence[RankedList] | PreferenceData, *,
-                 names: tuple[str, str] = ("A", "B"), scale: float = 1.0):
+                 names: tuple[str, str] = ("A", "B"), scale: float = 1.0,
+                 validation: Sequence[RankedList] | None = None):
         if isinstance(lists, PreferenceData):
             lists = list(lists.heldout)
         self.lists = [x for x in lists]
@@ -226,8 +338,14 @@ class ConfidenceExplorer(RMWidget):
         self._acc_a = metrics_from_scores(self.lists, self._sa, against=None).accuracy
         self._grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
         self._curve = np.array([self._loss_a(s) for s in self._grid])
-        k = int(np.argmin(self._curve))
-        self._best = (float(self._grid[k]), float(self._curve[k]))
+        # the scale to report is fitted on validation prompts; without them, the minimum
+        # of the curve itself is marked, and labelled as tuned on the shown prompts
+        self.fitted_on_validation = validation is not None
+        if self.fitted_on_validation:
+            s_best = fit_scale(model_a, validation)
+        else:
+            s_best = float(self._grid[int(np.argmin(self._curve))])
+        self._best = (s_best, self._loss_a(s_best))
         slider = FloatSlider(value=scale, min=0.0, max=5.0, step=0.05, readout_format=".2f",
                              description=f"scale of {self.names[0]}'s rewards",
                              style={"description_width": "170px"},
@@ -242,7 +360,9 @@ class ConfidenceExplorer(RMWidget):
                        label=f"{b}: held-out loss (accuracy {self._eval_b.accuracy:.1%})")
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (undecided)")
             ax.plot([self._best[0]], [self._best[1]], "v", color=PALETTE["green"], ms=8,
-                    label=f"{a}'s best scale")
+                    label=(f"{a}'s scale fitted on validation prompts"
+                           if self.fitted_on_validation else
+                           f"{a}'s best scale on these prompts (tuned on them: optimistic)"))
             self._pt, = ax.plot([], [], "o", color=PALETTE["vermillion"], ms=9, zorder=5)
             self._txt = ax.text(0.45, 0.95, "", transform=ax.transAxes, ha="left", va="top")
             ax.set_xscale("log")
@@ -290,6 +410,10 @@ class ConfidenceExplorer(RMWidget):
 
 
 def confidence_explorer(model_a, model_b, lists, *, names: tuple[str, str] = ("A", "B"),
-                        scale: float = 1.0) -> ConfidenceExplorer:
-    """Build notebook 06's accuracy-versus-loss widget (control ``scale``, main)."""
-    return ConfidenceExplorer(model_a, model_b, lists, names=names, scale=scale)
+                        scale: float = 1.0, validation=None) -> ConfidenceExplorer:
+    """Build notebook 06's accuracy-versus-loss widget (control ``scale``, main).
+
+    ``lists``: the held-out prompts the two models are compared on; ``validation``: other
+    prompts, never trained on, on which model A's best scale (temperature) is fitted."""
+    return ConfidenceExplorer(model_a, model_b, lists, names=names, scale=scale,
+                              validation=validation)

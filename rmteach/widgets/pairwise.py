@@ -193,7 +193,7 @@ class EmpiricalLossExplorer(RMWidget):
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (an undecided model)")
             self._mean_line = ax.axhline(0, color=PALETTE["vermillion"], lw=2,
                                          label="empirical loss (Eq. 4.37)")
-            ax.set_xticks(range(n), [f"pair {i + 1}\n{p[0].split(':')[0]}"
+            ax.set_xticks(range(n), [f"pair {i + 1}\n(prompt {p[0].split(':')[0]})"
                                      for i, p in enumerate(self.pairs)])
             ax.set_ylabel("loss −log Sigmoid(Δ) (nats)")
             ax.set_title("Each pair's loss; the line is their average over D (copies count)")
@@ -241,7 +241,7 @@ class EmpiricalLossExplorer(RMWidget):
             bar.set_height(losses[i])
             bar.set_alpha(1.0 if copies[i] else 0.25)
             text.set_position((i, losses[i] + 0.03 * top))
-            text.set_text(f"{losses[i]:.3f}  ×{copies[i]}")
+            text.set_text(f"{losses[i]:.3f}, {copies[i]} cop{'y' if copies[i] == 1 else 'ies'}")
         self._mean_line.set_ydata([emp, emp])
         for i, cell in enumerate(self._loss_cells):
             cell.value = (f"<code>{losses[i]:.4f}</code> (Pr = {format_probability(probs[i])})")
