@@ -112,3 +112,18 @@ def test_data_mix_over_seeds_compares_seed_by_seed():
     assert mix.drop().values == pytest.approx(tuple(want))
     assert "mean ± sd over 2 seeds" in mix.table()
     assert "mean ± sd over 2 seeds" in mix.figure().summary
+
+
+def test_loss_by_scale_is_eq_4_57_at_every_scale():
+    import numpy as np
+
+    from rmteach.data import make_preference_data
+    from rmteach.evaluate import listwise_loss_by_scale
+
+    data = make_preference_data(30, seed=0)
+    rng = np.random.default_rng(0)
+    scores = [rng.normal(size=x.n) for x in data.heldout]
+    got = listwise_loss_by_scale(data.heldout, scores, [0.1, 1.0, 3.0])
+    for s, value in zip((0.1, 1.0, 3.0), got):
+        want = metrics_from_scores(data.heldout, [x * s for x in scores], against=None)
+        assert value == pytest.approx(want.listwise_loss)

@@ -25,7 +25,13 @@ from ..data import (
     make_preference_data,
 )
 from ..diagnose import LN2
-from ..evaluate import metrics_from_scores, score_lists
+from ..evaluate import (
+    SCALE_GRID,
+    fit_scale,
+    listwise_loss_by_scale,
+    metrics_from_scores,
+    score_lists,
+)
 from ..losses import pairwise_loss
 from ..seeds import Spread, spread
 from ._base import PALETTE, LiveFigure, RMWidget
@@ -176,20 +182,6 @@ def _steps(result) -> int:
     return math.ceil(examples / cfg["batch_size"])
 
 
-def fit_scale(model, lists: Sequence[RankedList]) -> float:
-    """The positive scale s (a temperature 1/s) that minimises ``model``'s listwise loss
-    on ``lists``: a grid of 121 values from 0.05 to 5 on a log axis. Fit it on a
-    *validation* split, never on the prompts you report."""
-    lists = list(lists)
-    if not lists:
-        raise ValueError("give at least one validation list to fit the scale on.")
-    scores = score_lists(model, lists)
-    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
-    losses = [metrics_from_scores(lists, [x * s for x in scores], against=None).listwise_loss
-              for s in grid]
-    return float(grid[int(np.argmin(losses))])
-
-
 def grouping_data(n_prompts: int, n: int, seed: int):
     """Lists of exactly ``n`` responses, split by prompt into train (70 %), validation
     (15 %) and held-out test (15 %). Returns ``(data, validation)``: ``data.heldout`` is
@@ -336,8 +328,8 @@ class ConfidenceExplorer(RMWidget):
         self._eval_b = metrics_from_scores(self.lists, score_lists(model_b, self.lists),
                                            against=None)
         self._acc_a = metrics_from_scores(self.lists, self._sa, against=None).accuracy
-        self._grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
-        self._curve = np.array([self._loss_a(s) for s in self._grid])
+        self._grid = SCALE_GRID
+        self._curve = listwise_loss_by_scale(self.lists, self._sa, self._grid)
         # the scale to report is fitted on validation prompts; without them, the minimum
         # of the curve itself is marked, and labelled as tuned on the shown prompts
         self.fitted_on_validation = validation is not None

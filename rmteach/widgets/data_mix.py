@@ -180,8 +180,7 @@ class DataMixResult:
                     acc = [self.accuracy[lab].get(t, np.nan) for t in TOPICS]
                     err = None
                 bars = ax.bar(x + (i - (len(labels) - 1) / 2) * width, acc, width,
-                              yerr=err, capsize=3, color=PALETTE_CYCLE[i],
-                              label=lab + (" (mean ± sd over seeds)" if many else ""))
+                              yerr=err, capsize=3, color=PALETTE_CYCLE[i], label=lab)
                 for k, (bar, v) in enumerate(zip(bars, acc)):
                     top = v + (err[k] if err else 0.0)
                     ax.text(bar.get_x() + bar.get_width() / 2, top + 0.01, f"{v:.0%}",
@@ -195,7 +194,8 @@ class DataMixResult:
             ax.yaxis.set_major_formatter(_percent)
             ax.set_xlabel("topic of the held-out prompt")
             ax.set_ylabel("held-out pairwise accuracy")
-            ax.set_title("Same number of training prompts, different mix")
+            ax.set_title("Same number of training prompts, different mix"
+                         + (f" (mean ± sd over {len(self.seeds)} seeds)" if many else ""))
             ax.legend(loc="upper left", frameon=False, fontsize=7, ncol=3)
         _finish(fig)
         return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})"
