@@ -110,15 +110,15 @@ QUIZ_LIST: list[Quiz] = [
     MC("training-diagnosis", 2, NB06, "reward-model training diagnosis",
        "Your reward model's training loss starts at 0.693 and stays there, epoch after "
        "epoch; training accuracy stays near 50%. The same code and learning rate train well "
-       "on another data set. Looking at this data set D<sub>r</sub>, you find that most "
-       "triples also appear with the opposite label: annotators disagreed, so both "
+       "on another data set. Looking at this data set D<sub>r</sub>, you find that nearly "
+       "every triple also appears with the opposite label: annotators disagreed, so both "
        "(x, y<sub>a</sub> ≻ y<sub>b</sub>) and (x, y<sub>b</sub> ≻ y<sub>a</sub>) are in "
        "D<sub>r</sub>. Why does the loss stay high and flat?",
        "A pair labelled both ways contributes ℓ(Δ) + ℓ(−Δ) = log(1 + e^(−Δ)) + log(1 + e^Δ), "
        "with Δ = r_φ(x, y_a) − r_φ(x, y_b). That sum is smallest, 2 ln 2, at Δ = 0: any gap "
        "that helps one copy hurts its mirror more. So the best any model can do on such data "
        "is to be undecided, Pr_φ = 0.5, and the loss per pair is ln 2 = 0.693 from the start "
-       "(an untrained model is already undecided) to the end. The data, not the optimiser or "
+       "(an untrained model is already nearly undecided) to the end. The data, not the optimiser or "
        "the model, set this floor; it is the same collapse as the literal reading of Eq. 4.57 "
        "in notebook 3.",
        ("The learning rate is too small for this data set: with a larger step the loss "
