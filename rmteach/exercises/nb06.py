@@ -146,8 +146,8 @@ prompt_weights = Exercise(
           "the lists are exploded into pairs and the loss is averaged over all pairs (Eq. "
           "4.37), what share of the loss does each prompt get? Return an array that sums "
           "to 1."),
-    hint=("A ranked list of N responses implies N(N−1)/2 pairs. Each pair weighs 1/|D| "
-          "with |D| the total number of pairs."),
+    hint=("A ranked list of N responses implies N(N−1)/2 pairs. Each pair weighs 1/|D_r| "
+          "with |D_r| the total number of pairs."),
     solution_code='''
 def my_pair_weights(ns):
     n = np.asarray(ns, dtype=float)

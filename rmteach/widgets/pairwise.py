@@ -216,8 +216,8 @@ class EmpiricalLossExplorer(RMWidget):
             raise ValueError(f"the rewards of {', '.join(bad)} are not finite numbers; "
                              "type ordinary numbers like 1.5 or -0.3.")
         if copies.sum() == 0:
-            raise ValueError("every pair has 0 copies, so D is empty and Eq. 4.37 divides by "
-                             "|D| = 0; give at least one pair one copy.")
+            raise ValueError("every pair has 0 copies, so D_r is empty and Eq. 4.37 divides by "
+                             "|D_r| = 0; give at least one pair one copy.")
         losses = pairwise_loss(ra, rb, reduction="none")
         probs = preference_probability(ra, rb)
         # Eq. 4.37 over the data set in which pair i appears copies[i] times
