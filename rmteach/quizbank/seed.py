@@ -119,8 +119,8 @@ QUIZ_LIST: list[Quiz] = [
        "that helps one copy hurts its mirror more. So the best any model can do on such data "
        "is to be undecided, Pr_φ = 0.5, and the loss per pair is ln 2 = 0.693 from the start "
        "(an untrained model is already nearly undecided) to the end. The data, not the "
-       "optimiser or the model, set this floor; it is the same collapse as the literal reading of Eq. 4.57 "
-       "in notebook 3.",
+       "optimiser or the model, set this floor; it is the same collapse as the literal "
+       "reading of Eq. 4.57 in notebook 3.",
        ("The learning rate is too small for this data set: with a larger step the loss "
         "would fall below 0.693 here too.",
         "The same code and learning rate work on clean data. With contradicting labels no "
