@@ -50,13 +50,14 @@ torch = pytest.importorskip("torch", reason="the experiments train models (torch
 from rmteach.evaluate import metrics_from_scores, score_lists  # noqa: E402
 from rmteach.widgets import comparing as C  # noqa: E402
 from rmteach.widgets import data_mix as M  # noqa: E402
+from rmteach.widgets import grouping as G  # noqa: E402
 
 MODEL = {"d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32}
 
 
 @pytest.fixture(scope="module")
 def grouping():
-    return C.grouping_comparison(n_prompts=30, n=4, epochs=2, seeds=(0, 1),
+    return G.grouping_comparison(n_prompts=30, n=4, epochs=2, seeds=(0, 1),
                                  model_kwargs=MODEL, progress=False)
 
 
@@ -118,7 +119,7 @@ def test_loss_by_scale_is_eq_4_57_at_every_scale():
     import numpy as np
 
     from rmteach.data import make_preference_data
-    from rmteach.evaluate import listwise_loss_by_scale
+    from rmteach.widgets.comparing import listwise_loss_by_scale
 
     data = make_preference_data(30, seed=0)
     rng = np.random.default_rng(0)

@@ -174,7 +174,7 @@ QUIZ_LIST: list[Quiz] = [
        "right exactly when each pair was such a draw. If some prompts are over-represented "
        "in D_r, the average optimises for them instead.",
        ("The pairs are independent draws from the distribution E[·] is over, so each "
-        "deserves the weight 1/|D_r|.",
+        "deserves weight 1/|D_r|.",
         "An average estimates an expectation when the pairs are i.i.d. draws from that "
         "distribution; then giving each the same weight 1/|D_r| is right."),
        ("The rewards are normalised to lie in [0, 1], so the average of the terms stays on "
