@@ -353,15 +353,16 @@ def annotate_ranking(rewards: Sequence[float], beta: float,
     return tuple(int(i) for i in np.argsort(-keys, kind="stable"))
 
 
-def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000):
+def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000, length=None):
     responses, rewards = [], []
     tries = 0
+    lengths = {} if length is None else {"min_len": length, "max_len": length}
     while len(responses) < n:
         tries += 1
         if tries > max_tries:
             raise ValueError(f"could not draw {n} responses whose true rewards differ by at least "
                              f"min_gap={min_gap}; lower min_gap or max_n.")
-        y = sample_response(prompt, rng)
+        y = sample_response(prompt, rng, **lengths)
         r = true_reward(prompt, y)
         if all(abs(r - q) >= min_gap for q in rewards) and y not in responses:
             responses.append(y)
@@ -371,6 +372,8 @@ def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000):
 
 def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
                       beta: float = math.inf, min_gap: float = 0.5,
+                      length_bias: float = 0.0, length_controlled: bool = False,
+                      kind_bias: dict[str, float] | None = None,
                       seed: int = 0) -> list[RankedList]:
     """One annotated ranked list per prompt, with N drawn uniformly from [min_n, max_n].
 
@@ -379,18 +382,44 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     annotator ranks them at rationality ``beta`` (see :func:`annotate_ranking`).
     The same ``seed`` gives the same lists; the responses do not depend on ``beta``,
     so changing β changes only the labels.
+
+    **Shortcuts** (both off by default, and then no extra random number is drawn):
+    ``length_bias`` = λ makes the annotators judge r*(x, y) + λ·len(y) (len in words)
+    instead of r*: they partly prefer longer answers, while r* does not reward length.
+    ``length_controlled=True`` gives every response of a list the same length (drawn
+    once per list, 2..10 words), so no label can be explained by length.
+    ``kind_bias`` maps word kinds to an extra value per word that the annotators add,
+    e.g. ``{"polite": 1.5}``: annotators who are flattered by politeness far beyond
+    what r* gives it (sycophancy).
     """
     if int(min_n) < 2 or int(max_n) < int(min_n):
         raise ValueError(f"need 2 <= min_n <= max_n; got min_n={min_n}, max_n={max_n}.")
     if not (min_gap >= 0):
         raise ValueError(f"min_gap must be >= 0; got {min_gap}.")
+    if not (isinstance(length_bias, (int, float)) and math.isfinite(length_bias)):
+        raise ValueError(f"length_bias must be a finite number (reward per word the annotators "
+                         f"add; 0 = off); got {length_bias!r}.")
+    kind_bias = dict(kind_bias or {})
+    for kind, extra in kind_bias.items():
+        if kind not in WORD_VALUES or not (isinstance(extra, (int, float))
+                                           and math.isfinite(extra)):
+            raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
+                             f"finite numbers; got {kind!r}: {extra!r}.")
     out = []
     for k, prompt in enumerate(prompts):
         rng = np.random.default_rng([seed, 2, k])
         label_rng = np.random.default_rng([seed, 3, k])
         n = int(rng.integers(int(min_n), int(max_n) + 1))
-        responses, rewards = _sample_distinct_responses(prompt, n, rng, min_gap)
-        ranking = annotate_ranking(rewards, beta, label_rng)
+        length = int(rng.integers(2, 11)) if length_controlled else None
+        responses, rewards = _sample_distinct_responses(prompt, n, rng, min_gap, length=length)
+        judged = rewards
+        if length_bias:
+            judged = [r + length_bias * len(tokenize(y)) for r, y in zip(judged, responses)]
+        if kind_bias:
+            judged = [r + sum(extra * explain_reward(prompt, y)["counts"][kind]
+                              for kind, extra in kind_bias.items())
+                      for r, y in zip(judged, responses)]
+        ranking = annotate_ranking(judged, beta, label_rng)
         out.append(RankedList(prompt, tuple(responses), ranking))
     return out
 
@@ -490,6 +519,8 @@ class PreferenceData:
 def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 9,
                          beta: float = math.inf, heldout_beta: float | None = None,
                          heldout_fraction: float = 0.2, min_gap: float = 0.5,
+                         length_bias: float = 0.0, length_controlled: bool = False,
+                         kind_bias: dict[str, float] | None = None,
                          seed: int = 0) -> PreferenceData:
     """The built-in data set: ``n_prompts`` ranked lists with a known true reward.
 
@@ -501,6 +532,8 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
         heldout_beta: rationality of the held-out labels; ``None`` means the same β.
         heldout_fraction: share of prompts held out (split by prompt).
         min_gap: smallest true-reward gap between two responses of one prompt.
+        length_bias, length_controlled, kind_bias: annotator shortcuts (off by
+            default); see :func:`make_ranked_lists`.
         seed: everything is a deterministic function of the seed.
 
     >>> d = make_preference_data(20, max_n=4, seed=0)
@@ -514,16 +547,18 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     held_set = {p.prompt for p in held_prompts}
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
+    shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
+                "kind_bias": dict(kind_bias or {})}
     lists_b = make_ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta,
-                                min_gap=min_gap, seed=seed)
+                                min_gap=min_gap, seed=seed, **shortcut)
     lists_h = lists_b if hb == beta else make_ranked_lists(
-        prompts, min_n=min_n, max_n=max_n, beta=hb, min_gap=min_gap, seed=seed)
+        prompts, min_n=min_n, max_n=max_n, beta=hb, min_gap=min_gap, seed=seed, **shortcut)
     train = tuple(x for x in lists_b if x.prompt not in held_set)
     heldout = tuple(x for x in lists_h if x.prompt in held_set)
     del train_prompts
     return PreferenceData(train, heldout, beta, seed, True,
                           {"n_prompts": n_prompts, "min_n": min_n, "max_n": max_n,
-                           "heldout_beta": hb, "min_gap": min_gap})
+                           "heldout_beta": hb, "min_gap": min_gap, **shortcut})
 
 
 def make_pair_data(n_prompts: int = 1000, *, beta: float = math.inf, **kwargs) -> PreferenceData:

@@ -33,7 +33,7 @@ class Finding:
     """One thing the diagnosis noticed.
 
     ``code`` is one of ``"stuck-at-ln2"``, ``"barely-learning"``, ``"collapsed-rewards"``,
-    ``"label-noise"``,
+    ``"label-noise"``, ``"degenerate-pairs"``,
     ``"learning-rate-too-small"``, ``"learning-rate-too-large"``, ``"overfitting"``,
     ``"healthy"``; ``problem`` says whether it needs fixing.
     """
@@ -97,12 +97,25 @@ def _noise_finding(label_agreement) -> Finding:
         evidence={"label_agreement": label_agreement})
 
 
+def _degenerate_finding(share: float) -> Finding:
+    return Finding(
+        "degenerate-pairs", "Some pairs can never be learned",
+        f"{share:.0%} of the training pairs have a chosen and a rejected input that are "
+        "identical (often only after truncation to max_len). Every model gives them equal "
+        "rewards: each costs exactly ln 2 and gives zero gradient, so the training loss "
+        f"cannot fall below {share:.2f} × ln 2 = {share * LN2:.3f}, and a data set made "
+        "mostly of them looks stuck at ln 2. Drop them (rmteach's loader and train() do, "
+        "with a warning that gives the count) or raise max_len.",
+        evidence={"degenerate_share": share, "loss_floor": share * LN2})
+
+
 def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] | None = None,
                     train_accuracy: Sequence[float] | None = None,
                     heldout_accuracy: Sequence[float] | None = None, *,
                     reward_spread: float | None = None, lr: float | None = None,
                     label_agreement: float | None = None, stuck_tol: float = 0.02,
-                    overfit_gap: float = 0.10) -> Diagnosis:
+                    overfit_gap: float = 0.10,
+                    degenerate_share: float | None = None) -> Diagnosis:
     """Diagnose a training run from its per-epoch numbers.
 
     Args:
@@ -115,6 +128,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
         lr: the learning rate used.
         label_agreement: share of training labels that agree with the true reward
             (about 0.5 for β = 0 annotators), when it is known.
+        degenerate_share: share of the training pairs whose chosen and rejected
+            inputs are identical (after truncation), when they were kept.
         stuck_tol: how close to ln 2 counts as "stuck".
         overfit_gap: train minus held-out accuracy that counts as overfitting.
 
@@ -170,6 +185,9 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
         if _noisy(label_agreement):
             causes += 1
             findings.append(_noise_finding(label_agreement))
+        if degenerate_share is not None and degenerate_share >= 0.5:
+            causes += 1
+            findings.append(_degenerate_finding(degenerate_share))
         # far too small: tiny by itself, or small and the loss hardly moved at all
         if lr is not None and (lr < 1e-5 or (lr <= 1e-3 and moved < 0.05)):
             causes += 1
@@ -194,7 +212,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 "the rewards all the same (a collapsed or frozen model)? (2) are the labels "
                 "random (β = 0 annotators, or chosen/rejected swapped at random)? (3) is the "
                 "learning rate far off (too small: nothing moves; too large: the model "
-                "overshoots and collapses)?",
+                "overshoots and collapses)? (4) do many pairs compare a response with itself "
+                "(degenerate pairs)?",
                 evidence=stuck_finding.evidence)
     elif math.isfinite(final_held_acc) and final_held_acc < 0.6 and final > LN2 - 0.15:
         # Not at ln 2 exactly, but not learning either: never call this healthy.
@@ -218,6 +237,9 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
             "the learning rate." + (f" (lr = {lr:g})" if lr is not None else ""),
             evidence={"first_train_loss": first, "final_train_loss": final, "lr": lr}))
 
+    if (degenerate_share is not None and degenerate_share > 0.01
+            and "degenerate-pairs" not in [f.code for f in findings]):
+        findings.append(_degenerate_finding(degenerate_share))
     if _noisy(label_agreement) and "label-noise" not in [f.code for f in findings]:
         findings.append(_noise_finding(label_agreement))
 
@@ -283,4 +305,7 @@ def diagnose(result, *, label_agreement: float | None = None, **kwargs) -> Diagn
         reward_spread=history[-1].reward_spread,
         lr=config.get("lr"),
         label_agreement=label_agreement,
+        degenerate_share=(config.get("degenerate_share")
+                          if config.get("degenerate_pairs") and
+                          config.get("drop_degenerate") is False else None),
         **kwargs)

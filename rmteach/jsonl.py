@@ -9,6 +9,9 @@ or a ranked list (``ranking`` holds the indices of ``responses``, best first)
     {"prompt": "explain rain", "responses": ["ugh", "sunny thanks", "um so"], "ranking": [1, 2, 0]}
 
 Blank lines are skipped.  Other keys on a line (ids, scores, ...) are ignored.
+Degenerate comparisons (a chosen and a rejected response with the same words) are
+counted and dropped with a :class:`~rmteach.degenerate.DegeneratePairsWarning` that
+gives the count (see :mod:`rmteach.degenerate`).
 A malformed line raises ``ValueError`` naming the file, the line number and the
 field; the whole file is checked before anything is returned, so nothing is ever
 half-loaded.
@@ -22,6 +25,7 @@ import os
 from collections.abc import Iterable
 
 from .data import PreferencePair, RankedList
+from .degenerate import drop_degenerate
 
 __all__ = ["dumps_jsonl", "loads_jsonl", "read_jsonl", "write_jsonl"]
 
@@ -97,6 +101,10 @@ def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair |
         items.append(_parse_item(obj, where))
     if not items:
         raise ValueError(f"{source}: no preference items found (the file is empty).")
+    items, dropped = drop_degenerate(items, where=source)
+    if not items:
+        raise ValueError(f"{source}: all {dropped} pairs are degenerate (chosen and rejected "
+                         "are the same text); nothing to learn from.")
     return items
 
 

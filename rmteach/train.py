@@ -240,6 +240,28 @@ def _as_data(data, heldout, seed) -> PreferenceData:
     return PreferenceData(train_lists, held_lists, None, seed, False)
 
 
+def _degenerate(data: PreferenceData, model, drop: bool):
+    """Find (and by default drop) the training pairs the model cannot tell apart."""
+    from dataclasses import replace
+
+    from .degenerate import drop_degenerate as _drop
+
+    def key(prompt, response):
+        return tuple(model.vocab.encode(prompt, response, model.max_len))
+
+    total = sum(x.n * (x.n - 1) // 2 for x in data.train)
+    clean, count = _drop(data.train, key=key, warn=drop,
+                         where=f"training data (max_len={model.max_len})")
+    info = {"degenerate_pairs": count, "degenerate_share": count / total if total else 0.0,
+            "drop_degenerate": bool(drop)}
+    if count and drop:
+        if not clean:
+            raise ValueError("every training pair is degenerate (identical after truncation "
+                             f"to max_len={model.max_len}); raise max_len.")
+        data = replace(data, train=tuple(clean))
+    return data, info
+
+
 def _objective(loss, mode, margin, center_coef, r, enc, lists_idx=None, pair_idx=None):
     """The batch objective from the rewards ``r`` of the batch's rows (see ``train``)."""
     if mode == "exploded":
@@ -294,6 +316,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
           eval_train: bool = True,
           eval_start: bool = False,
           threads: int | None = 1,
+          drop_degenerate: bool = True,
           callback: Callable[[EpochRecord], None] | None = None) -> TrainResult:
     """Train a :class:`~rmteach.model.TinyRewardModel` on preference data.
 
@@ -323,6 +346,11 @@ def train(data: PreferenceData | Sequence | None = None, *,
         threads: CPU threads torch may use while training (restored afterwards).  One
             is fastest for a model this small and never fights other processes for
             the cores; ``None`` keeps torch's current setting.
+        drop_degenerate: drop training pairs whose chosen and rejected inputs are the
+            same token ids after truncation to the model's ``max_len`` (they cost ln 2
+            and give no gradient), with a warning giving the count; ``False`` keeps
+            them (to see their effect).  Either way ``config["degenerate_pairs"]`` and
+            ``config["degenerate_share"]`` record them.
         callback: called with each :class:`EpochRecord` as soon as it is ready.
 
     Returns:
@@ -344,6 +372,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
         raise ValueError("model_kwargs only applies when train() builds the model; "
                          "you passed model= too.")
     model.to(dev)
+    data, degenerate = _degenerate(data, model, drop_degenerate)
 
     enc = _Encoded(model, data.train).to(dev)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
@@ -353,7 +382,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
               "model": {k: v for k, v in model.config().items() if k != "vocab"},
-              "label_agreement": label_agreement(data.train) if data.synthetic else None}
+              "label_agreement": label_agreement(data.train) if data.synthetic else None,
+              **degenerate}
 
     saved_threads = torch.get_num_threads()
     if threads is not None:

@@ -13,7 +13,8 @@ from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
 
 NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
              "05_training_a_reward_model", "06_diagnosing_and_comparing",
-             "04_what_the_loss_does_to_rewards", "07_ties_and_calibration"}
+             "04_what_the_loss_does_to_rewards", "07_ties_and_calibration",
+             "08_best_of_n_and_shortcuts", "09_reward_hacking_and_kl"}
 
 
 def test_all_fifteen_seed_questions_once():
@@ -166,7 +167,7 @@ def test_quiz_definitions_are_validated():
 NOTEBOOK_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "notebooks"
 
 
-@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
+@pytest.mark.parametrize("notebook", sorted(BY_NOTEBOOK))
 def test_each_notebook_asks_its_seed_questions(notebook):
     """Every quiz of the bank is shown (``quiz.show("<id>")``) in the notebook it names."""
     import nbformat
