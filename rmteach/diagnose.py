@@ -67,12 +67,19 @@ class Diagnosis:
         return self.message
 
 
-def _clean(values) -> list[float]:
+def _clean(values, name: str = "the curve") -> list[float]:
     if values is None:
         return []
+    if isinstance(values, (str, bytes, dict, set)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a list of per-epoch numbers; got "
+                         f"{type(values).__name__}.")
     out = []
-    for v in values:
-        v = float("nan") if v is None else float(v)
+    for k, v in enumerate(values):
+        try:
+            v = float("nan") if v is None else float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}[{k}] must be a number; got {type(v).__name__}.") \
+                from None
         out.append(v)
     return out
 
@@ -140,7 +147,17 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
     ...                 heldout_accuracy=[0.6, 0.78, 0.88]).healthy
     True
     """
-    tl = _clean(train_loss)
+    from ._checks import check_real
+
+    stuck_tol = check_real(stuck_tol, "stuck_tol", lo=0.0)
+    overfit_gap = check_real(overfit_gap, "overfit_gap", lo=0.0)
+    if label_agreement is not None:
+        label_agreement = check_real(label_agreement, "label_agreement", lo=0.0, hi=1.0)
+    for name in ("reward_spread", "lr"):          # unknown (None or NaN) is allowed
+        value = locals()[name]
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            check_real(value, name, allow_inf=True)
+    tl = _clean(train_loss, "train_loss")
     if not tl or not any(math.isfinite(v) for v in tl):
         if any(math.isinf(v) or math.isnan(v) for v in tl) and tl:
             return Diagnosis((Finding(
@@ -149,7 +166,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 "Lower the learning rate (try 10× smaller).",
                 evidence={"lr": lr}),))
         raise ValueError("train_loss needs at least one finite per-epoch loss value.")
-    hl, ta, ha = _clean(heldout_loss), _clean(train_accuracy), _clean(heldout_accuracy)
+    hl, ta, ha = (_clean(heldout_loss, "heldout_loss"), _clean(train_accuracy, "train_accuracy"),
+                  _clean(heldout_accuracy, "heldout_accuracy"))
     findings: list[Finding] = []
     first, final = tl[0], _last(tl)
     moved = max(v for v in tl if math.isfinite(v)) - min(v for v in tl if math.isfinite(v))

@@ -24,8 +24,12 @@ import json
 import os
 from collections.abc import Iterable
 
+from ._io import atomic_write_text, check_text, loads_line, read_text_file
 from .data import PreferencePair, RankedList
 from .degenerate import drop_degenerate
+
+#: most responses in one ranked list (their N(N−1)/2 pairs must fit in memory)
+MAX_RESPONSES = 1000
 
 __all__ = ["dumps_jsonl", "loads_jsonl", "read_jsonl", "write_jsonl"]
 
@@ -69,6 +73,9 @@ def _parse_item(obj, where) -> PreferencePair | RankedList:
     responses = obj["responses"]
     if not isinstance(responses, list) or len(responses) < 2:
         raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
+    if len(responses) > MAX_RESPONSES:
+        raise ValueError(f"{where}: field 'responses' has {len(responses)} items; at most "
+                         f"{MAX_RESPONSES} per line (N(N−1)/2 pairs each).")
     for k, y in enumerate(responses):
         if not isinstance(y, str) or not y.strip():
             raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
@@ -88,16 +95,16 @@ def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair |
     >>> loads_jsonl('{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh"}')
     [PreferencePair(prompt='explain rain', chosen='sunny', rejected='ugh')]
     """
+    if not isinstance(text, str):
+        hint = " (decode bytes first, or use read_jsonl(path))" if isinstance(
+            text, (bytes, bytearray)) else ""
+        raise ValueError(f"text must be a str of JSON Lines; got {type(text).__name__}{hint}.")
     items = []
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         where = f"{source}, line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") \
-                from None
+        obj = loads_line(line, where)
         items.append(_parse_item(obj, where))
     if not items:
         raise ValueError(f"{source}: no preference items found (the file is empty).")
@@ -109,32 +116,57 @@ def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair |
 
 
 def read_jsonl(path: str | os.PathLike) -> list[PreferencePair | RankedList]:
-    """Read a JSONL file of pairs and/or ranked lists; all-or-nothing (see module doc)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file; expected JSON Lines.") from None
-    return loads_jsonl(text, source=str(path))
+    """Read a JSONL file of pairs and/or ranked lists; all-or-nothing (see module doc).
+
+    Every problem (missing file, a directory, not UTF-8, too big, a bad line) raises
+    ``ValueError`` naming the file (and the line).
+    """
+    text = read_text_file(path, "path")
+    return loads_jsonl(text, source=os.fspath(path))
 
 
-def _to_obj(item) -> dict:
+def _to_obj(item, k) -> dict:
     if isinstance(item, PreferencePair):
-        return {"prompt": item.prompt, "chosen": item.chosen, "rejected": item.rejected}
-    if isinstance(item, RankedList):
-        return {"prompt": item.prompt, "responses": list(item.responses),
-                "ranking": list(item.ranking)}
-    raise ValueError(f"can only write PreferencePair or RankedList items; got "
-                     f"{type(item).__name__}.")
+        obj = {"prompt": item.prompt, "chosen": item.chosen, "rejected": item.rejected}
+    elif isinstance(item, RankedList):
+        obj = {"prompt": item.prompt, "responses": list(item.responses),
+               "ranking": [int(i) for i in item.ranking]}
+    else:
+        raise ValueError(f"items[{k}]: can only write PreferencePair or RankedList items; got "
+                         f"{type(item).__name__}.")
+    for key, value in obj.items():
+        for j, text in enumerate([value] if isinstance(value, str) else value):
+            if key == "ranking":
+                break
+            where = f"items[{k}].{key}" + ("" if isinstance(value, str) else f"[{j}]")
+            if not isinstance(text, str):
+                raise ValueError(f"{where} must be a string; got {type(text).__name__}.")
+            if not text.strip():      # read_jsonl refuses it: never write what cannot be read
+                raise ValueError(f"{where} is empty; every text must have a word in it.")
+            check_text(text, where)
+    return obj
 
 
 def dumps_jsonl(items: Iterable[PreferencePair | RankedList]) -> str:
-    """The items as JSONL text, one object per line."""
-    return "".join(json.dumps(_to_obj(it), ensure_ascii=False) + "\n" for it in items)
+    """The items as JSONL text, one object per line (every item checked first)."""
+    if isinstance(items, (str, bytes, PreferencePair, RankedList)) or items is None:
+        raise ValueError("items must be a list of PreferencePair / RankedList items; got "
+                         f"{type(items).__name__}.")
+    try:
+        iterator = iter(items)
+    except TypeError:
+        raise ValueError("items must be a list of PreferencePair / RankedList items; got "
+                         f"{type(items).__name__}.") from None
+    return "".join(json.dumps(_to_obj(it, k), ensure_ascii=False) + "\n"
+                   for k, it in enumerate(iterator))
 
 
 def write_jsonl(items: Iterable[PreferencePair | RankedList], path: str | os.PathLike) -> None:
-    """Write items to ``path`` in TRL's layout (pairs) or the ranked-list layout."""
-    text = dumps_jsonl(items)        # validate everything before touching the file
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    """Write items to ``path`` in TRL's layout (pairs) or the ranked-list layout.
+
+    All or nothing: every item is checked and encoded first, then written to a temporary
+    file in the same folder and renamed over ``path``.  If anything fails, an existing
+    file at ``path`` is left exactly as it was.
+    """
+    text = dumps_jsonl(items)        # validate and encode everything before touching the file
+    atomic_write_text(path, text, "path")

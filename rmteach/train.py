@@ -27,16 +27,20 @@ them exactly.  Training on CPU is deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import difflib
 import math
+import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 
+from ._checks import check_int, check_real, check_seed
 from .data import PreferenceData, RankedList, label_agreement, make_preference_data
-from .evaluate import Evaluation, metrics_from_scores, score_encoded
+from .evaluate import Evaluation, NonFiniteRewardsError, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
 
@@ -47,6 +51,8 @@ MODES = ("grouped", "exploded")
 
 #: the default knobs of :func:`train` (tuned for a 2-core CPU)
 DEFAULTS = {"epochs": 12, "lr": 1e-2, "batch_size": 16, "weight_decay": 0.0}
+#: the sizes ``model_kwargs`` may set for a new model
+MODEL_KWARGS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout")
 
 
 @dataclass(frozen=True)
@@ -204,30 +210,63 @@ def _batch_rewards(model, enc: _Encoded, rows: np.ndarray) -> torch.Tensor:
 # ---------------------------------------------------------------------------
 
 
-def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size):
+def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size, weight_decay, seed,
+                threads, model_kwargs):
+    """Every argument of :func:`train`, checked before any work; returns the clean values."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}.")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected 'grouped' (InstructGPT: one list per "
                          "batch element) or 'exploded' (one pair per example).")
-    if not (math.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin must be a finite number >= 0; got {margin}.")
+    margin = check_real(margin, "margin", lo=0.0)
     if margin and loss != "pairwise":
         raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin loss); "
                          f"loss={loss!r} has none. Use loss='pairwise' or margin=0.")
-    if not (math.isfinite(center_coef) and center_coef >= 0):
-        raise ValueError(f"center_coef must be a finite number >= 0; got {center_coef}.")
-    if int(epochs) < 1:
-        raise ValueError(f"epochs must be at least 1; got {epochs}.")
-    if not (math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr (learning rate) must be a finite number >= 0; got {lr}.")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size must be at least 1; got {batch_size}.")
+    center_coef = check_real(center_coef, "center_coef", lo=0.0)
+    epochs = check_int(epochs, "epochs", lo=1, hi=100_000)
+    lr = check_real(lr, "lr (the learning rate)", lo=0.0)
+    if lr == 0:
+        warnings.warn("lr=0: the learning rate is zero, so training will not change any "
+                      "weight (the model stays as initialised). Pass lr > 0 to train.",
+                      UserWarning, stacklevel=3)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
+    weight_decay = check_real(weight_decay, "weight_decay", lo=0.0)
+    seed = check_seed(seed)
+    if threads is not None:
+        threads = check_int(threads, "threads", lo=1, hi=1024)
+    if model_kwargs is not None:
+        if not isinstance(model_kwargs, dict):
+            raise ValueError(f"model_kwargs must be a dict of model sizes; got "
+                             f"{type(model_kwargs).__name__}.")
+        for key in model_kwargs:
+            if key not in MODEL_KWARGS:
+                close = difflib.get_close_matches(str(key), MODEL_KWARGS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"model_kwargs has an unknown key {key!r}{hint}; expected "
+                                 f"some of {', '.join(MODEL_KWARGS)}.")
+    return margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads
+
+
+def _finite_rewards(model, enc, rows, epoch, lr):
+    r = _batch_rewards(model, enc, rows)
+    if not bool(torch.isfinite(r.detach()).all()):
+        raise _diverged(epoch, lr)
+    return r
+
+
+def _diverged(epoch, lr):
+    return ValueError(f"training diverged in epoch {epoch}: the model's rewards became NaN or "
+                      f"infinite. The learning rate lr={lr:g} is too large; lower it (the "
+                      f"default is {DEFAULTS['lr']:g}).")
 
 
 def _as_data(data, heldout, seed) -> PreferenceData:
     if data is None:
         return make_preference_data(seed=seed)
+    if isinstance(data, (str, bytes, os.PathLike)):
+        raise ValueError(f"data must be a PreferenceData or a list of pairs / ranked lists; got "
+                         f"the {type(data).__name__} {data!r:.80}. To train on a file, pass "
+                         "rmteach.jsonl.read_jsonl(path).")
     if isinstance(data, PreferenceData):
         if heldout is not None:
             raise ValueError("pass held-out items either inside PreferenceData or as heldout=, "
@@ -358,9 +397,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
         epoch), ``forward_passes``, ``seconds_per_epoch``, ``heldout_accuracy``,
         ``heldout_loss``, ``device`` and ``param_counts``.
     """
-    _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size)
-    if threads is not None and int(threads) < 1:
-        raise ValueError(f"threads must be a positive integer or None; got {threads}.")
+    (margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads) = _check_args(
+        loss, mode, margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads,
+        model_kwargs)
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
@@ -429,11 +468,11 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 if mode == "grouped":
                     rows = np.concatenate([np.arange(enc.start[k], enc.start[k] + enc.n[k])
                                            for k in chosen])
-                    r = _batch_rewards(model, enc, rows)
+                    r = _finite_rewards(model, enc, rows, epoch, lr)
                     value = _objective(loss, mode, margin, center_coef, r, enc, lists_idx=chosen)
                 else:
                     rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
-                    r = _batch_rewards(model, enc, rows)
+                    r = _finite_rewards(model, enc, rows, epoch, lr)
                     value = _objective(loss, mode, margin, center_coef, r, enc)
                 passes += len(rows)
                 opt.zero_grad(set_to_none=True)
@@ -444,9 +483,14 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 bar.update(1)
             _sync(dev)
             seconds = time.perf_counter() - t0
+            if not all(bool(torch.isfinite(p.detach()).all()) for p in model.parameters()):
+                raise _diverged(epoch, lr)
             t1 = time.perf_counter()
-            record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
-                                   eval_train, passes, seconds)
+            try:
+                record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
+                                       eval_train, passes, seconds)
+            except NonFiniteRewardsError:
+                raise _diverged(epoch, lr) from None
             record = EpochRecord(**{**asdict(record),
                                     "eval_seconds": time.perf_counter() - t1})
             history.append(record)

@@ -22,7 +22,8 @@ def test_collapsed_model_is_stuck_at_ln2(small):
     model = TinyRewardModel(seed=0)
     with torch.no_grad():
         model.head.weight.zero_()                 # every response gets reward 0
-    result = train(small, model=model, lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(small, model=model, lr=0.0, epochs=1, progress=False)
     assert result.history[-1].train_loss == pytest.approx(LN2, abs=1e-6)
     d = diagnose(result)
     assert d.codes[:2] == ["stuck-at-ln2", "collapsed-rewards"]

@@ -78,13 +78,15 @@ def test_every_loss_and_mode_trains(tiny, loss, mode):
 
 def test_grouped_listwise_objective_is_eq_4_57(tiny):
     # lr = 0: nothing changes, so the epoch's objective is the listwise loss of the train data
-    result = train(tiny, loss="listwise", lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(tiny, loss="listwise", lr=0.0, epochs=1, progress=False)
     rec = result.history[0]
     assert rec.train_objective == pytest.approx(rec.train_loss, abs=1e-5)
 
 
 def test_exploded_objective_is_the_mean_pairwise_loss(tiny):
-    result = train(tiny, loss="pairwise", mode="exploded", lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(tiny, loss="pairwise", mode="exploded", lr=0.0, epochs=1, progress=False)
     expected = evaluate(result.model, tiny, split="train").log_loss
     assert result.history[0].train_objective == pytest.approx(expected, abs=1e-5)
 

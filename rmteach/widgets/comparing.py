@@ -10,7 +10,6 @@ torch is only imported when something is trained.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +23,7 @@ from ..data import (
 from ..diagnose import LN2
 from ..evaluate import metrics_from_scores, score_lists
 from ..losses import pairwise_loss
-from ._base import PALETTE, LiveFigure, RMWidget
+from ._base import PALETTE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
     "SCALE_GRID",
@@ -104,8 +103,11 @@ class ScaledRewardModel:
     """
 
     def __init__(self, model, scale: float):
-        if not (math.isfinite(scale) and scale > 0):
+        scale = check_arg(scale, "scale", 0.0)
+        if not scale > 0:
             raise ValueError(f"scale must be a positive number; got {scale}.")
+        if not all(hasattr(model, a) for a in ("encode", "device", "training", "eval")):
+            raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
         self.model = model
         self.scale = float(scale)
 
@@ -145,6 +147,10 @@ class ConfidenceExplorer(RMWidget):
     def __init__(self, model_a, model_b, lists: Sequence[RankedList] | PreferenceData, *,
                  names: tuple[str, str] = ("A", "B"), scale: float = 1.0,
                  validation: Sequence[RankedList] | None = None):
+        scale = check_arg(scale, "scale", 0.05, 5.0)
+        if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != 2 \
+                or not all(isinstance(x, str) for x in names):
+            raise ValueError(f"names must be two strings, like ('A', 'B'); got {names!r:.60}.")
         if isinstance(lists, PreferenceData):
             lists = list(lists.heldout)
         self.lists = [x for x in lists]
@@ -203,10 +209,10 @@ class ConfidenceExplorer(RMWidget):
 
     def update(self) -> None:
         s = float(self.controls["scale"].value)
-        if not (math.isfinite(s) and s > 0):
-            raise ValueError("a scale of 0 gives every response the same reward: every pair "
-                             "is a tie, the accuracy is undefined and the loss is ln 2. Pick "
-                             "a scale above 0.")
+        if s <= 0:      # finite: the base class checked it first
+            raise ValueError(f"a scale of {s:g} gives every response the same reward (or "
+                             "flips them): pick a scale above 0; at 0 every pair is a tie, "
+                             "the accuracy is undefined and the loss is ln 2.")
         ev = metrics_from_scores(self.lists, [np.asarray(x) * s for x in self._sa],
                                  against=None)
         a, b = self.names

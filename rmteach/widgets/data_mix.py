@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._arrays import _check_numpy_input
+from .._checks import check_int, check_seed
 from ..data import (
     TOPICS,
     PreferenceData,
@@ -51,15 +53,17 @@ def pair_weights(ns: Sequence[int]) -> np.ndarray:
     >>> pair_weights([2, 4]).tolist()
     [0.14285714285714285, 0.8571428571428571]
     """
-    n = np.asarray(ns, dtype=float)
+    n = np.asarray(_check_numpy_input(ns, "ns"), dtype=float)
     if n.ndim != 1 or n.size == 0 or np.any(n < 2) or np.any(n != np.round(n)):
-        raise ValueError(f"give one whole number N ≥ 2 per prompt; got {list(ns)}.")
+        raise ValueError(f"ns must give one whole number N ≥ 2 per prompt; got {n.tolist()}.")
     pairs = n * (n - 1) / 2
     return pairs / pairs.sum()
 
 
 def topic_accuracy(model, lists: Sequence[RankedList]) -> dict[str, float]:
     """Held-out pairwise accuracy of ``model`` on each topic's lists (ties excluded)."""
+    if isinstance(lists, (str, bytes)) or not hasattr(lists, "__iter__"):
+        raise ValueError(f"lists must be a list of ranked lists; got {type(lists).__name__}.")
     lists = list(lists)
     scores = score_lists(model, lists)
     out = {}
@@ -78,10 +82,13 @@ def skew_topic(data: PreferenceData, topic: str, keep: int, *, seed: int = 0) ->
     The dropped lists are replaced by extra lists of the other topics drawn from a
     bigger pool, so the training set keeps its size: only the *mix* changes.
     """
-    if topic not in TOPICS:
+    if not isinstance(data, PreferenceData):
+        raise ValueError("data must be built-in data from make_preference_data; got "
+                         f"{type(data).__name__}.")
+    if not isinstance(topic, str) or topic not in TOPICS:
         raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}.")
-    if int(keep) < 0:
-        raise ValueError(f"keep must be ≥ 0; got {keep}.")
+    keep = check_int(keep, "keep", lo=0)
+    seed = check_seed(seed)
     n_prompts = data.info.get("n_prompts")
     if not data.synthetic or n_prompts is None:
         raise ValueError("skew_topic needs built-in data from make_preference_data.")

@@ -240,7 +240,8 @@ class LossDiagnosisExplorer(RMWidget):
                     controls["degenerate"]],
                    layout=Layout(flex_flow="row wrap"))
         super().__init__(controls=controls, main="beta", live_figure=live, control_box=box,
-                         title="Why is my loss stuck at ln 2? Retrain a tiny reward model")
+                         title="Why is my loss stuck at ln 2? Retrain a tiny reward model",
+                         limits={"beta": math.inf, "lr": math.inf})   # update() says more
 
     def _on_change(self, change=None) -> None:
         if self._applying:

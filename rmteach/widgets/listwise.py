@@ -24,9 +24,10 @@ import numpy as np
 from ipywidgets import FloatSlider, HBox, IntSlider, Layout, Text, VBox
 from matplotlib.colors import PowerNorm
 
+from .._arrays import _check_numpy_input
 from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
 from ..ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
-from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
+from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
     "ListLengthExplorer",
@@ -60,8 +61,8 @@ def literal_objective(scores) -> float:
     >>> round(literal_objective([0.0, 0.0, 0.0]), 6)     # its minimum: ln 2
     0.693147
     """
-    s = np.asarray(scores, dtype=float)
-    n = s.shape[-1]
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
+    n = s.shape[-1] if s.ndim else 0
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")
     a, b = np.nonzero(~np.eye(n, dtype=bool))            # all N(N−1) ordered pairs
@@ -88,7 +89,9 @@ def descend_on_list(scores, *, objective: str = "true", steps: int = 300, lr: fl
     >>> bool(np.ptp(path[-1]) < 1e-3)                     # all rewards pushed together
     True
     """
-    s = np.array(scores, dtype=float)
+    steps = check_arg(steps, "steps", 0, 100_000, integer=True)
+    lr = check_arg(lr, "lr", 0.0, 1e6)
+    s = np.array(_check_numpy_input(scores, "scores"), dtype=float)
     if s.ndim != 1 or s.size < 2:
         raise ValueError("scores must be one list of at least 2 rewards, best first.")
     if objective == "true":
@@ -117,7 +120,7 @@ def plackett_luce_stage_probabilities(scores) -> np.ndarray:
     >>> plackett_luce_stage_probabilities([0.0, 0.0, 0.0]).round(4)
     array([0.3333, 0.5   ])
     """
-    s = np.asarray(scores, dtype=float)
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
     n = s.size
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")
@@ -142,7 +145,15 @@ class ListwiseExplorer(RMWidget):
     """
 
     def __init__(self, ranking: str = "C > A > D > B", scores=None):
+        if not isinstance(ranking, str):
+            raise ValueError(f"ranking must be text like 'C > A > D > B'; got "
+                             f"{type(ranking).__name__}.")
+        if scores is not None and not isinstance(scores, dict):
+            raise ValueError("scores must be a dict label -> reward, like {'A': 0.5, 'B': -1}; "
+                             f"got {type(scores).__name__}.")
         scores = dict(DEFAULT_SCORES if scores is None else scores)
+        for label, value in scores.items():
+            check_arg(value, f"scores[{label!r}]", -4, 4)
         if not 2 <= len(scores) <= MAX_ITEMS:
             raise ValueError(f"give between 2 and {MAX_ITEMS} items; got {len(scores)}.")
         self.items = [str(k) for k in scores]
@@ -308,6 +319,10 @@ def noisy_model_scores(n: int, *, seed: int = 0, noise: float = 0.6,
     gaps as N grows, and the average would climb because the pairs get harder, not because
     the normalisation fails.)
     """
+    n = check_arg(n, "n", 2, 1000, integer=True)
+    seed = check_arg(seed, "seed", 0, 2**31, integer=True)
+    noise = check_arg(noise, "noise", 0.0, 1e3)
+    draws = check_arg(draws, "draws", 1, 100_000, integer=True)
     rng = np.random.default_rng(seed + 1000 * n)
     quality = -np.sort(-rng.standard_normal((draws, n)), axis=1)
     return quality + noise * rng.standard_normal((draws, n))
@@ -321,6 +336,8 @@ class ListLengthExplorer(RMWidget):
     """
 
     def __init__(self, n: int = 4, seed: int = 0):
+        n = check_arg(n, "n", 2, 20, integer=True)
+        seed = check_arg(seed, "seed", 0, 2**31, integer=True)
         self._mean_noisy = np.array([float(listwise_loss(noisy_model_scores(k, seed=seed)))
                                      for k in N_RANGE])
         self._mean_unc = np.array([float(listwise_loss(np.zeros(k))) for k in N_RANGE])
@@ -401,6 +418,11 @@ class LiteralTrapExplorer(RMWidget):
 
     def __init__(self, steps: int = 200, lr: float = 0.5, start=TRAP_START,
                  labels=("C", "A", "D", "B")):
+        steps = check_arg(steps, "steps", 1, 5000, integer=True)
+        lr = check_arg(lr, "lr", 1e-6, 100)
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or \
+                isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise ValueError("start and labels must be lists (one starting reward per label).")
         if len(start) != len(labels):
             raise ValueError("give one starting reward per label.")
         self.labels = list(labels)
