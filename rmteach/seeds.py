@@ -64,23 +64,42 @@ class Spread:
 
 def spread(values: Iterable[float]) -> Spread:
     """The values of one measurement over several seeds (at least one, all finite)."""
-    vals = tuple(float(v) for v in values)
+    if isinstance(values, Spread):
+        return values
+    try:
+        if isinstance(values, (str, bytes)):
+            raise TypeError
+        raw = list(values)                      # may be a generator: read it once
+        if any(isinstance(v, (str, bytes, bool)) for v in raw):
+            raise TypeError
+        vals = tuple(float(v) for v in raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"values must be one or more finite numbers, one per seed; got "
+                         f"{values!r:.60}.") from None
     if not vals or not all(math.isfinite(v) for v in vals):
-        raise ValueError(f"values must be one or more finite numbers; got {list(vals)}.")
+        raise ValueError(f"values must be one or more finite numbers, one per seed; got "
+                         f"{list(vals)!r:.60}.")
     return Spread(vals)
+
+
+def _spread_arg(x, name: str) -> Spread:
+    if not isinstance(x, Spread):
+        raise ValueError(f"{name} must be a Spread (from rmteach.seeds.spread); got "
+                         f"{type(x).__name__}.")
+    return x
 
 
 def clears(a: Spread, b: Spread) -> bool:
     """True when the means differ by more than the two standard deviations together:
     the suite's (deliberately cautious) test before saying that one setting beats
     another."""
+    a, b = _spread_arg(a, "a"), _spread_arg(b, "b")
     return abs(a.mean - b.mean) > a.sd + b.sd
 
 
 def paired(a: Spread | Iterable[float], b: Spread | Iterable[float]) -> Spread:
     """Per-seed differences a − b of two settings run on the same seeds (same order)."""
-    va = a.values if isinstance(a, Spread) else tuple(a)
-    vb = b.values if isinstance(b, Spread) else tuple(b)
+    va, vb = spread(a).values, spread(b).values
     if len(va) != len(vb):
         raise ValueError(f"a and b need one value per seed each; got {len(va)} and {len(vb)}.")
     return spread(x - y for x, y in zip(va, vb))
@@ -88,6 +107,7 @@ def paired(a: Spread | Iterable[float], b: Spread | Iterable[float]) -> Spread:
 
 def clears_paired(diff: Spread) -> bool:
     """True when the mean per-seed difference is larger than its own spread (sd)."""
+    diff = _spread_arg(diff, "diff")
     return abs(diff.mean) > diff.sd
 
 

@@ -15,9 +15,11 @@ def test_spread_mean_and_sample_sd():
     assert s.sd == pytest.approx(math.sqrt(2.5))                # n − 1 in the denominator
     assert format(s, ".2f") == "3.00 ± 1.58" and str(s) == "3.000 ± 1.581"
     assert math.isnan(spread([1.0]).sd)
-    for bad in ([], [1.0, math.nan]):
-        with pytest.raises(ValueError, match="finite"):
+    for bad in ([], [1.0, math.nan], None, "x", [1.0, "a"], 3.0):
+        with pytest.raises(ValueError, match="finite numbers"):
             spread(bad)
+    with pytest.raises(ValueError, match="must be a Spread"):
+        clears([1.0, 2.0], s)
 
 
 def test_clears_needs_the_difference_to_beat_both_spreads():
@@ -119,7 +121,7 @@ def test_loss_by_scale_is_eq_4_57_at_every_scale():
     import numpy as np
 
     from rmteach.data import make_preference_data
-    from rmteach.widgets.comparing import listwise_loss_by_scale
+    from rmteach.widgets.comparing import _listwise_loss_by_scale as listwise_loss_by_scale
 
     data = make_preference_data(30, seed=0)
     rng = np.random.default_rng(0)

@@ -16,10 +16,7 @@ import numpy as np
 from ipywidgets import FloatSlider, Layout
 
 from ..calibration import fit_temperature
-from ..data import (
-    PreferenceData,
-    RankedList,
-)
+from ..data import PreferenceData, RankedList, as_ranked_list
 from ..diagnose import LN2
 from ..evaluate import metrics_from_scores, score_lists
 from ..losses import pairwise_loss
@@ -31,7 +28,6 @@ __all__ = [
     "ScaledRewardModel",
     "confidence_explorer",
     "fit_scale",
-    "listwise_loss_by_scale",
     "toy_disagreement",
 ]
 
@@ -50,7 +46,7 @@ def _ranked_gaps(lists: Sequence[RankedList], scores: Sequence[np.ndarray]):
     return np.concatenate(gaps), np.concatenate(weights) / len(gaps)
 
 
-def listwise_loss_by_scale(lists: Sequence[RankedList], scores: Sequence[np.ndarray],
+def _listwise_loss_by_scale(lists: Sequence[RankedList], scores: Sequence[np.ndarray],
                            scales) -> np.ndarray:
     """Eq. 4.57 (the mean over lists of each list's mean −log Sigmoid(s·gap) over its
     ranked pairs) for every scale s in ``scales`` at once."""
@@ -63,7 +59,16 @@ def fit_scale(model, lists: Sequence[RankedList]) -> float:
     """The scale s = 1/T for the temperature T that :func:`rmteach.calibration.
     fit_temperature` fits on the ranked pairs of ``lists`` (log-loss per pair). Fit it on
     a *validation* split, never on the prompts you report."""
-    lists = list(lists)
+    if not all(hasattr(model, a) for a in ("encode", "device", "eval")):
+        raise ValueError(f"model must be a trained TinyRewardModel; got {type(model).__name__}.")
+    if isinstance(lists, PreferenceData):
+        raise ValueError("lists must be the validation lists themselves, not a PreferenceData "
+                         "(whose held-out split you would then tune on).")
+    try:
+        lists = [as_ranked_list(x) for x in lists]
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError(f"lists must be ranked lists (validation prompts); got "
+                         f"{lists!r:.60}.") from None
     if not lists:
         raise ValueError("give at least one validation list to fit the scale on.")
     gap, _ = _ranked_gaps(lists, score_lists(model, lists))
@@ -162,7 +167,7 @@ class ConfidenceExplorer(RMWidget):
                                            against=None)
         self._acc_a = metrics_from_scores(self.lists, self._sa, against=None).accuracy
         self._grid = SCALE_GRID
-        self._curve = listwise_loss_by_scale(self.lists, self._sa, self._grid)
+        self._curve = _listwise_loss_by_scale(self.lists, self._sa, self._grid)
         # the scale to report is fitted on validation prompts; without them, the minimum
         # of the curve itself is marked, and labelled as tuned on the shown prompts
         self.fitted_on_validation = validation is not None
