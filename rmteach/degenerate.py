@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 
+from ._checks import check_int, validated
 from .data import PreferencePair, RankedList, as_ranked_list, tokenize
 
 __all__ = ["DegeneratePairsWarning", "count_degenerate", "drop_degenerate", "example_pairs",
@@ -50,6 +51,7 @@ def _clean_list(lst: RankedList, key) -> tuple[RankedList | None, int]:
     return RankedList(lst.prompt, responses, tuple(range(len(keep)))), degenerate
 
 
+@validated(items="items", where="str")
 def drop_degenerate(items: Iterable[PreferencePair | RankedList], *,
                     key: Callable[[str, str], object] | None = None, warn: bool = True,
                     where: str = "the data") -> tuple[list, int]:
@@ -63,11 +65,17 @@ def drop_degenerate(items: Iterable[PreferencePair | RankedList], *,
     and is dropped if fewer than two responses are left.  With ``warn`` a
     :class:`DegeneratePairsWarning` gives the count.
     """
+    if key is not None and not callable(key):
+        raise ValueError(f"key must be a function key(prompt, response) or None; got "
+                         f"{type(key).__name__}.")
     key = _default_key if key is None else key
     out: list = []
     count = 0
     total = 0
-    for item in items:
+    for i, item in enumerate(items):
+        if not isinstance(item, (PreferencePair, RankedList)):
+            raise ValueError(f"items must hold PreferencePair or RankedList objects; items[{i}] "
+                             f"is {type(item).__name__}.")
         if isinstance(item, PreferencePair):
             total += 1
             if key(item.prompt, item.chosen) == key(item.prompt, item.rejected):
@@ -90,6 +98,7 @@ def drop_degenerate(items: Iterable[PreferencePair | RankedList], *,
     return out, count
 
 
+@validated(items="items")
 def count_degenerate(items: Sequence[PreferencePair | RankedList], *,
                      key: Callable[[str, str], object] | None = None) -> int:
     """How many (chosen, rejected) pairs are degenerate (see :func:`drop_degenerate`)."""
@@ -101,6 +110,10 @@ def truncation_key(max_len: int, vocab=None) -> Callable[[str, str], tuple]:
     truncation to ``max_len`` tokens (as :meth:`rmteach.model.Vocabulary.encode` cuts)."""
     from .model import Vocabulary  # torch is only needed here
 
+    check_int(max_len, "max_len")
+    if vocab is not None and not isinstance(vocab, Vocabulary):
+        raise ValueError(f"vocab must be a Vocabulary (model.vocab) or None; got "
+                         f"{type(vocab).__name__}.")
     vocab = Vocabulary() if vocab is None else vocab
     if int(max_len) < 3:
         raise ValueError(f"max_len must be at least 3 (x, <sep>, <end>); got {max_len}.")

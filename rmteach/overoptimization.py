@@ -7,8 +7,9 @@ the model never saw, and compute the best-of-n curves of :mod:`rmteach.sampling`
 the true reward r* and the proxy reward r of the pick, against n and KL_bon.
 
 Rewards are also reported in **pool standard deviations** ("z-units": (value −
-pool mean) / pool sd), so that the proxy, whose scale is arbitrary (only reward
-differences matter), and r* can share an axis.
+pool mean) / pool sd), so that the proxy, whose level is free per prompt and whose
+scale is set by the label noise and the training (not by r*'s units), and r* can
+share an axis.
 
 The notebooks' multi-seed figures read a cache made by ``tools/build_overopt_cache.py``
 (:func:`load_cache`), because training 40 models takes many minutes; a test re-trains one
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import validated
 from .data import make_preference_data, make_prompts
 from .sampling import (
     draw_pool,
@@ -49,6 +51,7 @@ def all_prompts() -> list[str]:
     return make_prompts(1600, seed=12345)
 
 
+@validated(exclude="items", k="int")
 def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     """``k`` prompts outside ``exclude`` (the training prompts), and their ids.
 
@@ -63,6 +66,7 @@ def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     return [p for p, _ in chosen], [i for _, i in chosen]
 
 
+@validated(n_prompts="int", beta="real+inf", length_bias="real", kind_bias="dict?")
 def setting_key(n_prompts, beta, length_bias=0.0, length_controlled=False,
                 kind_bias=None) -> str:
     """The cache key of one data setting, e.g. ``"n=50,beta=1,lb=0,lc=0"`` (with
@@ -147,6 +151,7 @@ def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
     return run
 
 
+@validated(proxy="array", true="array", length="array", ns="items")
 def curves_from_scores(proxy, true, length, ns=NS) -> BestOfNRun:
     """Best-of-n curves from score matrices (prompts × pool), averaged over prompts."""
     proxy, true, length = (np.asarray(a, dtype=float) for a in (proxy, true, length))

@@ -24,8 +24,8 @@ coefficient.  What it keeps is the part that matters here: the policy climbs the
 *learned* reward r, the true reward r* is only watched, and β_KL holds it near π_ref.
 
 The learned reward is normalised to mean 0 and sd 1 over the reference pool (as
-InstructGPT normalises its reward model), so β_KL has the same meaning for every
-reward model.
+OpenRLHF's and NeMo's normalise options do; InstructGPT shifted by a bias only), so
+β_KL has the same meaning for every reward model.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._arrays import _check_numpy_input
+from ._checks import check_int, check_seed, validated
 from .data import explain_reward, tokenize
 
 __all__ = [
@@ -60,6 +62,13 @@ class PolicyProblem:
     name: str = ""
 
     def __post_init__(self):
+        for name in ("proxy", "true"):
+            _check_numpy_input(getattr(self, name), name)
+        for name in ("prompts", "pool"):
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+                raise ValueError(f"{name} must be a list (one entry per prompt); got "
+                                 f"{type(value).__name__}.")
         self.proxy = np.asarray(self.proxy, dtype=float)
         self.true = np.asarray(self.true, dtype=float)
         if self.proxy.ndim != 2 or self.proxy.shape != self.true.shape:
@@ -100,8 +109,13 @@ def _log_softmax(theta: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
+@validated(logp="array", logp_ref="array")
 def kl_to_reference(logp: np.ndarray, logp_ref: np.ndarray) -> np.ndarray:
     """KL(π‖π_ref) = Σ_y π(y) (log π(y) − log π_ref(y)) per row (nats)."""
+    logp, logp_ref = np.asarray(logp, dtype=float), np.asarray(logp_ref, dtype=float)
+    if logp.shape != logp_ref.shape or logp.ndim == 0 or logp.size == 0:
+        raise ValueError(f"logp and logp_ref must be log-probabilities over the same responses "
+                         f"(one non-empty shape); got shapes {logp.shape} and {logp_ref.shape}.")
     p = np.exp(logp)
     return np.sum(p * (logp - logp_ref), axis=-1)
 
@@ -116,6 +130,12 @@ def kl_penalised_reward(reward, logp_policy, logp_ref, beta_kl: float):
         raise ValueError(f"beta_kl must be a number >= 0 (0 = no KL penalty); got {beta_kl!r}.")
     return (np.asarray(reward, dtype=float)
             - beta_kl * (np.asarray(logp_policy, dtype=float) - np.asarray(logp_ref, dtype=float)))
+
+
+def _check_problem(problem) -> None:
+    if not isinstance(problem, PolicyProblem):
+        raise ValueError(f"problem must be a PolicyProblem (see load_problem); got "
+                         f"{type(problem).__name__}.")
 
 
 def _check(beta_kl, steps, lr, batch):
@@ -133,7 +153,10 @@ def train_policy(problem: PolicyProblem, *, beta_kl: float = 0.0, steps: int = 6
                  lr: float = 1.0, batch: int = 8, seed: int = 0,
                  record_every: int = 5) -> PolicyRun:
     """REINFORCE with a leave-one-out baseline on r − β_KL·(log π − log π_ref) (module doc)."""
+    _check_problem(problem)
     _check(beta_kl, steps, lr, batch)
+    check_seed(seed)
+    check_int(record_every, "record_every", lo=1)
     reward, true = problem.reward, problem.true
     n_prompts, k = reward.shape
     rng = np.random.default_rng([seed, 9])
@@ -170,6 +193,7 @@ def train_policy(problem: PolicyProblem, *, beta_kl: float = 0.0, steps: int = 6
                      np.array(rec_kl), _softmax(theta), float(beta_kl), int(seed))
 
 
+@validated(probs="array", top="int")
 def what_changed(problem: PolicyProblem, probs: np.ndarray, top: int = 8):
     """What the policy learned to emit, compared with the reference (uniform on the pool).
 
@@ -178,6 +202,7 @@ def what_changed(problem: PolicyProblem, probs: np.ndarray, top: int = 8):
     ``top`` words whose expected count per response grew most, as (word, kind, true
     value per word, count under π_ref, count under π).
     """
+    _check_problem(problem)
     probs = np.asarray(probs, dtype=float)
     if probs.shape != problem.proxy.shape:
         raise ValueError(f"probs must have the pool's shape {problem.proxy.shape}; "

@@ -4,10 +4,13 @@
 reference policy (here the data generator, :func:`rmteach.data.sample_response`),
 score each with the learned reward model r, and keep the one with the highest r.
 It is the simplest way to optimise against a reward model, and it has a closed-form
-cost: the KL divergence from the reference policy to the best-of-n policy is
-(Stiennon et al. 2020; Gao, Schulman & Hilton 2022)
+cost: the KL divergence of the best-of-n policy from the reference policy,
+KL(π_bon ‖ π_ref), is (Stiennon et al. 2020; Gao, Schulman & Hilton 2022)
 
     KL_bon = log n − (n − 1) / n          (nats; 0 at n = 1)
+
+exactly when no two draws can share a score, and at most that when they can, as with
+draws from a finite pool (Beirami et al. 2024).
 
 :func:`expected_best_of_n` computes the *exact* expected value of anything (the true
 reward r*, the proxy r, the length) at the pick, when the n draws are taken with
@@ -27,6 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._checks import validated
 from .data import sample_response, tokenize, true_reward
 
 __all__ = [
@@ -40,10 +44,23 @@ __all__ = [
 ]
 
 
+#: the largest pool :func:`draw_pool` draws per prompt (a guard against runaway sizes)
+MAX_POOL = 100_000
+
+
 def _check_n(n, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or int(n) < 1:
         raise ValueError(f"{name} must be a whole number of responses >= 1; got {n!r}.")
     return int(n)
+
+
+def _check_texts(texts, name: str) -> list:
+    texts = list(texts)
+    for i, y in enumerate(texts):
+        if not isinstance(y, str):
+            raise ValueError(f"{name} must be a list of strings; {name}[{i}] is "
+                             f"{type(y).__name__} {y!r:.40}.")
+    return texts
 
 
 def kl_best_of_n(n) -> float | np.ndarray:
@@ -64,6 +81,7 @@ def kl_best_of_n(n) -> float | np.ndarray:
     return np.log(k) - (k - 1) / k
 
 
+@validated(size="int", seed="seed", keys="items?")
 def draw_pool(prompts: Sequence[str], size: int, *, seed: int = 0,
               keys: Sequence[int] | None = None) -> list[list[str]]:
     """``size`` responses per prompt from the reference policy (the data generator).
@@ -72,8 +90,13 @@ def draw_pool(prompts: Sequence[str], size: int, *, seed: int = 0,
     to 0, 1, 2, …), and the first m of a pool do not depend on ``size``.
     """
     size = _check_n(size, "size")
+    if size > MAX_POOL:
+        raise ValueError(f"size must be at most {MAX_POOL:,} responses per prompt; got {size:,}.")
     if isinstance(prompts, str):
         raise ValueError("prompts must be a list of prompt strings, not one string.")
+    if isinstance(prompts, (bytes, dict)) or not hasattr(prompts, "__iter__"):
+        raise ValueError(f"prompts must be a list of prompt strings; got {type(prompts).__name__}.")
+    prompts = _check_texts(prompts, "prompts")
     keys = range(len(prompts)) if keys is None else [int(k) for k in keys]
     if len(keys) != len(prompts):
         raise ValueError(f"keys must give one integer per prompt; got {len(keys)} keys for "
@@ -85,22 +108,31 @@ def draw_pool(prompts: Sequence[str], size: int, *, seed: int = 0,
     return out
 
 
+@validated(prompt="str", responses="items")
 def true_rewards(prompt: str, responses: Sequence[str]) -> np.ndarray:
     """r*(x, y) for each response (the hidden truth of the synthetic language)."""
+    responses = _check_texts(responses, "responses")
     return np.array([true_reward(prompt, y) for y in responses], dtype=float)
 
 
+@validated(responses="items")
 def response_lengths(responses: Sequence[str]) -> np.ndarray:
     """The length of each response in words."""
+    responses = _check_texts(responses, "responses")
     return np.array([len(tokenize(y)) for y in responses], dtype=float)
 
 
+@validated(scores="array")
 def best_of_n(scores: Sequence[float], n: int, rng: np.random.Generator) -> int:
     """Draw n of the pool (with replacement), return the index of the highest-scoring one.
 
     Ties go to the first drawn.  ``scores`` are the selector's scores of the whole
     pool (the learned reward for best-of-n, r* for the oracle).
     """
+    n = _check_n(n)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a NumPy random Generator (np.random.default_rng(seed)); "
+                         f"got {type(rng).__name__}.")
     s = np.asarray(scores, dtype=float)
     if s.ndim != 1 or s.size == 0:
         raise ValueError(f"scores must be a non-empty 1-D list (one per response); got shape "
@@ -109,6 +141,7 @@ def best_of_n(scores: Sequence[float], n: int, rng: np.random.Generator) -> int:
     return int(idx[int(np.argmax(s[idx]))])
 
 
+@validated(select="array", values="array")
 def expected_best_of_n(select: Sequence[float], values: Sequence[float],
                        ns: Sequence[int]) -> np.ndarray:
     """Exact E[value of the pick] for best-of-n drawn with replacement from a pool.
@@ -138,6 +171,7 @@ def expected_best_of_n(select: Sequence[float], values: Sequence[float],
     return np.array([float(np.sum((cdf ** n - prev ** n) * group_mean)) for n in ns])
 
 
+@validated(rewards="array", true="array", lengths="array")
 def length_reward_correlation(rewards: Sequence[float], true: Sequence[float],
                               lengths: Sequence[float]) -> float:
     """Correlation of a reward with length **at fixed true reward**.

@@ -39,18 +39,18 @@ QUIZ_LIST: list[Quiz] = [
                      "nothing. Each push raises r_c and lowers r_r by the same amount."),
         choices=(
             Choice("Both pairs get the same push, because the loss treats every pair alike "
-                   "and the step size is shared by all.",
+                   "and the step size is shared.",
                    "The step size is shared, but the push σ(−Δ) depends on Δ: 0.73 for the "
                    "wrong pair, 0.0025 for the confidently right one."),
             Choice("Pair 1 gets the larger push, because its gap of 6 is already large and "
-                   "the gradient grows with the gap size.",
+                   "the gradient grows with the gap.",
                    "The gradient of −log σ(Δ) shrinks as Δ grows: a confidently right pair "
                    "has σ(−6) ≈ 0.0025 left to give."),
-            Choice("Pair 2's rewards move apart by a push of about 0.73, pair 1's by only "
-                   "about 0.0025, equal and opposite.",
+            Choice("Pair 2's rewards are pushed apart with weight about 0.73, while pair 1's "
+                   "barely move (about 0.0025).",
                    "Right: σ(−Δ) is the weight of each pair's push."),
             Choice("Only the rejected rewards move, downwards, because only they appear with "
-                   "a minus sign inside the loss term.",
+                   "a minus sign inside the loss.",
                    "ℓ depends on r_c − r_r, so ∂ℓ/∂r_c = −∂ℓ/∂r_r: both rewards move, the "
                    "chosen up and the rejected down."),
         ),
@@ -65,8 +65,8 @@ QUIZ_LIST: list[Quiz] = [
                      "so the scale drifts; with annotators of rationality β the loss-"
                      "minimising rewards are β·r*, so the scale measures label consistency."),
         choices=(
-            Choice("The level −30 is free, only gaps matter, and the scale grows since the "
-                   "labels are nearly noiseless: all is fine.",
+            Choice("The level −30 is free (only gaps matter) and the scale keeps growing "
+                   "because the labels are nearly noiseless: nothing is broken.",
                    "Right: level free, scale set by the label noise (or unbounded without it)."),
             Choice("The model is broken: rewards of well-trained models sit near 0, and "
                    "−30 means the head has diverged and must be re-initialised.",
@@ -103,8 +103,8 @@ QUIZ_LIST: list[Quiz] = [
                    "zero, one during training and one after it.",
                    "TRL's penalty acts on every pair (r_c + r_r)² during training; a global "
                    "normalisation moves all rewards by one shift and one scale."),
-            Choice("Only the global level and spread: per-prompt offsets stay free, and "
-                   "dividing by the std changes every probability.",
+            Choice("The global level and spread only: per-prompt offsets stay as free as "
+                   "before, and dividing by the std changes every probability.",
                    "Right: one shift and one scale for all prompts."),
         ),
         correct_index=3),
@@ -172,19 +172,20 @@ QUIZ_LIST: list[Quiz] = [
                      "observed: overconfident. One temperature T fitted on a validation "
                      "split fixes it without changing any order."),
         choices=(
-            Choice("It is well calibrated: an accuracy of 96% means its probabilities of 0.99 "
-                   "can be trusted just as they stand.",
-                   "Accuracy ignores the size of Δ; A says 0.99 where 0.96 is observed."),
-            Choice("It is badly ranked: a calibrated model would order more pairs right, so "
-                   "96% accuracy is too low.",
-                   "Calibration does not change the order; temperature scaling leaves the "
-                   "accuracy exactly as it is."),
-            Choice("It cannot be judged: calibration needs the training labels, and these "
-                   "figures all come from held-out pairs.",
-                   "Calibration is measured on held-out pairs: predicted σ(Δ) against the "
-                   "observed agreement rate."),
-            Choice("It is overconfident: a temperature T > 1 fitted on validation pairs "
-                   "fixes its probabilities, not its order.",
+            Choice("It is well calibrated: a model that orders 96% of the pairs right must "
+                   "also give probabilities that the annotators' choices bear out.",
+                   "Accuracy only asks whether the sign of Δ is right and ignores its size; A "
+                   "says 0.99 where 0.96 is observed."),
+            Choice("It is badly ranked: rescaling its gaps until they are calibrated would "
+                   "also lift its accuracy above the 96% it has now.",
+                   "Dividing every gap by one T > 0 keeps every sign, so the order and the "
+                   "accuracy stay exactly as they are; only the probabilities move."),
+            Choice("It cannot be judged on held-out pairs: calibration compares its "
+                   "probabilities with the training labels it was fitted to.",
+                   "It is the other way round: calibration is measured on held-out pairs, "
+                   "predicted σ(Δ) against the observed agreement rate."),
+            Choice("It is overconfident: one temperature T > 1, fitted on a validation "
+                   "split, would bring 0.99 down towards 0.96 and keep the order.",
                    "Right: accuracy and calibration answer different questions."),
         ),
         correct_index=3),

@@ -26,9 +26,10 @@ QUIZ_LIST = [
     MultipleChoice(
         id="proxy-rises-true-falls", seed=0, notebook=NB09,
         topic="over-optimisation",
-        question=("A policy is trained against a learned reward model with β_KL = 0. Over the "
-                  "steps, the learned reward keeps rising, while the true reward r* rises for "
-                  "a while and then falls. Why does the true reward fall?"),
+        question=("A policy is trained against a learned reward model. The learned reward "
+                  "keeps rising with the policy's divergence from the reference, while the "
+                  "true reward r* rises for a while, then stalls or falls: a policy pushed "
+                  "further ends with a lower r*. Why does the true reward fall behind?"),
         explanation=("The reward model is right on average where it saw data, and wrong in "
                      "places. Early on, pushing up the learned reward mostly pushes up what it "
                      "got right, so r* rises. The harder the policy optimises, the more it "

@@ -17,6 +17,7 @@ import math
 import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
+from .._checks import check_int, check_real, validated
 from ..overoptimization import load_cache, setting_key
 from ._base import PALETTE, LiveFigure, RMWidget
 
@@ -26,6 +27,8 @@ __all__ = ["BestOfNExplorer", "best_of_n_explorer", "best_of_n_summary", "cached
 _BETA_LABELS = {"1 (very noisy)": 1.0, "3 (noisy)": 3.0, "∞ (perfect labels)": math.inf}
 
 
+@validated(n_prompts="int", beta="real+inf", length_bias="real", cache="dict?",
+           kind_bias="dict?")
 def cached_runs(n_prompts: int, beta: float, length_bias: float = 0.0,
                 length_controlled: bool = False, cache: dict | None = None, *,
                 kind_bias: dict | None = None) -> dict:
@@ -40,6 +43,8 @@ def cached_runs(n_prompts: int, beta: float, length_bias: float = 0.0,
             if f != "setting"}
 
 
+@validated(n_prompts="int", beta="real+inf", ns="items", length_bias="real",
+           kind_bias="dict?")
 def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
                       length_bias: float = 0.0, length_controlled: bool = False,
                       kind_bias: dict | None = None) -> str:
@@ -72,6 +77,9 @@ class BestOfNExplorer(RMWidget):
     peak_n (the n where the learned pick's mean r* is highest), heldout_accuracy."""
 
     def __init__(self, *, n_prompts: int = 50, beta: float = 1.0, n: int = 16):
+        check_int(n_prompts, "n_prompts")
+        check_real(beta, "beta", allow_inf=True)
+        check_int(n, "n")
         self._cache = load_cache()
         grid = self._cache["grid"]
         self._ns = np.array(next(iter(self._cache["runs"].values()))[0]["ns"], dtype=float)
@@ -192,6 +200,7 @@ def best_of_n_explorer(*, n_prompts: int = 50, beta: float = 1.0,
     return BestOfNExplorer(n_prompts=n_prompts, beta=beta, n=n)
 
 
+@validated(n_prompts="int", beta="real+inf", length_bias="real")
 def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias: float = 0.5):
     """Best-of-n picks' length and r* against n: honest labels, length-biased labels, and
     length-biased annotators on length-controlled pairs (mean ± sd over 5 seeds)."""

@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ipywidgets import Dropdown, FloatText, HBox, Layout
 
+from .._checks import check_real
 from ..data import (
+    PreferenceData,
     RankedList,
     label_agreement,
     make_preference_data,
@@ -132,6 +134,10 @@ _RUNS: dict = {}
 def with_degenerate_lists(data, share: float):
     """The same data with the first ``share`` of the training lists made degenerate: every
     response replaced by a copy of the best one (as a copy bug in a labelling tool would)."""
+    if not isinstance(data, PreferenceData):
+        raise ValueError(f"data must be a PreferenceData (from make_preference_data); got "
+                         f"{type(data).__name__}.")
+    check_real(share, "share")
     if not 0.0 <= float(share) <= 1.0:
         raise ValueError(f"the share of degenerate pairs must be between 0 and 1; got {share}.")
     k = round(float(share) * len(data.train))

@@ -15,7 +15,9 @@ import html
 import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
+from .._checks import check_real, validated
 from ..overoptimization import load_cache
+from ..policy import PolicyRun
 from ._base import PALETTE, LiveFigure, RMWidget
 from .best_of_n import _band_verts
 
@@ -27,6 +29,7 @@ BETA_KLS: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 SEEDS = (0, 1, 2, 3, 4)
 
 
+@validated(beta_kl="real", cache="dict?")
 def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
     """The cached runs at ``beta_kl``: ``steps`` and (seeds × steps) ``proxy``, ``true``,
     ``kl`` arrays, and ``words`` (what the policy of seed 0 emits more)."""
@@ -42,6 +45,7 @@ def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
 def run_summary(runs) -> dict:
     """Mean ± sd over runs (PolicyRun objects or a :func:`cached_policy_runs` dict): final
     proxy, start, peak and final true reward, the drop from the peak, its step, final KL."""
+    _check_runs(runs)
     if isinstance(runs, dict):
         true, proxy, kl, steps = runs["true"], runs["proxy"], runs["kl"], runs["steps"]
     else:
@@ -60,11 +64,26 @@ def run_summary(runs) -> dict:
             "kl_end": (kl[:, -1].mean(), kl[:, -1].std())}
 
 
+def _check_runs(runs) -> None:
+    expected = "a list of PolicyRun (from train_policy) or the dict of cached_policy_runs()"
+    if isinstance(runs, dict):
+        missing = [f for f in ("steps", "proxy", "true", "kl") if f not in runs]
+        if missing:
+            raise ValueError(f"runs has no {', '.join(missing)}; expected {expected}.")
+        return
+    if not isinstance(runs, (list, tuple)) or not runs or \
+            not all(isinstance(r, PolicyRun) for r in runs):
+        what = "an empty list" if isinstance(runs, (list, tuple)) and not runs else \
+            type(runs).__name__
+        raise ValueError(f"runs must be {expected}; got {what}.")
+
+
 class KLPenaltyExplorer(RMWidget):
     """Slider ``beta_kl`` (main).  ``values``: beta_kl, proxy_end, true_start, true_peak,
     true_end, drop (peak − end of the true reward), peak_step, kl_end (means over 5 seeds)."""
 
     def __init__(self, *, beta_kl: float = 0.0):
+        check_real(beta_kl, "beta_kl")
         if beta_kl not in BETA_KLS:
             raise ValueError(f"beta_kl must be one of {list(BETA_KLS)}; got {beta_kl!r}.")
         self._cache = load_cache("policy_curves.json")
