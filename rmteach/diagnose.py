@@ -206,13 +206,14 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
         if degenerate_share is not None and degenerate_share >= 0.5:
             causes += 1
             findings.append(_degenerate_finding(degenerate_share))
-        if lr is not None and lr < 1e-5:
+        # far too small: tiny by itself, or small and the loss hardly moved at all
+        if lr is not None and (lr < 1e-5 or (lr <= 1e-3 and moved < 0.05)):
             causes += 1
             findings.append(Finding(
                 "learning-rate-too-small", "The learning rate is far too small",
                 f"With lr = {lr:g} each step moves the weights by almost nothing, so the "
-                f"rewards stay where they started and the loss barely moves (it changed by "
-                f"{moved:.4f}). Try lr around 1e-3 to 1e-2.",
+                f"rewards stay close to where they started and the loss barely moves (it "
+                f"changed by {moved:.4f}). Try lr around 1e-3 to 1e-2.",
                 evidence={"lr": lr, "loss_range": moved}))
         if lr is not None and lr >= 0.1:
             causes += 1
@@ -221,14 +222,17 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 f"With lr = {lr:g} the updates overshoot: the model jumps around and often "
                 "collapses to giving every response the same reward. Try lr around 1e-3 to 1e-2.",
                 evidence={"lr": lr}))
-        if causes == 0:
-            findings.append(Finding(
-                "stuck-at-ln2", "Possible causes",
-                "check, in this order: (1) are the rewards all the same (a collapsed or frozen "
-                "model)? (2) are the labels random (β = 0 annotators, or chosen/rejected "
-                "swapped at random)? (3) is the learning rate far off (too small: nothing moves; "
-                "too large: the model overshoots and collapses)?",
-                evidence={}))
+        if causes == 0:                    # one finding per code: add the causes to it
+            stuck_finding = findings[-1]
+            findings[-1] = Finding(
+                stuck_finding.code, stuck_finding.title,
+                stuck_finding.explanation + " Possible causes; check, in this order: (1) are "
+                "the rewards all the same (a collapsed or frozen model)? (2) are the labels "
+                "random (β = 0 annotators, or chosen/rejected swapped at random)? (3) is the "
+                "learning rate far off (too small: nothing moves; too large: the model "
+                "overshoots and collapses)? (4) do many pairs compare a response with itself "
+                "(degenerate pairs)?",
+                evidence=stuck_finding.evidence)
     elif math.isfinite(final_held_acc) and final_held_acc < 0.6 and final > LN2 - 0.15:
         # Not at ln 2 exactly, but not learning either: never call this healthy.
         overshoot = lr is not None and lr >= 0.1

@@ -16,8 +16,10 @@ Headless (tests, graders, the browser test)::
                                #  or "Not quite")
 
 Adding a quiz: append a :class:`MultipleChoice`, :class:`TrueFalse` or :class:`Numeric`
-to a module of ``rmteach/quizbank/`` (its id must be unique: lowercase words and hyphens), give
-each wrong choice its own feedback, and show it in the notebook where it belongs.
+(the short forms ``MultipleChoice.of``, ``TrueFalse.make`` and ``Numeric.of`` save the
+keywords) to a module of ``rmteach/quizbank/`` (its id must be unique: lowercase words
+and hyphens), give each wrong choice its own feedback (a real misconception, about as long
+as the answer), and show it in the notebook where it belongs.
 
 DOM classes (for the browser test): the outer box ``rmteach-quiz`` and
 ``rmteach-quiz-id-<ID>``; ``rmteach-quiz-choices`` (RadioButtons),
@@ -124,6 +126,25 @@ class MultipleChoice(Quiz):
         if len({c.text for c in self.choices}) != len(self.choices):
             raise ValueError(f"quiz {self.id}: choice texts must differ.")
 
+    @classmethod
+    def of(cls, id: str, seed: int, notebook: str, topic: str, question: str,
+           explanation: str, *options: tuple[str, str], answer: str) -> MultipleChoice:
+        """The short form: each option a ``(text, feedback)`` pair, ``answer`` the right
+        one's letter as the learner sees it (``"a"``, ``"b"``, ...)::
+
+            MultipleChoice.of("my-id", 0, "02_pairwise_loss", "topic", "question?",
+                              "why the answer is right",
+                              ("option a", "why a is wrong"),
+                              ("option b", "why b is right"), answer="b")
+        """
+        letters = "abcdefghij"[:len(options)]
+        if not isinstance(answer, str) or len(answer) != 1 or answer not in letters:
+            raise ValueError(f"quiz {id}: answer must be one of the letters "
+                             f"{', '.join(letters)}, got {answer!r}.")
+        return cls(id=id, seed=seed, notebook=notebook, topic=topic, question=question,
+                   explanation=explanation, choices=tuple(Choice(t, f) for t, f in options),
+                   correct_index=letters.index(answer))
+
     @property
     def labels(self) -> list[str]:
         return [c.text for c in self.choices]
@@ -201,6 +222,15 @@ class Numeric(Quiz):
                             for x in m[:2])):
                 raise ValueError(f"quiz {self.id}: each mistake must be (wrong value, "
                                  f"tolerance, feedback); got {m!r:.80}.")
+
+    @classmethod
+    def of(cls, id: str, seed: int, notebook: str, topic: str, question: str,
+           explanation: str, value: float, tolerance: float,
+           *mistakes: tuple[float, float, str], fallback: str = "") -> Numeric:
+        """The short form: each mistake a ``(wrong value, its tolerance, feedback)``."""
+        return cls(id=id, seed=seed, notebook=notebook, topic=topic, question=question,
+                   explanation=explanation, value=float(value), tolerance=tolerance,
+                   mistakes=tuple(mistakes), fallback=fallback)
 
     @property
     def correct(self) -> float:

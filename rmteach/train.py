@@ -98,6 +98,7 @@ class TrainResult:
     device: str
     final: Evaluation | None = None
     param_counts: dict = field(default_factory=dict)
+    start: EpochRecord | None = None   # epoch 0, before any step (``train(eval_start=True)``)
 
     @property
     def heldout_accuracy(self) -> float:
@@ -128,8 +129,10 @@ class TrainResult:
         return float(sum(r.seconds for r in self.history))
 
     def curves(self) -> dict[str, list]:
-        """The history as columns (``{"epoch": [...], "train_loss": [...], ...}``) for plots."""
-        return {k: [getattr(r, k) for r in self.history] for k in EpochRecord.__dataclass_fields__}
+        """The history as columns (``{"epoch": [...], "train_loss": [...], ...}``) for plots,
+        starting with epoch 0 (the untrained model) when it was measured."""
+        rows = ([self.start] if self.start is not None else []) + list(self.history)
+        return {k: [getattr(r, k) for r in rows] for k in EpochRecord.__dataclass_fields__}
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (NaN becomes None); the model itself is left out."""
@@ -350,6 +353,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
           model_kwargs: dict | None = None,
           progress: bool = True,
           eval_train: bool = True,
+          eval_start: bool = False,
           threads: int | None = 1,
           drop_degenerate: bool = True,
           callback: Callable[[EpochRecord], None] | None = None) -> TrainResult:
@@ -376,6 +380,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
         progress: show a ``tqdm.auto`` progress bar (notebook or terminal).
         eval_train: measure train loss/accuracy after each epoch (needed to spot
             overfitting; turn off to save time).
+        eval_start: also measure the untrained model (epoch 0, ``result.start``), so
+            curves can start where training starts (no random numbers are drawn).
         threads: CPU threads torch may use while training (restored afterwards).  One
             is fastest for a model this small and never fights other processes for
             the cores; ``None`` keeps torch's current setting.
@@ -424,13 +430,20 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback)
+                     progress, eval_train, callback, eval_start)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
-          epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback):
+          epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
+          eval_start=False):
+    start = None
+    if eval_start:
+        model.eval()
+        with torch.no_grad():
+            start = _epoch_record(0, float("nan"), model, enc, enc_held, against, eval_train,
+                                  0, 0.0)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle_rng = np.random.default_rng([seed, 7])
     n_examples = len(enc.n) if mode == "grouped" else len(enc.pair_better)
@@ -489,7 +502,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
     final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
              if enc_held is not None else None)
     return TrainResult(model=model, history=history, config=config, device=str(dev),
-                       final=final, param_counts=model.param_counts())
+                       final=final, param_counts=model.param_counts(), start=start)
 
 
 def _sync(dev):

@@ -148,3 +148,16 @@ def test_bad_arguments(tiny, kwargs, match):
 def test_empty_training_data():
     with pytest.raises(ValueError, match="empty"):
         train([], progress=False)
+
+
+def test_eval_start_measures_epoch_zero_and_changes_nothing_else():
+    from rmteach.data import make_preference_data
+
+    data = make_preference_data(40, max_n=4, seed=0)
+    kw = dict(epochs=2, progress=False, seed=0,
+              model_kwargs={"d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32})
+    plain, with_start = train(data, **kw), train(data, eval_start=True, **kw)
+    assert plain.start is None and with_start.start.epoch == 0
+    assert [r.heldout_loss for r in plain.history] == [r.heldout_loss for r in with_start.history]
+    assert with_start.curves()["epoch"] == [0, 1, 2]
+    assert with_start.start.forward_passes == 0

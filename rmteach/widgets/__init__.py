@@ -16,11 +16,11 @@ from .calibration import (
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
-    grouping_comparison,
     toy_disagreement,
 )
 from .data_mix import data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
+from .grouping import grouping_comparison
 from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
     ListLengthExplorer,

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 from ipywidgets import FloatSlider, HBox, IntSlider, Layout, Text, VBox
+from matplotlib.colors import PowerNorm
 
 from .._arrays import _check_numpy_input
 from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
@@ -171,9 +172,14 @@ class ListwiseExplorer(RMWidget):
         live = LiveFigure(1, 2, figsize=(7.6, 3.3), gridspec_kw={"width_ratios": [1.2, 1]})
         mx, px = live.axes
         with live.style():
-            self._im = mx.imshow(np.zeros((2, 2)), cmap="cividis_r", vmin=0, vmax=3,
+            # square-root colour scale: the small losses of pairs the model gets right
+            # (0.05 to 0.5) differ visibly, and mistakes (> ln 2) still darken up to 4
+            self._im = mx.imshow(np.zeros((2, 2)), cmap="cividis_r",
+                                 norm=PowerNorm(0.5, vmin=0.0, vmax=4.0),
                                  interpolation="nearest")
-            cbar = live.figure.colorbar(self._im, ax=mx, fraction=0.046, pad=0.04)
+            cbar = live.figure.colorbar(self._im, ax=mx, fraction=0.046, pad=0.04,
+                                        ticks=[0.0, 0.1, 0.3, math.log(2.0), 2.0, 4.0])
+            cbar.ax.set_yticklabels(["0", "0.1", "0.3", "ln 2", "2", "4"])
             cbar.set_label("−log Pr(true order) (nats)")
             self._cells = [[mx.text(j, i, "", ha="center", va="center", fontsize=8)
                             for j in range(MAX_ITEMS)] for i in range(MAX_ITEMS)]
@@ -255,7 +261,7 @@ class ListwiseExplorer(RMWidget):
                 if a < n and b < n and a != b:
                     v = matrix[a, b]
                     cell.set_text(f"{v:.2f}")
-                    cell.set_color("white" if v > 1.5 else "black")
+                    cell.set_color("white" if v > 1.2 else "black")
                     cell.set_visible(True)
                 else:
                     cell.set_visible(False)
@@ -304,14 +310,22 @@ N_RANGE = np.arange(2, 21)
 
 def noisy_model_scores(n: int, *, seed: int = 0, noise: float = 0.6,
                        draws: int = 200) -> np.ndarray:
-    """Best-first rewards of a decent but imperfect model, shape (draws, n): true qualities
-    evenly spread over [−1.5, 1.5] plus Gaussian noise (fixed seed), one row per list."""
+    """Best-first rewards of a decent but imperfect model, shape (draws, n), one row per list.
+
+    Each response's true quality is drawn from the same standard normal whatever N (then
+    sorted, best first), and the model adds Gaussian noise of sd ``noise``. So a pair in a
+    list of 20 is as hard as a pair in a list of 2, and the Eq. 4.57 average is about the
+    same for every N. (Squeezing N qualities into a fixed range instead would shrink the
+    gaps as N grows, and the average would climb because the pairs get harder, not because
+    the normalisation fails.)
+    """
     n = check_arg(n, "n", 2, 1000, integer=True)
     seed = check_arg(seed, "seed", 0, 2**31, integer=True)
     noise = check_arg(noise, "noise", 0.0, 1e3)
     draws = check_arg(draws, "draws", 1, 100_000, integer=True)
     rng = np.random.default_rng(seed + 1000 * n)
-    return np.linspace(1.5, -1.5, n) + noise * rng.standard_normal((draws, n))
+    quality = -np.sort(-rng.standard_normal((draws, n)), axis=1)
+    return quality + noise * rng.standard_normal((draws, n))
 
 
 class ListLengthExplorer(RMWidget):
@@ -351,7 +365,7 @@ class ListLengthExplorer(RMWidget):
             mx.set_ylim(0, 1.0)
             mx.set_xlabel("list length N")
             mx.set_ylabel("1/(N(N−1)) × sum (nats)")
-            mx.set_title("The average (Eq. 4.57) stays comparable")
+            mx.set_title("The average (Eq. 4.57) stays level")
             mx.legend(loc="lower right", frameon=False)
             for ax in (sx, mx):
                 ax.set_xticks([2, 5, 10, 15, 20])

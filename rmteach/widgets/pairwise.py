@@ -201,7 +201,7 @@ class EmpiricalLossExplorer(RMWidget):
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (an undecided model)")
             self._mean_line = ax.axhline(0, color=PALETTE["vermillion"], lw=2,
                                          label="empirical loss (Eq. 4.37)")
-            ax.set_xticks(range(n), [f"pair {i + 1}\n{p[0].split(':')[0]}"
+            ax.set_xticks(range(n), [f"pair {i + 1}\n(prompt {p[0].split(':')[0]})"
                                      for i, p in enumerate(self.pairs)])
             ax.set_ylabel("loss −log Sigmoid(Δ) (nats)")
             ax.set_title("Each pair's loss; the line is their average over D (copies count)")
@@ -230,8 +230,8 @@ class EmpiricalLossExplorer(RMWidget):
             raise ValueError(f"the rewards of {', '.join(bad)} are not finite numbers; "
                              "type ordinary numbers like 1.5 or -0.3.")
         if copies.sum() == 0:
-            raise ValueError("every pair has 0 copies, so D is empty and Eq. 4.37 divides by "
-                             "|D| = 0; give at least one pair one copy.")
+            raise ValueError("every pair has 0 copies, so D_r is empty and Eq. 4.37 divides by "
+                             "|D_r| = 0; give at least one pair one copy.")
         losses = pairwise_loss(ra, rb, reduction="none")
         probs = preference_probability(ra, rb)
         # Eq. 4.37 over the data set in which pair i appears copies[i] times
@@ -255,7 +255,7 @@ class EmpiricalLossExplorer(RMWidget):
             bar.set_height(losses[i])
             bar.set_alpha(1.0 if copies[i] else 0.25)
             text.set_position((i, losses[i] + 0.03 * top))
-            text.set_text(f"{losses[i]:.3f}  ×{copies[i]}")
+            text.set_text(f"{losses[i]:.3f}, {copies[i]} cop{'y' if copies[i] == 1 else 'ies'}")
         self._mean_line.set_ydata([emp, emp])
         for i, cell in enumerate(self._loss_cells):
             cell.value = (f"<code>{losses[i]:.4f}</code> (Pr = {format_probability(probs[i])})")

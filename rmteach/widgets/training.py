@@ -251,7 +251,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
     runs = _as_runs(results)
     fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.5))
     values = {}
-    max_epoch = 1
+    max_epoch, min_epoch = 1, 1
     finals = []
     with LiveFigure.style():
         for i, (name, r) in enumerate(runs.items()):
@@ -259,6 +259,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
             cols = r.curves()
             ep = cols["epoch"]
             max_epoch = max(max_epoch, ep[-1])
+            min_epoch = min(min_epoch, ep[0])
             values[name] = {k: cols[k] for k in ("epoch", "train_loss", "heldout_loss",
                                                  "train_accuracy", "heldout_accuracy")}
             lx.plot(ep, cols["train_loss"], color=c, ls="--", lw=1.3, marker=".")
@@ -273,7 +274,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
         ax.axhline(0.5, color="0.5", lw=1, ls=":")
         for a in (lx, ax):
             a.set_xlabel("epoch")
-            a.set_xlim(0.5, max_epoch + 0.5 + 0.18 * max_epoch)
+            a.set_xlim(min_epoch - 0.5, max_epoch + 0.5 + 0.18 * max_epoch)
         top = max(max(v["train_loss"] + v["heldout_loss"]) for v in values.values())
         ytop = max(0.8, 1.08 * top) if math.isfinite(top) else 1.5
         lx.set_ylim(0, ytop)
