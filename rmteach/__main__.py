@@ -3,6 +3,7 @@
     python -m rmteach train --loss listwise --seed 0 --json
     python -m rmteach train --loss pairwise --mode exploded --margin 0.5 --data my.jsonl
     python -m rmteach data --out prefs.jsonl
+    python -m rmteach data --data mine.jsonl --to conversational-implicit --out for_trl.jsonl
 
 ``train`` prints a summary; with ``--json`` its last line is one JSON object with
 the keys loss, heldout_accuracy, heldout_loss, kendall_tau, train_seconds,
@@ -15,6 +16,8 @@ import argparse
 import json
 import math
 import sys
+
+from .formats import FORMATS
 
 LOSSES = ("pairwise", "listwise", "plackett-luce")
 MODES = ("grouped", "exploded")
@@ -35,9 +38,13 @@ def _beta(text: str) -> float:
 def _data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data (the built-in synthetic language, unless --data is given)")
     g.add_argument("--data", metavar="FILE.jsonl",
-                   help="train on your own JSONL file: lines {\"prompt\", \"chosen\", "
-                        "\"rejected\"} or {\"prompt\", \"responses\": [...], \"ranking\": "
-                        "[...]} (ranking = indices, best first)")
+                   help="use your own JSONL file in any TRL preference format (standard or "
+                        "conversational, explicit or implicit prompt, optional 'margin' "
+                        "column) or rmteach's ranked lists {\"prompt\", \"responses\": "
+                        "[...], \"ranking\": [...]} (indices, best first)")
+    g.add_argument("--format", choices=("auto", *FORMATS), default="auto",
+                   help="the format of --data; auto detects it from the first line, and every "
+                        "line must then be in it (default: auto)")
     g.add_argument("--prompts", type=int, default=1000, metavar="N",
                    help="built-in data: number of prompts, one ranked list each, at most 1600 "
                         "(default: 1000)")
@@ -70,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a TinyRewardModel on preference data and evaluate it on held-out "
                     "prompts. With --json the last printed line is one JSON object.")
     g = t.add_argument_group("loss")
-    g.add_argument("--loss", choices=LOSSES, default="listwise",
+    g.add_argument("--loss", choices=LOSSES, default=None,
                    help="pairwise: −log Sigmoid(r_a − r_b − m) (Eq. 4.37); listwise: "
                         "Eq. 4.57 averaged over each list; plackett-luce: Eqs. 4.58–4.61 "
-                        "(default: listwise)")
+                        "(default: listwise, or pairwise when --data has a 'margin' column)")
     g.add_argument("--mode", choices=MODES, default="grouped",
                    help="grouped: one ranked list per batch element, each response scored "
                         "once (InstructGPT); exploded: every pair its own shuffled example "
@@ -116,8 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "ranked-list layout, or as TRL pairs with --pairs.")
     _data_options(d)
     d.add_argument("--out", required=True, metavar="FILE.jsonl", help="where to write")
+    d.add_argument("--to", choices=FORMATS, default=None, metavar="FORMAT",
+                   help="the format to write: " + ", ".join(FORMATS) + "; a pair format "
+                        "writes each ranked list as its implied pairs (default: ranked, or "
+                        "the format of --data)")
     d.add_argument("--pairs", action="store_true",
-                   help="write one {prompt, chosen, rejected} line per implied pair")
+                   help="same as --to standard-explicit: one {prompt, chosen, rejected} line "
+                        "per implied pair")
     return parser
 
 
@@ -125,10 +137,12 @@ def _load_data(args):
     from .data import PreferenceData, make_preference_data
 
     if getattr(args, "data", None):
-        from .jsonl import read_jsonl
+        from .jsonl import read_jsonl_with_format
 
-        return PreferenceData.from_items(read_jsonl(args.data),
-                                         heldout_fraction=args.heldout_fraction, seed=args.seed)
+        items, args.detected_format = read_jsonl_with_format(args.data, format=args.format)
+        args.items = items
+        return PreferenceData.from_items(items, heldout_fraction=args.heldout_fraction,
+                                         seed=args.seed)
     return make_preference_data(args.prompts, min_n=args.min_n, max_n=args.max_n,
                                 beta=args.beta, heldout_fraction=args.heldout_fraction,
                                 seed=args.seed)
@@ -142,6 +156,12 @@ def _cmd_train(args) -> int:
     from .train import train
 
     data = _load_data(args)
+    margins = any(x.margin is not None for x in data.train)
+    if args.loss is None:
+        args.loss = "pairwise" if margins else "listwise"
+    if args.data and not args.json:
+        print(f"read {args.data}: format {args.detected_format}, {len(args.items)} items"
+              + ("; its 'margin' column is used by the pairwise margin loss" if margins else ""))
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
@@ -199,10 +219,15 @@ def _cmd_data(args) -> int:
     from .jsonl import write_jsonl
 
     data = _load_data(args)
-    lists = [*data.train, *data.heldout]
-    items = [p for lst in lists for p in lst.pairs()] if args.pairs else lists
-    write_jsonl(items, args.out)
-    print(f"wrote {len(items)} {'pairs' if args.pairs else 'ranked lists'} to {args.out}")
+    items = args.items if args.data else [*data.train, *data.heldout]   # a file keeps its order
+    fmt = args.to or ("standard-explicit" if args.pairs else
+                      getattr(args, "detected_format", None) or "ranked")
+    if args.pairs and args.to not in (None, "standard-explicit"):
+        raise ValueError(f"--pairs means --to standard-explicit; got --to {args.to} too.")
+    write_jsonl(items, args.out, format=fmt)
+    with open(args.out, encoding="utf-8") as f:
+        lines = sum(1 for _ in f)
+    print(f"wrote {lines} lines in format {fmt} to {args.out}")
     return 0
 
 

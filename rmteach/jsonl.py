@@ -1,6 +1,6 @@
-"""Preference data as JSON Lines, in the layouts people already use with TRL.
+"""Preference data as JSON Lines, in every layout TRL reads and rmteach's ranked lists.
 
-One JSON object per line, either a pair
+One JSON object per line, e.g. a pair (TRL's standard format, explicit prompt)
 
     {"prompt": "explain rain", "chosen": "sunny umbrella thanks", "rejected": "ugh whatever"}
 
@@ -8,6 +8,9 @@ or a ranked list (``ranking`` holds the indices of ``responses``, best first)
 
     {"prompt": "explain rain", "responses": ["ugh", "sunny thanks", "um so"], "ranking": [1, 2, 0]}
 
+The implicit-prompt and conversational layouts and TRL's ``margin`` column are
+described in :mod:`rmteach.formats`.  A file holds one format, detected from its
+first item (or forced with ``format=``); a line in another format is an error.
 Blank lines are skipped.  Other keys on a line (ids, scores, ...) are ignored.
 A malformed line raises ``ValueError`` naming the file, the line number and the
 field; the whole file is checked before anything is returned, so nothing is ever
@@ -22,69 +25,14 @@ import os
 from collections.abc import Iterable
 
 from .data import PreferencePair, RankedList
+from .formats import parse_objects, to_objects
 
-__all__ = ["dumps_jsonl", "loads_jsonl", "read_jsonl", "write_jsonl"]
-
-
-def _text_field(obj, key, where):
-    if key not in obj:
-        raise ValueError(f"{where}: field {key!r} is missing.")
-    value = obj[key]
-    if not isinstance(value, str):
-        hint = (" (conversational message lists are not supported; give plain text)"
-                if isinstance(value, list) else "")
-        raise ValueError(f"{where}: field {key!r} must be a string; got "
-                         f"{type(value).__name__}{hint}.")
-    if not value.strip():
-        raise ValueError(f"{where}: field {key!r} is empty.")
-    return value
+__all__ = ["dumps_jsonl", "loads_jsonl", "loads_jsonl_with_format", "read_jsonl",
+           "read_jsonl_with_format", "write_jsonl"]
 
 
-def _parse_item(obj, where) -> PreferencePair | RankedList:
-    if not isinstance(obj, dict):
-        raise ValueError(f"{where}: expected a JSON object with 'prompt' and either "
-                         f"'chosen'/'rejected' or 'responses'/'ranking'; got "
-                         f"{type(obj).__name__}.")
-    has_pair = "chosen" in obj or "rejected" in obj
-    has_list = "responses" in obj or "ranking" in obj
-    if has_pair and has_list:
-        raise ValueError(f"{where}: a line is either a pair ('chosen', 'rejected') or a ranked "
-                         "list ('responses', 'ranking'), not both.")
-    if not has_pair and not has_list:
-        raise ValueError(f"{where}: fields 'chosen' and 'rejected' (a pair) or 'responses' and "
-                         "'ranking' (a ranked list) are missing.")
-    prompt = _text_field(obj, "prompt", where)
-    if has_pair:
-        chosen = _text_field(obj, "chosen", where)
-        rejected = _text_field(obj, "rejected", where)
-        return PreferencePair(prompt, chosen, rejected)
-    if "responses" not in obj:
-        raise ValueError(f"{where}: field 'responses' is missing.")
-    if "ranking" not in obj:
-        raise ValueError(f"{where}: field 'ranking' is missing.")
-    responses = obj["responses"]
-    if not isinstance(responses, list) or len(responses) < 2:
-        raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
-    for k, y in enumerate(responses):
-        if not isinstance(y, str) or not y.strip():
-            raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
-    ranking = obj["ranking"]
-    n = len(responses)
-    if (not isinstance(ranking, list)
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ranking)
-            or sorted(ranking) != list(range(n))):
-        raise ValueError(f"{where}: field 'ranking' must list each index 0..{n - 1} of "
-                         f"'responses' exactly once, best first; got {ranking!r}.")
-    return RankedList(prompt, tuple(responses), tuple(ranking))
-
-
-def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair | RankedList]:
-    """Parse JSONL text into ``PreferencePair`` and ``RankedList`` items (see module doc).
-
-    >>> loads_jsonl('{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh"}')
-    [PreferencePair(prompt='explain rain', chosen='sunny', rejected='ugh')]
-    """
-    items = []
+def _objects(text: str, source: str):
+    """(where, JSON object) for every non-blank line."""
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
@@ -94,39 +42,63 @@ def loads_jsonl(text: str, *, source: str = "<string>") -> list[PreferencePair |
         except json.JSONDecodeError as exc:
             raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") \
                 from None
-        items.append(_parse_item(obj, where))
-    if not items:
-        raise ValueError(f"{source}: no preference items found (the file is empty).")
-    return items
+        yield where, obj
 
 
-def read_jsonl(path: str | os.PathLike) -> list[PreferencePair | RankedList]:
-    """Read a JSONL file of pairs and/or ranked lists; all-or-nothing (see module doc)."""
+def loads_jsonl_with_format(text: str, *, source: str = "<string>",
+                            format: str = "auto") -> tuple[list[PreferencePair | RankedList], str]:
+    """Like :func:`loads_jsonl`, and also the file's format (detected, or ``format``)."""
+    return parse_objects(_objects(text, source), format=format, source=source)
+
+
+def loads_jsonl(text: str, *, source: str = "<string>",
+                format: str = "auto") -> list[PreferencePair | RankedList]:
+    """Parse JSONL text into ``PreferencePair`` and ``RankedList`` items (see module doc).
+
+    >>> loads_jsonl('{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh"}')
+    [PreferencePair(prompt='explain rain', chosen='sunny', rejected='ugh')]
+    """
+    return loads_jsonl_with_format(text, source=source, format=format)[0]
+
+
+def _read_text(path) -> str:
     try:
         with open(path, encoding="utf-8") as f:
-            text = f.read()
+            return f.read()
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a UTF-8 text file; expected JSON Lines.") from None
-    return loads_jsonl(text, source=str(path))
 
 
-def _to_obj(item) -> dict:
-    if isinstance(item, PreferencePair):
-        return {"prompt": item.prompt, "chosen": item.chosen, "rejected": item.rejected}
-    if isinstance(item, RankedList):
-        return {"prompt": item.prompt, "responses": list(item.responses),
-                "ranking": list(item.ranking)}
-    raise ValueError(f"can only write PreferencePair or RankedList items; got "
-                     f"{type(item).__name__}.")
+def read_jsonl_with_format(path: str | os.PathLike, *, format: str = "auto"):
+    """``(items, format)`` of a JSONL file; all-or-nothing (see module doc)."""
+    return loads_jsonl_with_format(_read_text(path), source=str(path), format=format)
 
 
-def dumps_jsonl(items: Iterable[PreferencePair | RankedList]) -> str:
-    """The items as JSONL text, one object per line."""
-    return "".join(json.dumps(_to_obj(it), ensure_ascii=False) + "\n" for it in items)
+def read_jsonl(path: str | os.PathLike, *,
+               format: str = "auto") -> list[PreferencePair | RankedList]:
+    """Read a JSONL preference file in any supported format; all-or-nothing (see module doc)."""
+    return read_jsonl_with_format(path, format=format)[0]
 
 
-def write_jsonl(items: Iterable[PreferencePair | RankedList], path: str | os.PathLike) -> None:
-    """Write items to ``path`` in TRL's layout (pairs) or the ranked-list layout."""
-    text = dumps_jsonl(items)        # validate everything before touching the file
+def _default_format(items) -> str:
+    return ("ranked" if any(isinstance(it, RankedList) for it in items)
+            else "standard-explicit")
+
+
+def dumps_jsonl(items: Iterable[PreferencePair | RankedList], *,
+                format: str | None = None) -> str:
+    """The items as JSONL text in ``format`` (see :mod:`rmteach.formats`), one object per line.
+
+    ``format=None``: ``ranked`` if any item is a ranked list, else ``standard-explicit``.
+    """
+    items = list(items)
+    objs = to_objects(items, format or _default_format(items))
+    return "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs)
+
+
+def write_jsonl(items: Iterable[PreferencePair | RankedList], path: str | os.PathLike, *,
+                format: str | None = None) -> None:
+    """Write items to ``path`` in ``format`` (default: see :func:`dumps_jsonl`)."""
+    text = dumps_jsonl(items, format=format)        # validate everything before touching the file
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)

@@ -171,6 +171,11 @@ class _Encoded:
             worse.append(s + j)
         self.pair_better = np.concatenate(better) if better else np.zeros(0, np.int64)
         self.pair_worse = np.concatenate(worse) if worse else np.zeros(0, np.int64)
+        # per-pair margins (TRL's margin column), or None when no list carries one
+        self.list_margin = (np.array([x.margin or 0.0 for x in self.lists])
+                            if any(x.margin is not None for x in self.lists) else None)
+        self.pair_margin = (np.repeat(self.list_margin, self.n * (self.n - 1) // 2)
+                            if self.list_margin is not None else None)
 
     def to(self, device):
         self.ids = self.ids.to(device)
@@ -302,7 +307,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
             ``"plackett-luce"`` (Eqs. 4.58–4.61).
         mode: ``"grouped"``: one ranked list per batch element, each response scored
             once; ``"exploded"``: one (chosen, rejected) pair per example, shuffled.
-        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).
+        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).  Pairs that carry
+            their own ``margin`` (TRL's margin column) use theirs instead.
         center_coef: weight of the centering penalty mean (r_a + r_b)² over the pairs.
         epochs, lr, batch_size, weight_decay: AdamW settings.  ``batch_size`` counts
             lists in grouped mode and pairs in exploded mode.
@@ -330,6 +336,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
+    if any(x.margin is not None for x in data.train):
+        if loss != "pairwise":
+            raise ValueError(f"the training data carry per-pair margins (TRL's 'margin' column), "
+                             f"which only the pairwise margin loss uses; loss={loss!r} would "
+                             "ignore them. Use loss='pairwise'.")
+        if margin:
+            raise ValueError("the training data carry per-pair margins; give margins per pair "
+                             f"or as margin=, not both (got margin={margin}).")
     dev = pick_device(device)
     if model is None:
         vocab = Vocabulary.from_items(data.train)
@@ -387,11 +401,16 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                     rows = np.concatenate([np.arange(enc.start[k], enc.start[k] + enc.n[k])
                                            for k in chosen])
                     r = _batch_rewards(model, enc, rows)
-                    value = _objective(loss, mode, margin, center_coef, r, enc, lists_idx=chosen)
+                    m = margin if enc.list_margin is None else torch.as_tensor(
+                        np.repeat(enc.list_margin[chosen], enc.n[chosen] * (enc.n[chosen] - 1)
+                                  // 2), dtype=r.dtype, device=r.device)
+                    value = _objective(loss, mode, m, center_coef, r, enc, lists_idx=chosen)
                 else:
                     rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
                     r = _batch_rewards(model, enc, rows)
-                    value = _objective(loss, mode, margin, center_coef, r, enc)
+                    m = margin if enc.pair_margin is None else torch.as_tensor(
+                        enc.pair_margin[chosen], dtype=r.dtype, device=r.device)
+                    value = _objective(loss, mode, m, center_coef, r, enc)
                 passes += len(rows)
                 opt.zero_grad(set_to_none=True)
                 value.backward()
