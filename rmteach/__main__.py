@@ -20,6 +20,10 @@ import sys
 from .formats import FORMATS
 
 LOSSES = ("pairwise", "listwise", "plackett-luce")
+#: the command's own defaults, tuned for data it has never seen (rmteach.train's library
+#: defaults, which the notebooks use, stay as they are)
+CLI_DEFAULTS = {"epochs": 60, "validation_fraction": 0.1, "patience": 8,
+                "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -91,8 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight of the centering penalty mean (r_a + r_b)^2 (default: 0)")
     _data_options(t)
     g = t.add_argument_group("optimisation")
-    g.add_argument("--epochs", type=int, default=DEFAULTS["epochs"],
-                   help=f"passes over the training data (default: {DEFAULTS['epochs']})")
+    g.add_argument("--epochs", type=int, default=CLI_DEFAULTS["epochs"],
+                   help="most passes over the training data; with --patience, training stops "
+                        f"earlier (default: {CLI_DEFAULTS['epochs']})")
+    g.add_argument("--validation-fraction", type=float,
+                   default=CLI_DEFAULTS["validation_fraction"],
+                   help="share of the training prompts set aside to choose the epoch whose "
+                        "model is kept (lowest validation loss); the held-out split is never "
+                        f"used for that; 0 = none (default: {CLI_DEFAULTS['validation_fraction']})")
+    g.add_argument("--patience", type=int, default=CLI_DEFAULTS["patience"],
+                   help="stop after this many epochs without a lower validation loss; 0 = run "
+                        f"every epoch (default: {CLI_DEFAULTS['patience']})")
     g.add_argument("--lr", type=float, default=DEFAULTS["lr"],
                    help=f"AdamW learning rate (default: {DEFAULTS['lr']:g})")
     g.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
@@ -105,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
     g.add_argument("--layers", type=int, default=2,
                    help="transformer layers in the backbone (default: 2)")
+    g.add_argument("--max-vocab", type=int, default=CLI_DEFAULTS["max_vocab"], metavar="N",
+                   help="--data: add at most N words of your file to the vocabulary, the most "
+                        f"frequent; the rest read as <unk> (default: {CLI_DEFAULTS['max_vocab']})")
+    g.add_argument("--min-count", type=int, default=CLI_DEFAULTS["min_count"], metavar="K",
+                   help="--data: a word of your file needs K occurrences to get its own token "
+                        f"(default: {CLI_DEFAULTS['min_count']})")
     g.add_argument("--device", default="auto",
                    help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
                         "(default: auto)")
@@ -162,12 +181,23 @@ def _cmd_train(args) -> int:
     if args.data and not args.json:
         print(f"read {args.data}: format {args.detected_format}, {len(args.items)} items"
               + ("; its 'margin' column is used by the pairwise margin loss" if margins else ""))
+    from .model import TinyRewardModel, Vocabulary
+
+    vocab = Vocabulary.from_items(data.train, max_words=args.max_vocab,
+                                  min_count=args.min_count)
+    if args.data and not args.json:
+        print(f"vocabulary: {len(vocab)} tokens; "
+              + (f"{vocab.n_unknown} rarer words of the file read as <unk> (--max-vocab "
+                 f"{args.max_vocab}, --min-count {args.min_count})" if vocab.n_unknown
+                 else "every word of the training split has its own token"))
+    model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers)
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
-                   device=args.device, model_kwargs={"d_model": args.d_model,
-                                                     "n_layers": args.layers},
-                   threads=args.threads, progress=not args.no_progress)
+                   device=args.device, model=model, threads=args.threads,
+                   progress=not args.no_progress,
+                   validation_fraction=args.validation_fraction,
+                   patience=args.patience or None if args.validation_fraction else None)
     final = result.final
     summary = {
         "loss": args.loss,
@@ -186,10 +216,13 @@ def _cmd_train(args) -> int:
         "params_backbone": result.param_counts["backbone"],
         "params_head": result.param_counts["head"],
         "epochs": args.epochs,
+        "epochs_run": len(result.history),
+        "best_epoch": result.best_epoch,
+        "validation_lists": result.config.get("validation_lists", 0),
         "seed": args.seed,
         "beta": None if data.beta is None or math.isinf(data.beta) else data.beta,
         "data": args.data or "built-in",
-        "train_lists": len(data.train),
+        "train_lists": result.config["train_lists"],
         "heldout_lists": len(data.heldout),
     }
     if args.save:
@@ -198,8 +231,13 @@ def _cmd_train(args) -> int:
         save(result.model, args.save)
         summary["saved"] = args.save
     if not args.json:
-        print(f"trained {args.loss} ({args.mode}) on {len(data.train)} lists for "
-              f"{args.epochs} epochs on {result.device} in {result.train_seconds:.2f} s")
+        print(f"trained {args.loss} ({args.mode}) on {result.config['train_lists']} lists for "
+              f"{len(result.history)} epochs on {result.device} in "
+              f"{result.train_seconds:.2f} s")
+        if result.best_epoch is not None:
+            print(f"kept the model of epoch {result.best_epoch}: the lowest loss on "
+                  f"{summary['validation_lists']} validation lists (set aside from training; "
+                  "the held-out split chose nothing)")
         print(f"parameters: backbone {summary['params_backbone']}, head "
               f"{summary['params_head']}; forward passes {summary['forward_passes']}")
         if final:

@@ -30,12 +30,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
 
-from .data import PreferenceData, RankedList, label_agreement, make_preference_data
+from .data import PreferenceData, RankedList, label_agreement, make_preference_data, split_by_prompt
 from .evaluate import Evaluation, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
@@ -75,13 +75,16 @@ class EpochRecord:
     forward_passes: int
     seconds: float
     eval_seconds: float
+    validation_loss: float = float("nan")
+    validation_accuracy: float = float("nan")
 
 
 @dataclass
 class TrainResult:
     """The trained model, its per-epoch history, and the settings used.
 
-    Convenience properties read the last epoch: ``heldout_accuracy``,
+    Convenience properties read the last epoch (or ``best_epoch``, the epoch kept when
+    a validation split chose the model): ``heldout_accuracy``,
     ``heldout_loss``, ``heldout_log_loss``; ``forward_passes`` is the total over all
     epochs and ``seconds_per_epoch`` the training time of each epoch.
     """
@@ -92,18 +95,23 @@ class TrainResult:
     device: str
     final: Evaluation | None = None
     param_counts: dict = field(default_factory=dict)
+    best_epoch: int | None = None     # the epoch kept (chosen on validation), if any
+
+    @property
+    def _kept(self) -> EpochRecord:
+        return self.history[(self.best_epoch or len(self.history)) - 1]
 
     @property
     def heldout_accuracy(self) -> float:
-        return self.history[-1].heldout_accuracy if self.history else float("nan")
+        return self._kept.heldout_accuracy if self.history else float("nan")
 
     @property
     def heldout_loss(self) -> float:
-        return self.history[-1].heldout_loss if self.history else float("nan")
+        return self._kept.heldout_loss if self.history else float("nan")
 
     @property
     def heldout_log_loss(self) -> float:
-        return self.history[-1].heldout_log_loss if self.history else float("nan")
+        return self._kept.heldout_log_loss if self.history else float("nan")
 
     @property
     def forward_passes(self) -> int:
@@ -295,7 +303,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
           progress: bool = True,
           eval_train: bool = True,
           threads: int | None = 1,
-          callback: Callable[[EpochRecord], None] | None = None) -> TrainResult:
+          callback: Callable[[EpochRecord], None] | None = None,
+          validation_fraction: float = 0.0,
+          patience: int | None = None) -> TrainResult:
     """Train a :class:`~rmteach.model.TinyRewardModel` on preference data.
 
     Args:
@@ -324,6 +334,13 @@ def train(data: PreferenceData | Sequence | None = None, *,
             is fastest for a model this small and never fights other processes for
             the cores; ``None`` keeps torch's current setting.
         callback: called with each :class:`EpochRecord` as soon as it is ready.
+        validation_fraction: share of the TRAINING prompts set aside (split by prompt) as a
+            validation split; 0 (the default) sets none aside.  With one, the model of
+            the epoch with the highest validation pairwise accuracy (ties: the lower
+            validation listwise loss) is kept (model choice on validation, never on
+            held-out) and ``best_epoch`` says which it was.
+        patience: with a validation split, stop after this many epochs without a better
+            validation epoch (``epochs`` is then the most that run); None: run all.
 
     Returns:
         :class:`TrainResult` with ``model``, ``history`` (one :class:`EpochRecord` per
@@ -336,6 +353,17 @@ def train(data: PreferenceData | Sequence | None = None, *,
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
+    val_lists = ()
+    if validation_fraction:
+        if not 0.0 < float(validation_fraction) < 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1); got {validation_fraction}.")
+        tr, val_lists = split_by_prompt(data.train, heldout_fraction=validation_fraction,
+                                        seed=seed)
+        data = replace(data, train=tuple(tr))
+    if patience is not None and (int(patience) < 1 or not val_lists):
+        raise ValueError(f"patience must be a positive integer and needs a validation split "
+                         f"(validation_fraction > 0 with two or more training prompts); got "
+                         f"patience={patience}, validation_fraction={validation_fraction}.")
     if any(x.margin is not None for x in data.train):
         if loss != "pairwise":
             raise ValueError(f"the training data carry per-pair margins (TRL's 'margin' column), "
@@ -355,11 +383,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
 
     enc = _Encoded(model, data.train).to(dev)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
+    enc_val = _Encoded(model, val_lists).to(dev) if val_lists else None
     against = "truth" if data.synthetic else "labels"
     config = {"loss": loss, "mode": mode, "margin": margin, "center_coef": center_coef,
               "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
+              **({"validation_lists": len(val_lists), "patience": patience} if val_lists
+                 else {}),
               "model": {k: v for k, v in model.config().items() if k != "vocab"},
               "label_agreement": label_agreement(data.train) if data.synthetic else None}
 
@@ -369,13 +400,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback)
+                     progress, eval_train, callback, enc_val, patience)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
-          epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback):
+          epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
+          enc_val=None, patience=None):
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle_rng = np.random.default_rng([seed, 7])
     n_examples = len(enc.n) if mode == "grouped" else len(enc.pair_better)
@@ -386,6 +418,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
     bar = tqdm(total=int(epochs) * n_batches, disable=not progress, unit="batch",
                desc=f"{loss} ({mode})", leave=True)
     history: list[EpochRecord] = []
+    best = _Best()
     devices = [dev.index or 0] if dev.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)                      # dropout, if any
@@ -423,18 +456,46 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
             t1 = time.perf_counter()
             record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
                                    eval_train, passes, seconds)
+            val = (metrics_from_scores(enc_val.lists, enc_val.scores_by_list(model),
+                                       against=None) if enc_val is not None else None)
             record = EpochRecord(**{**asdict(record),
+                                    "validation_loss": val.listwise_loss if val else math.nan,
+                                    "validation_accuracy": val.accuracy if val else math.nan,
                                     "eval_seconds": time.perf_counter() - t1})
             history.append(record)
             bar.set_postfix(loss=f"{record.train_objective:.3f}",
                             heldout_acc=f"{record.heldout_accuracy:.3f}")
             if callback is not None:
                 callback(record)
+            if val is not None and best.update(model, epoch, val, patience):
+                break
     bar.close()
+    if enc_val is not None:
+        model.load_state_dict(best.state)
     final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
              if enc_held is not None else None)
     return TrainResult(model=model, history=history, config=config, device=str(dev),
-                       final=final, param_counts=model.param_counts())
+                       final=final, param_counts=model.param_counts(),
+                       best_epoch=best.epoch if enc_val is not None else None)
+
+
+class _Best:
+    """The best validation epoch so far (highest pairwise accuracy, then lowest listwise
+    loss), its weights, and whether to stop.  Accuracy first: a model that keeps ordering
+    better while growing more confident raises the loss, yet it is the better ranker."""
+
+    def __init__(self):
+        self.key, self.epoch, self.state, self.waited = None, None, None, 0
+
+    def update(self, model, epoch, val, patience) -> bool:
+        acc = val.accuracy if math.isfinite(val.accuracy) else -1.0
+        key = (round(acc, 9), -val.listwise_loss)
+        if self.state is None or key > self.key:
+            self.key, self.epoch, self.waited = key, epoch, 0
+            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.waited += 1
+        return patience is not None and self.waited >= int(patience)
 
 
 def _sync(dev):
