@@ -22,8 +22,8 @@ from .formats import FORMATS
 LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: the command's own defaults, tuned for data it has never seen (rmteach.train's library
 #: defaults, which the notebooks use, stay as they are)
-CLI_DEFAULTS = {"epochs": 60, "validation_fraction": 0.1, "patience": 8,
-                "max_vocab": 20000, "min_count": 1}
+CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 6, "lr": 3e-3,
+                "pooling": "sum", "match_feature": True, "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--patience", type=int, default=CLI_DEFAULTS["patience"],
                    help="stop after this many epochs without a lower validation loss; 0 = run "
                         f"every epoch (default: {CLI_DEFAULTS['patience']})")
-    g.add_argument("--lr", type=float, default=DEFAULTS["lr"],
-                   help=f"AdamW learning rate (default: {DEFAULTS['lr']:g})")
+    g.add_argument("--lr", type=float, default=CLI_DEFAULTS["lr"],
+                   help=f"AdamW learning rate (default: {CLI_DEFAULTS['lr']:g})")
     g.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
                    help="lists per batch (grouped) or pairs per batch (exploded) "
                         f"(default: {DEFAULTS['batch_size']})")
@@ -118,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
     g.add_argument("--layers", type=int, default=2,
                    help="transformer layers in the backbone (default: 2)")
+    g.add_argument("--pooling", choices=("last", "sum"), default=CLI_DEFAULTS["pooling"],
+                   help="what the head W_r reads: last = h_last, the book's reward model (the "
+                        "notebooks' default); sum = the sum of every token's h, a sum of "
+                        "per-token rewards, which learns rules made of word counts, lengths "
+                        "and prompt matches far better "
+                        f"(default: {CLI_DEFAULTS['pooling']})")
+    g.add_argument("--match-feature", action=argparse.BooleanOptionalAction,
+                   default=CLI_DEFAULTS["match_feature"],
+                   help="give each response word that also occurs in the prompt a learned "
+                        "vector (lexical overlap), so that a reward for answering what was "
+                        "asked is learned from few examples (default: on; the notebooks' "
+                        "model has it off)")
     g.add_argument("--max-vocab", type=int, default=CLI_DEFAULTS["max_vocab"], metavar="N",
                    help="--data: add at most N words of your file to the vocabulary, the most "
                         f"frequent; the rest read as <unk> (default: {CLI_DEFAULTS['max_vocab']})")
@@ -190,12 +202,13 @@ def _cmd_train(args) -> int:
               + (f"{vocab.n_unknown} rarer words of the file read as <unk> (--max-vocab "
                  f"{args.max_vocab}, --min-count {args.min_count})" if vocab.n_unknown
                  else "every word of the training split has its own token"))
-    model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers)
+    model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers,
+                            pooling=args.pooling, match_feature=args.match_feature)
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
                    device=args.device, model=model, threads=args.threads,
-                   progress=not args.no_progress,
+                   progress=not args.no_progress, eval_train=False,
                    validation_fraction=args.validation_fraction,
                    patience=args.patience or None if args.validation_fraction else None)
     final = result.final

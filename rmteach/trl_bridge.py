@@ -25,6 +25,7 @@ Install (optional for learners): ``pip install -r requirements-trl.txt``.
 from __future__ import annotations
 
 import importlib.util
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -47,7 +48,13 @@ INSTALL_HINT = ("TRL is not installed in this environment (it is optional; Binde
 
 
 def trl_available() -> bool:
-    """True when trl, transformers, datasets and tokenizers can be imported."""
+    """True when trl, transformers, datasets and tokenizers can be imported.
+
+    ``RMTEACH_NO_TRL=1`` in the environment makes it False (to try the notebook as it runs
+    where TRL is not installed, e.g. on Binder).
+    """
+    if os.environ.get("RMTEACH_NO_TRL", "").strip() not in ("", "0"):
+        return False
     return all(importlib.util.find_spec(m) is not None
                for m in ("trl", "transformers", "datasets", "tokenizers", "accelerate"))
 

@@ -120,3 +120,45 @@ def test_cli_on_builtin_data_keeps_the_vocabulary():
     torch.manual_seed(0)
     d = make_preference_data(30, seed=0)
     assert Vocabulary.from_items(d.train, max_words=CLI_DEFAULTS["max_vocab"]) == Vocabulary()
+
+
+# -- the CLI's model options (off in the library) ------------------------------------------
+
+def test_model_options_are_off_by_default_and_draw_the_same_weights():
+    from rmteach.model import TinyRewardModel
+
+    book = TinyRewardModel()
+    assert set(book.config()) == {"d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout",
+                                  "vocab"}
+    assert not hasattr(book, "match_embedding")
+    rich = TinyRewardModel(pooling="sum", match_feature=True)
+    shared = rich.state_dict()
+    for k, v in book.state_dict().items():
+        assert torch.equal(v, shared[k]), k           # the option draws its weights last
+    with pytest.raises(ValueError, match="unknown pooling 'mean'"):
+        TinyRewardModel(pooling="mean")
+
+
+def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
+    from rmteach.model import TinyRewardModel, _in_prompt
+
+    m = TinyRewardModel(pooling="sum", match_feature=True, seed=3)
+    ids, lengths = m.encode(["explain rain sky", "cook dinner"], ["rain sunny sky", "um dinner"])
+    assert _in_prompt(ids).tolist() == [[0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0]]
+    with torch.no_grad():
+        h = m.hidden_states(ids, lengths)
+        per_token = m.head(h).squeeze(-1)
+        real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+        assert torch.allclose(m(ids, lengths), (per_token * real).sum(1), atol=1e-5)
+
+
+def test_checkpoint_keeps_the_options(tmp_path):
+    from rmteach.checkpoint import load, save
+    from rmteach.model import TinyRewardModel
+
+    m = TinyRewardModel(pooling="sum", match_feature=True, seed=1)
+    save(m, tmp_path / "m.pt")
+    back = load(tmp_path / "m.pt")
+    assert back.config() == m.config()
+    assert back.score("explain rain", "rain sunny") == pytest.approx(
+        m.score("explain rain", "rain sunny"))

@@ -65,6 +65,25 @@ def test_deepspeed_configs_point_at_each_other():
     assert ds["train_micro_batch_size_per_gpu"] == "auto"       # filled from RewardConfig
 
 
+def test_notebook_runs_without_trl_and_says_how_to_add_it(monkeypatch):
+    """As in the open command's environment and on Binder: no TRL, no error, a clear hint."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("RMTEACH_NO_TRL", "1")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH",
+                                                                               "")]))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    outs = [o.get("text", "") for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", [])]
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if o.get("output_type") == "error"]
+    assert sum("pip install -r requirements-trl.txt" in t for t in outs) >= 5
+    assert any("one ranked list of N" in t for t in outs)      # the export part still runs
+
+
 # -- with TRL ------------------------------------------------------------------------------
 
 @needs_trl
