@@ -162,3 +162,14 @@ def test_checkpoint_keeps_the_options(tmp_path):
     assert back.config() == m.config()
     assert back.score("explain rain", "rain sunny") == pytest.approx(
         m.score("explain rain", "rain sunny"))
+
+
+def test_benchmark_script_writes_its_tables(tmp_path):
+    assert own_data.main(["--rules", "counts", "--layouts", "pairs", "--seeds", "0", "1",
+                          "--prompts", "40", "--out", str(tmp_path), "--work",
+                          str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "own_data.json").read_text())
+    assert [r["seed"] for r in result["rows"]] == [0, 1]
+    assert all(0.0 <= r["heldout_accuracy"] <= 1.0 and r["cpu_seconds"] > 0
+               for r in result["rows"])
+    assert "| counts: word counts" in (tmp_path / "own_data.md").read_text()
