@@ -9,6 +9,18 @@
 * **Kendall τ** between the model's rewards and the true reward r* of the
   synthetic language, within each prompt's list, averaged over lists.
 * :func:`compare_models` puts two models side by side in one call.
+* :func:`calibration_from_scores` / :func:`evaluate_calibration`: is Sigmoid(Δ) a
+  probability you can trust?  ECE, log-loss and the reliability table on labelled pairs
+  (see :mod:`rmteach.calibration`), optionally after a temperature T.
+
+**Ties** (``ties=``): a pair whose two rewards are equal has no order, and the
+libraries count it differently:
+
+* ``"exclude"`` (the default here): correct / (correct + wrong), ties left out;
+* ``"wrong"``: correct / all pairs, a tie counts as an error (TRL, OpenRLHF,
+  DeepSpeed-Chat, RewardBench v1 compare with a strict ``>``);
+* ``"split"``: a tie earns half a point, 1/k with k = 2 tied responses (RewardBench 2's
+  rule; :func:`best_of_list_accuracy` applies it to a list's top).
 """
 
 from __future__ import annotations
@@ -24,14 +36,73 @@ from .data import PreferenceData, RankedList, as_ranked_list, true_reward
 from .losses import listwise_loss, pairwise_loss
 
 __all__ = [
+    "TIES",
+    "Calibration",
     "Comparison",
     "Evaluation",
+    "accuracy_with_ties",
+    "best_of_list_accuracy",
+    "calibration_from_scores",
     "compare_models",
     "evaluate",
+    "evaluate_calibration",
     "kendall_tau",
     "metrics_from_scores",
     "score_lists",
 ]
+
+
+#: the tie conventions of ``ties=`` (see the module docstring)
+TIES = ("exclude", "wrong", "split")
+
+
+def _check_ties(ties):
+    if ties not in TIES:
+        raise ValueError(f"ties must be 'exclude' (ties left out), 'wrong' (a tie counts as an "
+                         f"error, as TRL does) or 'split' (half a point, RewardBench 2); "
+                         f"got {ties!r}.")
+
+
+def accuracy_with_ties(correct: int, wrong: int, ties: int, convention: str = "exclude") -> float:
+    """Pairwise accuracy from the counts under a tie convention (NaN when nothing is counted).
+
+    >>> [accuracy_with_ties(6, 2, 2, c) for c in TIES]
+    [0.75, 0.6, 0.7]
+    """
+    _check_ties(convention)
+    if convention == "exclude":
+        total, points = correct + wrong, correct
+    elif convention == "wrong":
+        total, points = correct + wrong + ties, correct
+    else:
+        total, points = correct + wrong + ties, correct + 0.5 * ties
+    return points / total if total else float("nan")
+
+
+def best_of_list_accuracy(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
+                          ties: str = "split", tie_tol: float = 1e-6) -> float:
+    """Share of lists whose labelled best response gets the top reward (RewardBench 2 style).
+
+    When the best response ties k − 1 others at the top: ``"split"`` gives 1/k,
+    ``"wrong"`` gives 0, ``"exclude"`` leaves that list out.
+    """
+    _check_ties(ties)
+    points = counted = 0.0
+    for lst, s in zip([as_ranked_list(x) for x in lists], scores, strict=True):
+        s = np.asarray(s, dtype=float)
+        best = s[lst.ranking[0]]
+        top = s.max()
+        if best < top - tie_tol:
+            counted += 1
+            continue
+        k = int(np.sum(s >= best - tie_tol))
+        if k == 1:
+            points, counted = points + 1, counted + 1
+        elif ties == "split":
+            points, counted = points + 1 / k, counted + 1
+        elif ties == "wrong":
+            counted += 1
+    return points / counted if counted else float("nan")
 
 
 @functools.lru_cache(maxsize=64)
@@ -136,10 +207,19 @@ class Evaluation:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def accuracy_with(self, ties: str) -> float:
+        """The accuracy under another tie convention (``"exclude"``, ``"wrong"``, ``"split"``)."""
+        return accuracy_with_ties(self.correct, self.wrong, self.ties, ties)
+
 
 def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
-                        tie_tol: float = 1e-6, against: str = "truth") -> Evaluation:
-    """:class:`Evaluation` from per-list rewards (as :func:`score_lists` returns them)."""
+                        tie_tol: float = 1e-6, against: str = "truth",
+                        ties: str = "exclude") -> Evaluation:
+    """:class:`Evaluation` from per-list rewards (as :func:`score_lists` returns them).
+
+    ``accuracy`` follows the tie convention ``ties`` (see the module docstring).
+    """
+    _check_ties(ties)
     if against not in ("truth", "labels", None):
         raise ValueError(f"against must be 'truth', 'labels' or None; got {against!r}.")
     lists = [as_ranked_list(x) for x in lists]
@@ -147,7 +227,8 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
         raise ValueError(f"got {len(lists)} lists but {len(scores)} score arrays.")
     if not lists:
         raise ValueError("nothing to evaluate: the list of ranked lists is empty.")
-    correct = wrong = ties = 0
+    ties_convention, ties = ties, 0
+    correct = wrong = 0
     better, worse, taus, spreads = [], [], [], []
     n_max = max(x.n for x in lists)
     padded = np.zeros((len(lists), n_max))
@@ -176,14 +257,13 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
             target[list(lst.ranking)] = -np.arange(lst.n)   # best = highest
             taus.append(kendall_tau(s, target))
     pairs = correct + wrong + ties
-    decided = correct + wrong
     finite_taus = [t for t in taus if not math.isnan(t)]
     return Evaluation(
         pairs=pairs,
         correct=correct,
         wrong=wrong,
         ties=ties,
-        accuracy=correct / decided if decided else float("nan"),
+        accuracy=accuracy_with_ties(correct, wrong, ties, ties_convention),
         tie_fraction=ties / pairs,
         listwise_loss=float(listwise_loss(padded, lengths=lengths)),
         log_loss=float(pairwise_loss(np.concatenate(better), np.concatenate(worse))),
@@ -199,13 +279,15 @@ def _lists_of(data, split):
 
 
 def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
-             against: str | None = None) -> Evaluation:
+             against: str | None = None, ties: str = "exclude") -> Evaluation:
     """Evaluate ``model`` on a :class:`~rmteach.data.PreferenceData` split or a list of items.
 
     ``against`` picks what Kendall τ compares with: ``"truth"`` (the synthetic true
     reward; the default for built-in data) or ``"labels"`` (the given rankings; the
-    default for your own data).
+    default for your own data).  ``ties`` picks the tie convention of ``accuracy``:
+    ``"exclude"`` (default), ``"wrong"`` (TRL) or ``"split"`` (RewardBench 2).
     """
+    _check_ties(ties)
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
     lists = _lists_of(data, split)
@@ -215,7 +297,7 @@ def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
         synthetic = isinstance(data, PreferenceData) and data.synthetic
         against = "truth" if synthetic else "labels"
     return metrics_from_scores(lists, score_lists(model, lists), tie_tol=tie_tol,
-                               against=against)
+                               against=against, ties=ties)
 
 
 @dataclass(frozen=True)
@@ -277,3 +359,70 @@ def compare_models(model_a, model_b, data, *, names: tuple[str, str] = ("A", "B"
                       metrics_from_scores(lists, sa, against=against),
                       metrics_from_scores(lists, sb, against=against),
                       agree / total)
+
+
+# ---------------------------------------------------------------------------
+# Calibration
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far Sigmoid(Δ / T) is from the observed agreement on labelled pairs.
+
+    ``ece``: expected calibration error over ``n_bins`` equal bins of the probability given
+    to the preferred response (in [0.5, 1]); ``log_loss``: mean −log Sigmoid(Δ / T) of the
+    labelled order; ``mean_q``, ``observed``, ``count``: the reliability table.
+    """
+
+    pairs: int
+    temperature: float
+    ece: float
+    log_loss: float
+    accuracy: float
+    mean_q: tuple
+    observed: tuple
+    count: tuple
+
+
+def calibration_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
+                            temperature: float = 1.0, n_bins: int = 10) -> Calibration:
+    """:class:`Calibration` of per-list rewards over every labelled (better, worse) pair."""
+    from .calibration import (
+        apply_temperature,
+        expected_calibration_error,
+        fold_pairs,
+        log_loss,
+        reliability_table,
+    )
+
+    lists = [as_ranked_list(x) for x in lists]
+    if len(lists) != len(scores) or not lists:
+        raise ValueError(f"need one score array per list and at least one list; got "
+                         f"{len(lists)} lists and {len(scores)} score arrays.")
+    gaps = []
+    for lst, s in zip(lists, scores):
+        ordered = np.asarray(s, dtype=float)[list(lst.ranking)]
+        i, j = _pairs(lst.n)
+        gaps.append(ordered[i] - ordered[j])
+    gap = np.concatenate(gaps)
+    q, won = fold_pairs(apply_temperature(gap, temperature))
+    mean_q, observed, count = reliability_table(q, won, n_bins=n_bins)
+    return Calibration(pairs=int(gap.size), temperature=float(temperature),
+                       ece=expected_calibration_error(q, won, n_bins=n_bins),
+                       log_loss=log_loss(gap, temperature),
+                       accuracy=float(np.mean(gap > 0)),
+                       mean_q=tuple(mean_q.tolist()), observed=tuple(observed.tolist()),
+                       count=tuple(count.tolist()))
+
+
+def evaluate_calibration(model, data, *, split: str = "heldout", temperature: float = 1.0,
+                         n_bins: int = 10) -> Calibration:
+    """:class:`Calibration` of ``model`` on a split of ``data`` (fit T on another split!)."""
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    lists = _lists_of(data, split)
+    if not lists:
+        raise ValueError(f"the {split} split is empty: nothing to evaluate.")
+    return calibration_from_scores(lists, score_lists(model, lists), temperature=temperature,
+                                   n_bins=n_bins)

@@ -170,3 +170,53 @@ def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | No
         f"ranking{where} is {values.tolist()}, which is not a permutation of "
         f"0..{length - 1}{detail}. Give each item's index exactly once, best first."
     )
+
+
+_TIER_SEPARATORS = re.compile(r"\s*(?:>|≻|＞)\s*")
+
+
+def parse_tiers(text: str) -> list[list[str]]:
+    """Parse a tiered ranking with ties, best tier first: ``"A > B = C > D"``.
+
+    ``>`` (or ``≻``) separates tiers, ``=`` joins tied items inside a tier.
+
+    >>> parse_tiers("A > B = C > D")
+    [['A'], ['B', 'C'], ['D']]
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"a tiered ranking must be a string like 'A > B = C > D'; got "
+                         f"{type(text).__name__}.")
+    body = text.strip()
+    if not body:
+        raise ValueError("the ranking is empty; write it best first, like 'A > B = C > D'.")
+    if "<" in body:
+        raise ValueError("write the ranking best first with '>', like 'A > B = C > D' "
+                         "('<' is not accepted, to avoid reading it backwards).")
+    tiers = [[label.strip() for label in tier.split("=")] for tier in
+             _TIER_SEPARATORS.split(body)]
+    if any(label == "" for tier in tiers for label in tier):
+        raise ValueError(f"the ranking {text!r} has an empty label; write labels separated by "
+                         "'>' (better) or '=' (tied), like 'A > B = C > D'.")
+    labels = [label for tier in tiers for label in tier]
+    dupes = sorted({label for label in labels if labels.count(label) > 1})
+    if dupes:
+        raise ValueError(f"the ranking lists {', '.join(map(repr, dupes))} more than once; each "
+                         "response must appear exactly once.")
+    if len(labels) < 2:
+        raise ValueError(f"a ranking needs at least 2 items; got {len(labels)}.")
+    return tiers
+
+
+def tiers_to_pairs(tiers: str | list[list[str]]) -> list[tuple]:
+    """The (better, worse) pairs across tiers; items tied in one tier give no pair.
+
+    A ranking of N items in tiers of sizes n_1, …, n_T implies (N² − Σ n_t²) / 2 pairs
+    (N(N−1)/2 when every tier holds one item).
+
+    >>> tiers_to_pairs("A > B = C > D")
+    [('A', 'B'), ('A', 'C'), ('A', 'D'), ('B', 'D'), ('C', 'D')]
+    """
+    if isinstance(tiers, str):
+        tiers = parse_tiers(tiers)
+    return [(a, b) for t, upper in enumerate(tiers) for lower in tiers[t + 1:]
+            for a in upper for b in lower]

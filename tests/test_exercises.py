@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from rmteach.exercises import EXERCISES, nb01, nb02, nb03
+from rmteach.exercises import EXERCISES, nb01, nb02, nb03, nb04, nb07
 
 
 def _solution(ex):
@@ -144,7 +144,7 @@ def test_listwise_mistakes():
     assert "one number" in _msg(ex, lambda s, r: "low")
 
 
-@pytest.mark.parametrize("number", ["01", "02", "03"])
+@pytest.mark.parametrize("number", ["01", "02", "03", "04", "07"])
 def test_notebooks_use_every_exercise_of_their_module(number):
     """Each exercise of rmteach.exercises.nbNN is checked in notebook NN, with a starter."""
     import re
@@ -155,7 +155,7 @@ def test_notebooks_use_every_exercise_of_their_module(number):
     path = next((Path(__file__).resolve().parents[1] / "notebooks").glob(f"{number}_*.ipynb"))
     nb = nbformat.read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    module = {"01": nb01, "02": nb02, "03": nb03}[number]
+    module = {"01": nb01, "02": nb02, "03": nb03, "04": nb04, "07": nb07}[number]
     checked = set(re.findall(r"ex\.(\w+)\.check\(", source))
     assert checked == set(module.__all__)
     for cell in nb.cells:

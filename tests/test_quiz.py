@@ -11,13 +11,14 @@ from rmteach.quiz import Choice, MultipleChoice, Numeric, QuizWidget
 from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
 
 NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
-             "05_training_a_reward_model", "06_diagnosing_and_comparing"}
+             "05_training_a_reward_model", "06_diagnosing_and_comparing",
+             "04_what_the_loss_does_to_rewards", "07_ties_and_calibration"}
 
 
 def test_all_fifteen_seed_questions_once():
-    assert sorted(q.seed for q in QUIZZES.values()) == list(range(1, 16))
-    assert set(BY_NOTEBOOK) == NOTEBOOKS
-    assert sum(len(v) for v in BY_NOTEBOOK.values()) == 15
+    assert sorted(q.seed for q in QUIZZES.values() if q.seed) == list(range(1, 16))
+    assert set(BY_NOTEBOOK) >= NOTEBOOKS
+    assert sum(q.seed > 0 for q in QUIZZES.values()) == 15
     assert "uncertain-list-loss" in QUIZZES                    # the id CONTRIBUTING.md uses
 
 

@@ -6,6 +6,12 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
+from .calibration import (
+    ReliabilityExplorer,
+    TieredRankingExplorer,
+    reliability_explorer,
+    tiered_ranking_explorer,
+)
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
@@ -25,6 +31,7 @@ from .listwise import (
     literal_trap_explorer,
     plackett_luce_stage_probabilities,
 )
+from .offsets import MarginExplorer, OffsetExplorer, margin_explorer, offset_explorer
 from .pairwise import (
     EmpiricalLossExplorer,
     PairwiseLossExplorer,
@@ -34,6 +41,7 @@ from .pairwise import (
     sampling_weight_explorer,
 )
 from .preference import BradleyTerryExplorer, bradley_terry_explorer
+from .rewards import GradientStepper, ScaleExplorer, gradient_stepper, scale_explorer
 from .training import (
     FigureView,
     phi_table,
@@ -49,32 +57,44 @@ __all__ = [
     "ConfidenceExplorer",
     "EmpiricalLossExplorer",
     "FigureView",
+    "GradientStepper",
     "ListLengthExplorer",
     "ListwiseExplorer",
     "LiteralTrapExplorer",
     "LiveFigure",
     "LossDiagnosisExplorer",
+    "MarginExplorer",
+    "OffsetExplorer",
     "PairwiseLossExplorer",
     "RMWidget",
+    "ReliabilityExplorer",
     "SamplingWeightExplorer",
+    "ScaleExplorer",
+    "TieredRankingExplorer",
     "bradley_terry_explorer",
     "confidence_explorer",
     "data_mix_experiment",
     "descend_on_list",
     "empirical_loss_explorer",
     "friendly_error_html",
+    "gradient_stepper",
     "grouping_comparison",
     "list_length_explorer",
     "listwise_explorer",
     "literal_objective",
     "literal_trap_explorer",
     "loss_diagnosis_explorer",
+    "margin_explorer",
+    "offset_explorer",
     "pairwise_loss_explorer",
     "phi_table",
     "plackett_luce_stage_probabilities",
+    "reliability_explorer",
     "reward_scatter",
     "sampling_weight_explorer",
+    "scale_explorer",
     "show_examples",
+    "tiered_ranking_explorer",
     "toy_disagreement",
     "training_curves",
 ]
