@@ -11,7 +11,13 @@ conversational-explicit   ``{"prompt": [{"role": "user", "content": "What color 
                           ``"chosen": [{"role": "assistant", "content": "It is blue."}], ...}``
 conversational-implicit   ``{"chosen": [<user msg>, <assistant msg>], "rejected": [...]}``
 ranked                    ``{"prompt": "...", "responses": [...], "ranking": [2, 0, 1]}``
+tiered                    ``{"prompt": "...", "responses": [...], "tiers": "2 > 0 = 1"}``
 ========================  ==================================================================
+
+``tiers`` is a ranking with ties (:func:`rmteach.ranking.parse_tiers`) over the indices of
+``responses``, best tier first, ``=`` joining tied responses (or a list of lists of indices,
+``[[2], [0, 1]]``).  A tiered line is read as its implied pairs across tiers (tied responses
+give no pair), which is what TRL and rmteach's trainer take.
 
 Any pair format may carry TRL's ``margin`` column (a number per pair: the margin m of
 the pairwise margin loss −log Sigmoid(r_a − r_b − m)); then every line must have one.
@@ -31,7 +37,8 @@ just its content.  Writing a conversational format reverses this (lines starting
 ``system:``, ``developer:``, ``user:``, ``assistant:`` or ``tool:`` begin a message).
 
 Writing a pair format from ranked lists writes each list's N(N−1)/2 implied pairs
-(TRL reads pairs only); writing ``ranked`` makes each pair a list of two.
+(TRL reads pairs only); writing ``ranked`` (or ``tiered``, one response per tier) makes
+each pair a list of two.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ __all__ = ["FORMATS", "PAIR_FORMATS", "ROLES", "detect_format", "messages_to_tex
 
 PAIR_FORMATS = ("standard-explicit", "standard-implicit", "conversational-explicit",
                 "conversational-implicit")
-FORMATS = (*PAIR_FORMATS, "ranked")
+FORMATS = (*PAIR_FORMATS, "ranked", "tiered")
 ROLES = ("system", "developer", "user", "assistant", "tool")
 _ROLE_LINE = re.compile(r"^(" + "|".join(ROLES) + r"): ", re.MULTILINE)
 _KEYS = {
@@ -56,6 +63,7 @@ _KEYS = {
     "conversational-explicit": ("prompt", "chosen", "rejected"),
     "conversational-implicit": ("chosen", "rejected"),
     "ranked": ("prompt", "responses", "ranking"),
+    "tiered": ("prompt", "responses", "tiers"),
 }
 
 
@@ -149,12 +157,15 @@ def _line_format(obj, where) -> str:
                          f"or 'prompt'/'responses'/'ranking' (a ranked list); got "
                          f"{type(obj).__name__}.")
     has_pair = "chosen" in obj or "rejected" in obj
-    has_list = "responses" in obj or "ranking" in obj
+    has_list = "responses" in obj or "ranking" in obj or "tiers" in obj
     if has_pair and has_list:
         raise ValueError(f"{where}: a line is either a pair ('chosen', 'rejected') or a ranked "
                          "list ('responses', 'ranking'), not both.")
+    if "ranking" in obj and "tiers" in obj:
+        raise ValueError(f"{where}: give 'ranking' (a strict order) or 'tiers' (an order with "
+                         "ties), not both.")
     if has_list:
-        return "ranked"
+        return "tiered" if "tiers" in obj else "ranked"
     if not has_pair:
         raise ValueError(f"{where}: fields 'chosen' and 'rejected' (a pair) or 'responses' and "
                          "'ranking' (a ranked list) are missing.")
@@ -222,6 +233,45 @@ def _pair(obj, fmt, where) -> PreferencePair:
     return PreferencePair(prompt, c, r, margin)
 
 
+def _tiered(obj, where) -> list[PreferencePair]:
+    from .ranking import parse_tiers
+
+    prompt = _text(obj, "prompt", where)
+    for key in ("responses", "tiers"):
+        if key not in obj:
+            raise ValueError(f"{where}: field {key!r} is missing.")
+    if "margin" in obj:
+        raise ValueError(f"{where}: field 'margin' belongs to pairs (TRL's margin column), not "
+                         "to tiered rankings.")
+    responses = _responses(obj, where)
+    tiers, n = obj["tiers"], len(responses)
+    try:
+        if isinstance(tiers, str):
+            tiers = [[int(i) if i.isdigit() else i for i in tier] for tier in parse_tiers(tiers)]
+        elif not (isinstance(tiers, list) and all(isinstance(t, list) for t in tiers)):
+            raise ValueError("expected a string like '2 > 0 = 1' or a list of lists of indices")
+    except ValueError as exc:
+        raise ValueError(f"{where}: field 'tiers': {exc}") from None
+    flat = [i for t in tiers for i in t]
+    if (not all(isinstance(i, int) and not isinstance(i, bool) for i in flat)
+            or sorted(flat) != list(range(n)) or any(not t for t in tiers)):
+        raise ValueError(f"{where}: field 'tiers' must place each index 0..{n - 1} of "
+                         f"'responses' exactly once, best tier first; got {obj['tiers']!r}.")
+    return [PreferencePair(prompt, responses[a], responses[b])
+            for k, upper in enumerate(tiers) for lower in tiers[k + 1:]
+            for a in upper for b in lower]
+
+
+def _responses(obj, where) -> list[str]:
+    responses = obj["responses"]
+    if not isinstance(responses, list) or len(responses) < 2:
+        raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
+    for k, y in enumerate(responses):
+        if not isinstance(y, str) or not y.strip():
+            raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
+    return responses
+
+
 def _ranked(obj, where) -> RankedList:
     prompt = _text(obj, "prompt", where)
     for key in ("responses", "ranking"):
@@ -230,12 +280,7 @@ def _ranked(obj, where) -> RankedList:
     if "margin" in obj:
         raise ValueError(f"{where}: field 'margin' belongs to pairs (TRL's margin column), not "
                          "to ranked lists.")
-    responses = obj["responses"]
-    if not isinstance(responses, list) or len(responses) < 2:
-        raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
-    for k, y in enumerate(responses):
-        if not isinstance(y, str) or not y.strip():
-            raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
+    responses = _responses(obj, where)
     ranking = obj["ranking"]
     n = len(responses)
     if (not isinstance(ranking, list)
@@ -269,6 +314,9 @@ def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto"
                 raise ValueError(f"{where}: this line is {found} but the file started as {fmt} "
                                  f"({first}); a file holds one format (convert it with "
                                  "`python -m rmteach data --data FILE --to FORMAT --out NEW`).")
+        if fmt == "tiered":
+            items += _tiered(obj, where)
+            continue
         item = _ranked(obj, where) if fmt == "ranked" else _pair(obj, fmt, where)
         has_margin = getattr(item, "margin", None) is not None
         if margin_first is None:
@@ -321,13 +369,18 @@ def to_objects(items: Iterable[PreferencePair | RankedList], format: str) -> lis
         if not isinstance(item, (PreferencePair, RankedList)):
             raise ValueError(f"can only write PreferencePair or RankedList items; got "
                              f"{type(item).__name__}.")
-        if format == "ranked":
+        if format in ("ranked", "tiered"):
             lst = as_ranked_list(item)
             if lst.margin is not None:
-                raise ValueError("the ranked format has no margin column; write these pairs in "
-                                 "a pair format (e.g. standard-explicit) to keep their margins.")
-            out.append({"prompt": lst.prompt, "responses": list(lst.responses),
-                        "ranking": list(lst.ranking)})
+                raise ValueError(f"the {format} format has no margin column; write these pairs "
+                                 "in a pair format (e.g. standard-explicit) to keep their "
+                                 "margins.")
+            obj = {"prompt": lst.prompt, "responses": list(lst.responses)}
+            if format == "ranked":
+                obj["ranking"] = list(lst.ranking)
+            else:
+                obj["tiers"] = " > ".join(str(i) for i in lst.ranking)
+            out.append(obj)
         else:
             pairs = item.pairs() if isinstance(item, RankedList) else [item]
             out += [_pair_obj(p, format) for p in pairs]

@@ -201,3 +201,32 @@ texts = st.lists(words, min_size=1, max_size=4).map(" ".join)
 def test_round_trip_property(prompt, chosen, rejected, fmt, margin):
     pair = PreferencePair(prompt, "c " + chosen, "r " + rejected, margin)
     assert loads_jsonl(dumps_jsonl([pair], format=fmt)) == [pair]
+
+
+def test_tiered_rankings_read_as_their_pairs_across_tiers():
+    from rmteach.ranking import tiers_to_pairs
+
+    row = {"prompt": "explain rain", "responses": ["ugh", "sunny", "um", "thanks"],
+           "tiers": "1 > 0 = 3 > 2"}
+    items, fmt = loads_jsonl_with_format(_jsonl(row, {**row, "tiers": [[1], [0, 3], [2]]}))
+    assert fmt == "tiered"
+    want = [PreferencePair("explain rain", row["responses"][a], row["responses"][b])
+            for a, b in tiers_to_pairs([[1], [0, 3], [2]])]
+    assert items == want + want and len(want) == 5          # (16 - 1 - 4 - 1) / 2 pairs
+    # written from ranked lists (one response per tier), read back as the same pairs
+    lst = RankedList("explain rain", ("ugh", "sunny", "um"), (1, 2, 0))
+    assert loads_jsonl(dumps_jsonl([lst], format="tiered")) == lst.pairs()
+
+
+@pytest.mark.parametrize(("tiers", "match"), [
+    ("1 > 0 = 0", r"line 1: field 'tiers': the ranking lists '0' more than once"),
+    ("1 > 0", r"line 1: field 'tiers' must place each index 0..2"),
+    ("1 > A = 2", r"line 1: field 'tiers' must place each index"),
+    ([[1], [], [0, 2]], r"line 1: field 'tiers' must place each index"),
+    ("2 < 1 < 0", r"line 1: field 'tiers': write the ranking best first"),
+    (7, r"line 1: field 'tiers': expected a string"),
+])
+def test_bad_tiers_name_the_line_and_the_field(tiers, match):
+    row = {"prompt": "p", "responses": ["a", "b", "c"], "tiers": tiers}
+    with pytest.raises(ValueError, match=match):
+        loads_jsonl(_jsonl(row))
