@@ -22,8 +22,9 @@ from .formats import FORMATS
 LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: the command's own defaults, tuned for data it has never seen (rmteach.train's library
 #: defaults, which the notebooks use, stay as they are)
-CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 6, "lr": 3e-3,
-                "pooling": "sum", "match_feature": True, "max_vocab": 20000, "min_count": 1}
+CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
+                "weight_decay": 0.1, "dropout": 0.1, "pooling": "sum", "match_feature": True,
+                "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -101,23 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--validation-fraction", type=float,
                    default=CLI_DEFAULTS["validation_fraction"],
                    help="share of the training prompts set aside to choose the epoch whose "
-                        "model is kept (lowest validation loss); the held-out split is never "
+                        "model is kept (best validation pairwise accuracy, then loss); the "
+                        "held-out split is never "
                         f"used for that; 0 = none (default: {CLI_DEFAULTS['validation_fraction']})")
     g.add_argument("--patience", type=int, default=CLI_DEFAULTS["patience"],
-                   help="stop after this many epochs without a lower validation loss; 0 = run "
-                        f"every epoch (default: {CLI_DEFAULTS['patience']})")
+                   help="stop after this many epochs without a better validation epoch; 0 = "
+                        f"run every epoch (default: {CLI_DEFAULTS['patience']})")
     g.add_argument("--lr", type=float, default=CLI_DEFAULTS["lr"],
                    help=f"AdamW learning rate (default: {CLI_DEFAULTS['lr']:g})")
     g.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"],
                    help="lists per batch (grouped) or pairs per batch (exploded) "
                         f"(default: {DEFAULTS['batch_size']})")
-    g.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"],
-                   help=f"AdamW weight decay (default: {DEFAULTS['weight_decay']:g})")
+    g.add_argument("--weight-decay", type=float, default=CLI_DEFAULTS["weight_decay"],
+                   help=f"AdamW weight decay (default: {CLI_DEFAULTS['weight_decay']:g})")
     g = t.add_argument_group("model and machine")
     g.add_argument("--d-model", type=int, default=32,
                    help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
     g.add_argument("--layers", type=int, default=2,
                    help="transformer layers in the backbone (default: 2)")
+    g.add_argument("--dropout", type=float, default=CLI_DEFAULTS["dropout"],
+                   help="dropout inside the transformer while training (default: "
+                        f"{CLI_DEFAULTS['dropout']:g})")
     g.add_argument("--pooling", choices=("last", "sum"), default=CLI_DEFAULTS["pooling"],
                    help="what the head W_r reads: last = h_last, the book's reward model (the "
                         "notebooks' default); sum = the sum of every token's h, a sum of "
@@ -203,7 +208,8 @@ def _cmd_train(args) -> int:
                  f"{args.max_vocab}, --min-count {args.min_count})" if vocab.n_unknown
                  else "every word of the training split has its own token"))
     model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers,
-                            pooling=args.pooling, match_feature=args.match_feature)
+                            dropout=args.dropout, pooling=args.pooling,
+                            match_feature=args.match_feature)
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
@@ -248,9 +254,9 @@ def _cmd_train(args) -> int:
               f"{len(result.history)} epochs on {result.device} in "
               f"{result.train_seconds:.2f} s")
         if result.best_epoch is not None:
-            print(f"kept the model of epoch {result.best_epoch}: the lowest loss on "
-                  f"{summary['validation_lists']} validation lists (set aside from training; "
-                  "the held-out split chose nothing)")
+            print(f"kept the model of epoch {result.best_epoch}: the best on "
+                  f"{summary['validation_lists']} validation lists (pairwise accuracy, then "
+                  "loss; set aside from training; the held-out split chose nothing)")
         print(f"parameters: backbone {summary['params_backbone']}, head "
               f"{summary['params_head']}; forward passes {summary['forward_passes']}")
         if final:
