@@ -36,20 +36,77 @@ def _reference_tensor(values: Sequence[Any]):
     return None
 
 
+#: most elements an input array may have (a float64 copy of it is ~400 MB)
+MAX_ELEMENTS = 50_000_000
+
+
+def _bad_numbers(name, v, why) -> ValueError:
+    return ValueError(f"{name} must be numbers (real numbers: a float, list or array); "
+                      f"got {type(v).__name__}{why}.")
+
+
+def _check_numpy_input(v, name: str):
+    """``v`` as a float NumPy array, or a ``ValueError`` naming ``name``."""
+    if v is None:
+        raise ValueError(f"{name} is None; expected real numbers (a float, list or array).")
+    if isinstance(v, (str, bytes, dict, set, frozenset)):
+        raise _bad_numbers(name, v, f" {v!r:.60}")
+    if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+        return v
+    try:
+        raw = np.asarray(v)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _bad_numbers(name, v, f" ({' '.join(str(exc).split())[:120]})") from None
+    except Exception as exc:  # a learner's object may raise anything inside __array__
+        raise _bad_numbers(name, v, f" (converting it raised {type(exc).__name__})") from None
+    if raw.dtype.kind == "c":
+        raise ValueError(f"{name} holds complex numbers; rewards are real numbers (take "
+                         ".real yourself if the imaginary part is meant to be dropped).")
+    if raw.dtype.kind in "USVMmO" and raw.dtype.kind != "O":
+        raise _bad_numbers(name, v, f" of dtype {raw.dtype}")
+    if raw.size > MAX_ELEMENTS:
+        raise ValueError(f"{name} has {raw.size:,} elements; at most {MAX_ELEMENTS:,}.")
+    if raw.dtype.kind == "O":
+        for x in raw.reshape(-1):
+            if x is None:
+                raise ValueError(f"{name} contains None; expected real numbers only.")
+            if isinstance(x, (complex, np.complexfloating)):
+                raise ValueError(f"{name} holds complex numbers; rewards are real numbers.")
+            if isinstance(x, (str, bytes)):
+                raise _bad_numbers(name, v, f" holding the string {x!r:.40}")
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise _bad_numbers(name, v, f" ({' '.join(str(exc).split())[:120]})") from None
+
+
 def as_arrays(*values: Any, names: Sequence[str]):
     """Convert ``values`` to arrays of one namespace.
 
-    Returns ``(xp, arrays)``.  Raises ``ValueError`` for things that are not
-    numbers, with the argument's name in the message.
+    Returns ``(xp, arrays)``.  Raises ``ValueError`` for things that are not real
+    numbers (None, strings, complex numbers, ragged lists, meta tensors), with the
+    argument's name in the message.
     """
     ref = _reference_tensor(values)
     out = []
     if ref is not None:
         import torch  # only reached when the caller already uses torch
 
+        for v, name in zip(values, names):
+            if is_torch(v):
+                if v.is_complex():
+                    raise ValueError(f"{name} is a complex tensor; rewards are real numbers.")
+                if v.device.type == "meta":
+                    raise ValueError(f"{name} is on the meta device, which holds no values; "
+                                     "create it on 'cpu' or 'cuda'.")
+        if ref.device.type == "meta":        # a meta tensor is never a reference
+            ref = next(v for v in values if is_torch(v) and v.device.type != "meta")
         float_dtype = ref.dtype if ref.is_floating_point() else torch.get_default_dtype()
         for v, name in zip(values, names):
             if is_torch(v):
+                if v.numel() > MAX_ELEMENTS:
+                    raise ValueError(f"{name} has {v.numel():,} elements; at most "
+                                     f"{MAX_ELEMENTS:,}.")
                 t = v if v.is_floating_point() else v.to(float_dtype)
                 if t.device != ref.device:
                     raise ValueError(
@@ -57,24 +114,13 @@ def as_arrays(*values: Any, names: Sequence[str]):
                         "move them to one device first (tensor.to(device))."
                     )
             else:
-                try:
-                    t = torch.as_tensor(np.asarray(v, dtype=np.float64), dtype=float_dtype,
-                                        device=ref.device)
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"{name} must be numbers (a float, list or array); "
-                                     f"got {type(v).__name__}: {exc}") from None
+                arr = _check_numpy_input(v, name)
+                t = torch.as_tensor(np.asarray(arr, dtype=np.float64), dtype=float_dtype,
+                                    device=ref.device)
             out.append(t)
     else:
         for v, name in zip(values, names):
-            arr = np.asarray(v) if isinstance(v, np.ndarray) else None
-            if arr is not None and arr.dtype.kind == "f":
-                out.append(arr)
-                continue
-            try:
-                out.append(np.asarray(v, dtype=np.float64))
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{name} must be numbers (a float, list or array); "
-                                 f"got {type(v).__name__}: {exc}") from None
+            out.append(_check_numpy_input(v, name))
     xp = array_api_compat.array_namespace(*out)
     return xp, out
 
@@ -128,17 +174,21 @@ def broadcast(xp, arrays, names: Sequence[str]):
 
 
 def check_reduction(reduction: str) -> None:
-    if reduction not in REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(
             f"unknown reduction {reduction!r}; expected one of {', '.join(map(repr, REDUCTIONS))}."
         )
 
 
-def reduce(xp, values, reduction: str, count=None):
+def reduce(xp, values, reduction: str, count=None, name: str = "the input"):
     """Apply ``reduction`` ('mean' | 'sum' | 'none') over all elements.
 
     NumPy results of a full reduction come back as NumPy scalars (``np.float64``).
+    The mean of nothing is refused (``ValueError`` naming ``name``), not NaN.
     """
+    if reduction == "mean" and _size(values) == 0:
+        raise ValueError(f"{name} is empty: there is nothing to average. Give at least one "
+                         "pair or list (or use reduction='sum' or 'none').")
     if reduction == "none":
         return values
     if reduction == "sum":
@@ -148,6 +198,10 @@ def reduce(xp, values, reduction: str, count=None):
     if not is_torch(out):
         out = np.asarray(out)[()]
     return out
+
+
+def _size(x) -> int:
+    return int(x.numel()) if is_torch(x) else int(np.size(x))
 
 
 def log_sigmoid(xp, z):

@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from ._checks import validated
+
 __all__ = ["apply_temperature", "expected_calibration_error", "fit_temperature", "fold_pairs",
            "log_loss", "reliability_table"]
 
@@ -31,6 +33,7 @@ def _gaps(delta):
     return d
 
 
+@validated(delta_chosen_minus_rejected="array")
 def fold_pairs(delta_chosen_minus_rejected):
     """(q, won): q = Sigmoid(|Δ|), the model's probability for the response it prefers, and
     whether annotators chose that response (Δ = r_chosen − r_rejected > 0).  A tie in the
@@ -41,6 +44,7 @@ def fold_pairs(delta_chosen_minus_rejected):
     return q, won
 
 
+@validated(q="array", won="array", n_bins="int", lo="real")
 def reliability_table(q, won, *, n_bins: int = 5, lo: float = 0.5):
     """Equal-width bins of q over [lo, 1]: (mean q, observed win rate, count) per bin.
 
@@ -62,6 +66,7 @@ def reliability_table(q, won, *, n_bins: int = 5, lo: float = 0.5):
     return mean_q, rate, count.astype(int)
 
 
+@validated(q="array", won="array", n_bins="int", lo="real")
 def expected_calibration_error(q, won, *, n_bins: int = 5, lo: float = 0.5) -> float:
     """ECE = Σ_b (n_b / n) |observed win rate_b − mean q_b| over equal-width bins."""
     mean_q, rate, count = reliability_table(q, won, n_bins=n_bins, lo=lo)
@@ -69,6 +74,7 @@ def expected_calibration_error(q, won, *, n_bins: int = 5, lo: float = 0.5) -> f
     return float(np.sum(count[keep] * np.abs(rate[keep] - mean_q[keep])) / count.sum())
 
 
+@validated(delta_chosen_minus_rejected="array", temperature="real")
 def log_loss(delta_chosen_minus_rejected, temperature: float = 1.0) -> float:
     """Mean −log Sigmoid(Δ / T) over labelled pairs (Δ = r_chosen − r_rejected)."""
     d = _gaps(delta_chosen_minus_rejected)
@@ -81,12 +87,14 @@ def _check_t(t):
         raise ValueError(f"temperature must be a finite number > 0; got {t}.")
 
 
+@validated(delta="array", temperature="real")
 def apply_temperature(delta, temperature: float) -> np.ndarray:
     """Δ / T: the gaps of the temperature-scaled model (T > 1 softens, T < 1 sharpens)."""
     _check_t(temperature)
     return np.asarray(delta, dtype=float) / temperature
 
 
+@validated(delta_val="array", lo="real", hi="real")
 def fit_temperature(delta_val, *, lo: float = 1e-2, hi: float = 1e3) -> float:
     """The temperature T minimising the validation log-loss of Sigmoid(Δ / T).
 

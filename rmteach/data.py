@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._arrays import _check_numpy_input
+from ._checks import check_int, check_real, check_seed
+
 __all__ = [
     "FILLER_WORDS",
     "POLITE_WORDS",
@@ -241,6 +244,12 @@ class PreferencePair:
         return (f"PreferencePair(prompt={self.prompt!r}, chosen={self.chosen!r}, "
                 f"rejected={self.rejected!r}{_margin_repr(self)})")
 
+    def __post_init__(self):
+        for name in ("prompt", "chosen", "rejected"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string; got {type(value).__name__}.")
+
 
 @dataclass(frozen=True)
 class RankedList:
@@ -263,9 +272,26 @@ class RankedList:
                 f"ranking={self.ranking!r}{_margin_repr(self)})")
 
     def __post_init__(self):
+        if not isinstance(self.prompt, str):
+            raise ValueError(f"prompt must be a string; got {type(self.prompt).__name__}.")
+        if isinstance(self.responses, (str, bytes)) or not hasattr(self.responses, "__len__"):
+            raise ValueError("responses must be a sequence of strings; got "
+                             f"{type(self.responses).__name__}.")
+        for k, y in enumerate(self.responses):
+            if not isinstance(y, str):
+                raise ValueError(f"responses[{k}] must be a string; got {type(y).__name__}.")
         n = len(self.responses)
         if n < 2:
             raise ValueError(f"a ranked list needs at least 2 responses; got {n}.")
+        if isinstance(self.ranking, (str, bytes, set, frozenset)) \
+                or not hasattr(self.ranking, "__len__"):
+            raise ValueError("ranking must be a sequence of response indices, best first; got "
+                             f"{type(self.ranking).__name__}.")
+        for k, i in enumerate(self.ranking):
+            if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+                raise ValueError(f"ranking[{k}] must be a whole-number index into responses; "
+                                 f"got {type(i).__name__} {i!r}.")
+        object.__setattr__(self, "ranking", tuple(int(i) for i in self.ranking))
         if sorted(self.ranking) != list(range(n)):
             raise ValueError(f"ranking {list(self.ranking)} is not a permutation of 0..{n - 1} "
                              "(the response indices, best first).")
@@ -305,6 +331,8 @@ def make_prompts(n_prompts: int, *, seed: int = 0) -> list[str]:
     Each prompt is a starter and one to three distinct words of its topic
     (e.g. ``"any tips on dinner recipe"``).  There are 1600 distinct prompts.
     """
+    n_prompts = check_int(n_prompts, "n_prompts", lo=1)
+    seed = check_seed(seed)
     pools = []
     for topic, (prompt_words, _) in TOPICS.items():
         pool = [f"{s} {w}" for s in STARTERS for w in prompt_words]
@@ -338,6 +366,9 @@ def sample_response(prompt: str, rng: np.random.Generator, *, min_len: int = 2,
     a Dirichlet(0.5, …) so that responses range from focused to rude to rambling.
     """
     topic = topic_of(prompt)
+    _check_rng(rng)
+    min_len = check_int(min_len, "min_len", lo=1, hi=1000)
+    max_len = check_int(max_len, "max_len", lo=min_len, hi=1000)
     length = int(rng.integers(min_len, max_len + 1))
     style = rng.dirichlet(np.full(len(_KINDS), 0.5))
     other_answer_words = [w for t, (_, aw) in TOPICS.items() if t != topic for w in aw]
@@ -361,27 +392,43 @@ def annotate_ranking(rewards: Sequence[float], beta: float,
     For two responses this is Bradley–Terry: Pr(a ≻ b) = Sigmoid(β (r_a − r_b)).
     β = ∞ sorts by the true reward (perfect labels); β = 0 is a uniformly random order.
     """
-    if not (beta >= 0):           # also catches NaN
-        raise ValueError(f"beta (annotator rationality) must be >= 0 (0 = coin flips, inf = "
-                         f"perfect labels); got {beta}.")
-    r = np.asarray(rewards, dtype=float)
+    beta = _check_beta(beta, "beta")
+    _check_rng(rng)
+    r = np.asarray(_check_numpy_input(rewards, "rewards"), dtype=float)
+    if r.ndim != 1 or not np.all(np.isfinite(r)):
+        raise ValueError("rewards must be one list of finite numbers (one per response).")
     noise = rng.gumbel(size=r.shape)     # drawn for every beta: same random stream
     if math.isinf(beta):
         keys = r
     else:
-        keys = beta * r + noise
+        with np.errstate(over="ignore", invalid="ignore"):
+            keys = beta * r + noise
+        if not np.all(np.isfinite(keys)):     # β so large that β·r overflows: perfect labels
+            keys = r
     return tuple(int(i) for i in np.argsort(-keys, kind="stable"))
 
 
-def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000):
+def _check_rng(rng) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a NumPy random Generator (np.random.default_rng(seed)); "
+                         f"got {type(rng).__name__}.")
+
+
+def _check_beta(beta, name):
+    return check_real(beta, f"{name} (annotator rationality: 0 = coin flips, math.inf = "
+                            "perfect labels)", lo=0.0, allow_inf=True)
+
+
+def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000, length=None):
     responses, rewards = [], []
     tries = 0
+    lengths = {} if length is None else {"min_len": length, "max_len": length}
     while len(responses) < n:
         tries += 1
         if tries > max_tries:
             raise ValueError(f"could not draw {n} responses whose true rewards differ by at least "
                              f"min_gap={min_gap}; lower min_gap or max_n.")
-        y = sample_response(prompt, rng)
+        y = sample_response(prompt, rng, **lengths)
         r = true_reward(prompt, y)
         if all(abs(r - q) >= min_gap for q in rewards) and y not in responses:
             responses.append(y)
@@ -391,6 +438,8 @@ def _sample_distinct_responses(prompt, n, rng, min_gap, max_tries=10_000):
 
 def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
                       beta: float = math.inf, min_gap: float = 0.5,
+                      length_bias: float = 0.0, length_controlled: bool = False,
+                      kind_bias: dict[str, float] | None = None,
                       seed: int = 0) -> list[RankedList]:
     """One annotated ranked list per prompt, with N drawn uniformly from [min_n, max_n].
 
@@ -399,18 +448,53 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     annotator ranks them at rationality ``beta`` (see :func:`annotate_ranking`).
     The same ``seed`` gives the same lists; the responses do not depend on ``beta``,
     so changing β changes only the labels.
+
+    **Shortcuts** (both off by default, and then no extra random number is drawn):
+    ``length_bias`` = λ makes the annotators judge r*(x, y) + λ·len(y) (len in words)
+    instead of r*: they partly prefer longer answers, while r* does not reward length.
+    ``length_controlled=True`` gives every response of a list the same length (drawn
+    once per list, 2..10 words), so no label can be explained by length.
+    ``kind_bias`` maps word kinds to an extra value per word that the annotators add,
+    e.g. ``{"polite": 1.5}``: annotators who are flattered by politeness far beyond
+    what r* gives it (sycophancy).
     """
-    if int(min_n) < 2 or int(max_n) < int(min_n):
+    min_n = check_int(min_n, "min_n", lo=2, hi=1000)
+    max_n = check_int(max_n, "max_n", lo=2, hi=1000)
+    if max_n < min_n:
         raise ValueError(f"need 2 <= min_n <= max_n; got min_n={min_n}, max_n={max_n}.")
-    if not (min_gap >= 0):
-        raise ValueError(f"min_gap must be >= 0; got {min_gap}.")
+    min_gap = check_real(min_gap, "min_gap", lo=0.0)
+    beta = _check_beta(beta, "beta")
+    seed = check_seed(seed)
+    if isinstance(prompts, str) or not hasattr(prompts, "__len__"):
+        raise ValueError("prompts must be a list of prompt strings; got "
+                         f"{type(prompts).__name__}.")
+    for k, p in enumerate(prompts):
+        if not isinstance(p, str):
+            raise ValueError(f"prompts[{k}] must be a string; got {type(p).__name__}.")
+    if not (isinstance(length_bias, (int, float)) and math.isfinite(length_bias)):
+        raise ValueError(f"length_bias must be a finite number (reward per word the annotators "
+                         f"add; 0 = off); got {length_bias!r}.")
+    kind_bias = dict(kind_bias or {})
+    for kind, extra in kind_bias.items():
+        if kind not in WORD_VALUES or not (isinstance(extra, (int, float))
+                                           and math.isfinite(extra)):
+            raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
+                             f"finite numbers; got {kind!r}: {extra!r}.")
     out = []
     for k, prompt in enumerate(prompts):
         rng = np.random.default_rng([seed, 2, k])
         label_rng = np.random.default_rng([seed, 3, k])
         n = int(rng.integers(int(min_n), int(max_n) + 1))
-        responses, rewards = _sample_distinct_responses(prompt, n, rng, min_gap)
-        ranking = annotate_ranking(rewards, beta, label_rng)
+        length = int(rng.integers(2, 11)) if length_controlled else None
+        responses, rewards = _sample_distinct_responses(prompt, n, rng, min_gap, length=length)
+        judged = rewards
+        if length_bias:
+            judged = [r + length_bias * len(tokenize(y)) for r, y in zip(judged, responses)]
+        if kind_bias:
+            judged = [r + sum(extra * explain_reward(prompt, y)["counts"][kind]
+                              for kind, extra in kind_bias.items())
+                      for r, y in zip(judged, responses)]
+        ranking = annotate_ranking(judged, beta, label_rng)
         out.append(RankedList(prompt, tuple(responses), ranking))
     return out
 
@@ -422,9 +506,18 @@ def split_by_prompt(items: Iterable[PreferencePair | RankedList], *,
     ``round(heldout_fraction × number of distinct prompts)`` prompts (at least one when
     the fraction is > 0 and there are two or more prompts) go to held-out.
     """
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"items must be a list of pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
     items = list(items)
-    if not 0.0 <= float(heldout_fraction) < 1.0:
+    heldout_fraction = check_real(heldout_fraction, "heldout_fraction", lo=0.0)
+    if not heldout_fraction < 1.0:
         raise ValueError(f"heldout_fraction must be in [0, 1); got {heldout_fraction}.")
+    seed = check_seed(seed)
+    for k, it in enumerate(items):
+        if not isinstance(it, (PreferencePair, RankedList)):
+            raise ValueError(f"items[{k}] must be a PreferencePair or RankedList; got "
+                             f"{type(it).__name__}.")
     prompts = list(dict.fromkeys(it.prompt for it in items))
     n_held = round(float(heldout_fraction) * len(prompts))
     if heldout_fraction > 0 and n_held == 0 and len(prompts) >= 2:
@@ -442,6 +535,9 @@ def label_agreement(items: Iterable[PreferencePair | RankedList]) -> float:
 
     About 0.5 for β = 0 annotators, 1.0 for β = ∞.
     """
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"items must be a list of pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
     agree = total = 0
     for item in items:
         lst = as_ranked_list(item)
@@ -510,6 +606,8 @@ class PreferenceData:
 def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 9,
                          beta: float = math.inf, heldout_beta: float | None = None,
                          heldout_fraction: float = 0.2, min_gap: float = 0.5,
+                         length_bias: float = 0.0, length_controlled: bool = False,
+                         kind_bias: dict[str, float] | None = None,
                          seed: int = 0) -> PreferenceData:
     """The built-in data set: ``n_prompts`` ranked lists with a known true reward.
 
@@ -521,12 +619,17 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
         heldout_beta: rationality of the held-out labels; ``None`` means the same β.
         heldout_fraction: share of prompts held out (split by prompt).
         min_gap: smallest true-reward gap between two responses of one prompt.
+        length_bias, length_controlled, kind_bias: annotator shortcuts (off by
+            default); see :func:`make_ranked_lists`.
         seed: everything is a deterministic function of the seed.
 
     >>> d = make_preference_data(20, max_n=4, seed=0)
     >>> len(d.train), len(d.heldout)
     (16, 4)
     """
+    _check_beta(beta, "beta")               # checked, but kept as given (it is stored)
+    if heldout_beta is not None:
+        _check_beta(heldout_beta, "heldout_beta")
     prompts = make_prompts(n_prompts, seed=seed)
     train_prompts, held_prompts = split_by_prompt(
         [PreferencePair(p, "", "") for p in prompts],
@@ -534,16 +637,18 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     held_set = {p.prompt for p in held_prompts}
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
+    shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
+                "kind_bias": dict(kind_bias or {})}
     lists_b = make_ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta,
-                                min_gap=min_gap, seed=seed)
+                                min_gap=min_gap, seed=seed, **shortcut)
     lists_h = lists_b if hb == beta else make_ranked_lists(
-        prompts, min_n=min_n, max_n=max_n, beta=hb, min_gap=min_gap, seed=seed)
+        prompts, min_n=min_n, max_n=max_n, beta=hb, min_gap=min_gap, seed=seed, **shortcut)
     train = tuple(x for x in lists_b if x.prompt not in held_set)
     heldout = tuple(x for x in lists_h if x.prompt in held_set)
     del train_prompts
     return PreferenceData(train, heldout, beta, seed, True,
                           {"n_prompts": n_prompts, "min_n": min_n, "max_n": max_n,
-                           "heldout_beta": hb, "min_gap": min_gap})
+                           "heldout_beta": hb, "min_gap": min_gap, **shortcut})
 
 
 def make_pair_data(n_prompts: int = 1000, *, beta: float = math.inf, **kwargs) -> PreferenceData:

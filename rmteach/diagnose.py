@@ -33,7 +33,7 @@ class Finding:
     """One thing the diagnosis noticed.
 
     ``code`` is one of ``"stuck-at-ln2"``, ``"barely-learning"``, ``"collapsed-rewards"``,
-    ``"label-noise"``,
+    ``"label-noise"``, ``"degenerate-pairs"``,
     ``"learning-rate-too-small"``, ``"learning-rate-too-large"``, ``"overfitting"``,
     ``"healthy"``; ``problem`` says whether it needs fixing.
     """
@@ -67,12 +67,19 @@ class Diagnosis:
         return self.message
 
 
-def _clean(values) -> list[float]:
+def _clean(values, name: str = "the curve") -> list[float]:
     if values is None:
         return []
+    if isinstance(values, (str, bytes, dict, set)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a list of per-epoch numbers; got "
+                         f"{type(values).__name__}.")
     out = []
-    for v in values:
-        v = float("nan") if v is None else float(v)
+    for k, v in enumerate(values):
+        try:
+            v = float("nan") if v is None else float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}[{k}] must be a number; got {type(v).__name__}.") \
+                from None
         out.append(v)
     return out
 
@@ -97,12 +104,25 @@ def _noise_finding(label_agreement) -> Finding:
         evidence={"label_agreement": label_agreement})
 
 
+def _degenerate_finding(share: float) -> Finding:
+    return Finding(
+        "degenerate-pairs", "Some pairs can never be learned",
+        f"{share:.0%} of the training pairs have a chosen and a rejected input that are "
+        "identical (often only after truncation to max_len). Every model gives them equal "
+        "rewards: each costs exactly ln 2 and gives zero gradient, so the training loss "
+        f"cannot fall below {share:.2f} × ln 2 = {share * LN2:.3f}, and a data set made "
+        "mostly of them looks stuck at ln 2. Drop them (rmteach's loader and train() do, "
+        "with a warning that gives the count) or raise max_len.",
+        evidence={"degenerate_share": share, "loss_floor": share * LN2})
+
+
 def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] | None = None,
                     train_accuracy: Sequence[float] | None = None,
                     heldout_accuracy: Sequence[float] | None = None, *,
                     reward_spread: float | None = None, lr: float | None = None,
                     label_agreement: float | None = None, stuck_tol: float = 0.02,
-                    overfit_gap: float = 0.10) -> Diagnosis:
+                    overfit_gap: float = 0.10,
+                    degenerate_share: float | None = None) -> Diagnosis:
     """Diagnose a training run from its per-epoch numbers.
 
     Args:
@@ -115,6 +135,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
         lr: the learning rate used.
         label_agreement: share of training labels that agree with the true reward
             (about 0.5 for β = 0 annotators), when it is known.
+        degenerate_share: share of the training pairs whose chosen and rejected
+            inputs are identical (after truncation), when they were kept.
         stuck_tol: how close to ln 2 counts as "stuck".
         overfit_gap: train minus held-out accuracy that counts as overfitting.
 
@@ -125,7 +147,17 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
     ...                 heldout_accuracy=[0.6, 0.78, 0.88]).healthy
     True
     """
-    tl = _clean(train_loss)
+    from ._checks import check_real
+
+    stuck_tol = check_real(stuck_tol, "stuck_tol", lo=0.0)
+    overfit_gap = check_real(overfit_gap, "overfit_gap", lo=0.0)
+    if label_agreement is not None:
+        label_agreement = check_real(label_agreement, "label_agreement", lo=0.0, hi=1.0)
+    for name in ("reward_spread", "lr"):          # unknown (None or NaN) is allowed
+        value = locals()[name]
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            check_real(value, name, allow_inf=True)
+    tl = _clean(train_loss, "train_loss")
     if not tl or not any(math.isfinite(v) for v in tl):
         if any(math.isinf(v) or math.isnan(v) for v in tl) and tl:
             return Diagnosis((Finding(
@@ -134,7 +166,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 "Lower the learning rate (try 10× smaller).",
                 evidence={"lr": lr}),))
         raise ValueError("train_loss needs at least one finite per-epoch loss value.")
-    hl, ta, ha = _clean(heldout_loss), _clean(train_accuracy), _clean(heldout_accuracy)
+    hl, ta, ha = (_clean(heldout_loss, "heldout_loss"), _clean(train_accuracy, "train_accuracy"),
+                  _clean(heldout_accuracy, "heldout_accuracy"))
     findings: list[Finding] = []
     first, final = tl[0], _last(tl)
     moved = max(v for v in tl if math.isfinite(v)) - min(v for v in tl if math.isfinite(v))
@@ -170,13 +203,17 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
         if _noisy(label_agreement):
             causes += 1
             findings.append(_noise_finding(label_agreement))
-        if lr is not None and lr < 1e-5:
+        if degenerate_share is not None and degenerate_share >= 0.5:
+            causes += 1
+            findings.append(_degenerate_finding(degenerate_share))
+        # far too small: tiny by itself, or small and the loss hardly moved at all
+        if lr is not None and (lr < 1e-5 or (lr <= 1e-3 and moved < 0.05)):
             causes += 1
             findings.append(Finding(
                 "learning-rate-too-small", "The learning rate is far too small",
                 f"With lr = {lr:g} each step moves the weights by almost nothing, so the "
-                f"rewards stay where they started and the loss barely moves (it changed by "
-                f"{moved:.4f}). Try lr around 1e-3 to 1e-2.",
+                f"rewards stay close to where they started and the loss barely moves (it "
+                f"changed by {moved:.4f}). Try lr around 1e-3 to 1e-2.",
                 evidence={"lr": lr, "loss_range": moved}))
         if lr is not None and lr >= 0.1:
             causes += 1
@@ -185,14 +222,17 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
                 f"With lr = {lr:g} the updates overshoot: the model jumps around and often "
                 "collapses to giving every response the same reward. Try lr around 1e-3 to 1e-2.",
                 evidence={"lr": lr}))
-        if causes == 0:
-            findings.append(Finding(
-                "stuck-at-ln2", "Possible causes",
-                "check, in this order: (1) are the rewards all the same (a collapsed or frozen "
-                "model)? (2) are the labels random (β = 0 annotators, or chosen/rejected "
-                "swapped at random)? (3) is the learning rate far off (too small: nothing moves; "
-                "too large: the model overshoots and collapses)?",
-                evidence={}))
+        if causes == 0:                    # one finding per code: add the causes to it
+            stuck_finding = findings[-1]
+            findings[-1] = Finding(
+                stuck_finding.code, stuck_finding.title,
+                stuck_finding.explanation + " Possible causes; check, in this order: (1) are "
+                "the rewards all the same (a collapsed or frozen model)? (2) are the labels "
+                "random (β = 0 annotators, or chosen/rejected swapped at random)? (3) is the "
+                "learning rate far off (too small: nothing moves; too large: the model "
+                "overshoots and collapses)? (4) do many pairs compare a response with itself "
+                "(degenerate pairs)?",
+                evidence=stuck_finding.evidence)
     elif math.isfinite(final_held_acc) and final_held_acc < 0.6 and final > LN2 - 0.15:
         # Not at ln 2 exactly, but not learning either: never call this healthy.
         overshoot = lr is not None and lr >= 0.1
@@ -215,6 +255,9 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
             "the learning rate." + (f" (lr = {lr:g})" if lr is not None else ""),
             evidence={"first_train_loss": first, "final_train_loss": final, "lr": lr}))
 
+    if (degenerate_share is not None and degenerate_share > 0.01
+            and "degenerate-pairs" not in [f.code for f in findings]):
+        findings.append(_degenerate_finding(degenerate_share))
     if _noisy(label_agreement) and "label-noise" not in [f.code for f in findings]:
         findings.append(_noise_finding(label_agreement))
 
@@ -280,4 +323,7 @@ def diagnose(result, *, label_agreement: float | None = None, **kwargs) -> Diagn
         reward_spread=history[-1].reward_spread,
         lr=config.get("lr"),
         label_agreement=label_agreement,
+        degenerate_share=(config.get("degenerate_share")
+                          if config.get("degenerate_pairs") and
+                          config.get("drop_degenerate") is False else None),
         **kwargs)

@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._arrays import _check_numpy_input
+from ._checks import check_int, check_real, validated
 from .data import PreferenceData, RankedList, as_ranked_list, true_reward
 from .losses import listwise_loss, pairwise_loss
 
@@ -63,6 +65,7 @@ def _check_ties(ties):
                          f"got {ties!r}.")
 
 
+@validated(correct="int", wrong="int", ties="int")
 def accuracy_with_ties(correct: int, wrong: int, ties: int, convention: str = "exclude") -> float:
     """Pairwise accuracy from the counts under a tie convention (NaN when nothing is counted).
 
@@ -79,6 +82,7 @@ def accuracy_with_ties(correct: int, wrong: int, ties: int, convention: str = "e
     return points / total if total else float("nan")
 
 
+@validated(lists="items", scores="items", tie_tol="real")
 def best_of_list_accuracy(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
                           ties: str = "split", tie_tol: float = 1e-6) -> float:
     """Share of lists whose labelled best response gets the top reward (RewardBench 2 style).
@@ -114,6 +118,14 @@ def _pairs(n: int):
     return i, j
 
 
+class NonFiniteRewardsError(ValueError):
+    """The model gave NaN or infinite rewards (training has diverged)."""
+
+
+#: most items kendall_tau compares (its pairs take ~ 32 bytes each)
+MAX_TAU_ITEMS = 3000
+
+
 def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
     """Kendall's τ-b rank correlation between two score lists (ties handled).
 
@@ -128,13 +140,20 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
     >>> kendall_tau([1, 2, 3], [3, 2, 1])
     -1.0
     """
-    a = np.asarray(x, dtype=float)
-    b = np.asarray(y, dtype=float)
+    a = np.asarray(_check_numpy_input(x, "x"), dtype=float)
+    b = np.asarray(_check_numpy_input(y, "y"), dtype=float)
     if a.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"kendall_tau needs two 1-D sequences of equal length; got shapes "
                          f"{a.shape} and {b.shape}.")
     if a.size < 2:
         raise ValueError(f"kendall_tau needs at least 2 items; got {a.size}.")
+    if a.size > MAX_TAU_ITEMS:
+        raise ValueError(f"kendall_tau compares all n(n−1)/2 pairs; at most {MAX_TAU_ITEMS:,} "
+                         f"items, got {a.size:,}.")
+    for name, v in (("x", a), ("y", b)):
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"{name} contains {int(np.sum(~np.isfinite(v)))} NaN or infinite "
+                             "value(s); Kendall's tau needs finite scores to order.")
     i, j = _pairs(a.size)
     sa = np.sign(a[i] - a[j])
     sb = np.sign(b[i] - b[j])
@@ -149,7 +168,9 @@ def kendall_tau(x: Sequence[float], y: Sequence[float]) -> float:
 
 def score_lists(model, lists: Sequence[RankedList], *, batch_size: int = 512) -> list[np.ndarray]:
     """The model's reward for every response, one array per list (response order)."""
-    lists = [as_ranked_list(x) for x in lists]
+    _check_model(model)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
+    lists = [as_ranked_list(x) for x in _items(lists, "lists")]
     prompts = [x.prompt for x in lists for _ in x.responses]
     responses = [y for x in lists for y in x.responses]
     ids, lengths = model.encode(prompts, responses)
@@ -159,6 +180,20 @@ def score_lists(model, lists: Sequence[RankedList], *, batch_size: int = 512) ->
         out.append(flat[k:k + x.n])
         k += x.n
     return out
+
+
+def _check_model(model, name: str = "model") -> None:
+    if not (callable(getattr(model, "encode", None)) and hasattr(model, "device")
+            and hasattr(model, "training")):
+        raise ValueError(f"{name} must be a TinyRewardModel (or a model with encode() and "
+                         f"forward()); got {type(model).__name__}.")
+
+
+def _items(items, name: str) -> list:
+    if items is None or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"{name} must be a list of pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
+    return list(items)
 
 
 def score_encoded(model, ids, lengths, *, batch_size: int = 512) -> np.ndarray:
@@ -222,7 +257,9 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     _check_ties(ties)
     if against not in ("truth", "labels", None):
         raise ValueError(f"against must be 'truth', 'labels' or None; got {against!r}.")
-    lists = [as_ranked_list(x) for x in lists]
+    tie_tol = check_real(tie_tol, "tie_tol", lo=0.0)
+    lists = [as_ranked_list(x) for x in _items(lists, "lists")]
+    scores = _items(scores, "scores")
     if len(lists) != len(scores):
         raise ValueError(f"got {len(lists)} lists but {len(scores)} score arrays.")
     if not lists:
@@ -234,10 +271,14 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
     padded = np.zeros((len(lists), n_max))
     lengths = np.zeros(len(lists), dtype=np.int64)
     for k, (lst, s) in enumerate(zip(lists, scores)):
-        s = np.asarray(s, dtype=float)
+        s = np.asarray(_check_numpy_input(s, f"scores[{k}]"), dtype=float)
+        if s.shape != (lst.n,):
+            raise ValueError(f"scores[{k}] has shape {s.shape} but list {k} has {lst.n} "
+                             f"responses; give one score per response, in response order.")
         if not np.all(np.isfinite(s)):
-            raise ValueError(f"the model gave NaN or infinite rewards (list {k}, prompt "
-                             f"{lst.prompt!r}): training has diverged; lower the learning rate.")
+            raise NonFiniteRewardsError(
+                f"the model gave NaN or infinite rewards (list {k}, prompt {lst.prompt!r}): "
+                "training has diverged; lower the learning rate.")
         ordered = s[list(lst.ranking)]                     # best first
         i, j = _pairs(lst.n)
         gap = ordered[i] - ordered[j]
@@ -275,7 +316,7 @@ def metrics_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray
 def _lists_of(data, split):
     if isinstance(data, PreferenceData):
         return list(data.heldout if split == "heldout" else data.train)
-    return [as_ranked_list(x) for x in data]
+    return [as_ranked_list(x) for x in _items(data, "data")]
 
 
 def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
@@ -290,6 +331,7 @@ def evaluate(model, data, *, split: str = "heldout", tie_tol: float = 1e-6,
     _check_ties(ties)
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    _check_model(model)
     lists = _lists_of(data, split)
     if not lists:
         raise ValueError(f"the {split} split is empty: nothing to evaluate.")
@@ -343,6 +385,13 @@ def compare_models(model_a, model_b, data, *, names: tuple[str, str] = ("A", "B"
     >>> # cmp = compare_models(listwise.model, pairwise.model, data, names=("list", "pair"))
     >>> # print(cmp.table())
     """
+    if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != 2 \
+            or not all(isinstance(x, str) for x in names):
+        raise ValueError(f"names must be two strings, like ('A', 'B'); got {names!r:.60}.")
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    _check_model(model_a, "model_a")
+    _check_model(model_b, "model_b")
     lists = _lists_of(data, split)
     if not lists:
         raise ValueError(f"the {split} split is empty: nothing to compare on.")
@@ -385,6 +434,7 @@ class Calibration:
     count: tuple
 
 
+@validated(lists="items", scores="items")
 def calibration_from_scores(lists: Sequence[RankedList], scores: Sequence[np.ndarray], *,
                             temperature: float = 1.0, n_bins: int = 10) -> Calibration:
     """:class:`Calibration` of per-list rewards over every labelled (better, worse) pair."""

@@ -47,11 +47,14 @@ import math
 import re
 from collections.abc import Iterable
 
+from ._checks import validated
 from .data import PreferencePair, RankedList, as_ranked_list
 
-__all__ = ["FORMATS", "PAIR_FORMATS", "ROLES", "detect_format", "messages_to_text",
+__all__ = ["FORMATS", "MAX_RESPONSES", "PAIR_FORMATS", "ROLES", "detect_format", "messages_to_text",
            "parse_objects", "shared_prompt", "text_to_messages", "to_objects"]
 
+#: most responses in one ranked list (their N(N−1)/2 pairs must fit in memory)
+MAX_RESPONSES = 1000
 PAIR_FORMATS = ("standard-explicit", "standard-implicit", "conversational-explicit",
                 "conversational-implicit")
 FORMATS = (*PAIR_FORMATS, "ranked", "tiered")
@@ -72,6 +75,7 @@ _KEYS = {
 # ---------------------------------------------------------------------------
 
 
+@validated(messages="items", default_role="str")
 def messages_to_text(messages: list[dict], default_role: str) -> str:
     """The template: ``role: content`` lines; a single ``default_role`` message is its content.
 
@@ -87,6 +91,7 @@ def messages_to_text(messages: list[dict], default_role: str) -> str:
     return "\n".join(f"{m['role']}: {m['content']}" for m in messages)
 
 
+@validated(text="str", default_role="str")
 def text_to_messages(text: str, default_role: str) -> list[dict]:
     """The inverse of :func:`messages_to_text`.
 
@@ -125,6 +130,7 @@ def _messages(value, field, where) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
+@validated()
 def shared_prompt(chosen, rejected):
     """(prompt, chosen rest, rejected rest): the shared start at a word / message boundary.
 
@@ -266,6 +272,9 @@ def _responses(obj, where) -> list[str]:
     responses = obj["responses"]
     if not isinstance(responses, list) or len(responses) < 2:
         raise ValueError(f"{where}: field 'responses' must be a list of at least 2 strings.")
+    if len(responses) > MAX_RESPONSES:
+        raise ValueError(f"{where}: field 'responses' has {len(responses)} items; at most "
+                         f"{MAX_RESPONSES} per line (N(N−1)/2 pairs each).")
     for k, y in enumerate(responses):
         if not isinstance(y, str) or not y.strip():
             raise ValueError(f"{where}: field 'responses' item {k} must be a non-empty string.")
@@ -291,6 +300,7 @@ def _ranked(obj, where) -> RankedList:
     return RankedList(prompt, tuple(responses), tuple(ranking))
 
 
+@validated(format="str", source="str")
 def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto",
                   source: str = "<string>") -> tuple[list, str]:
     """Parse ``(where, JSON object)`` pairs into items; returns ``(items, format)``.
@@ -332,6 +342,7 @@ def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto"
     return items, fmt
 
 
+@validated()
 def detect_format(obj) -> str:
     """The format of one parsed JSON line, e.g. ``"standard-implicit"``."""
     return _line_format(obj, "<line>")
@@ -360,6 +371,7 @@ def _pair_obj(p: PreferencePair, fmt: str) -> dict:
     return obj
 
 
+@validated(items="items", format="str")
 def to_objects(items: Iterable[PreferencePair | RankedList], format: str) -> list[dict]:
     """The items as JSON objects in ``format`` (lists become their pairs in a pair format)."""
     if format not in FORMATS:

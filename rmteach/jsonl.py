@@ -12,6 +12,9 @@ The implicit-prompt and conversational layouts and TRL's ``margin`` column are
 described in :mod:`rmteach.formats`.  A file holds one format, detected from its
 first item (or forced with ``format=``); a line in another format is an error.
 Blank lines are skipped.  Other keys on a line (ids, scores, ...) are ignored.
+Degenerate comparisons (a chosen and a rejected response with the same words) are
+counted and dropped with a :class:`~rmteach.degenerate.DegeneratePairsWarning` that
+gives the count (see :mod:`rmteach.degenerate`).
 A malformed line raises ``ValueError`` naming the file, the line number and the
 field; the whole file is checked before anything is returned, so nothing is ever
 half-loaded.
@@ -24,11 +27,13 @@ import json
 import os
 from collections.abc import Iterable
 
+from ._io import atomic_write_text, check_text, loads_line, read_text_file
 from .data import PreferencePair, RankedList
-from .formats import parse_objects, to_objects
+from .degenerate import drop_degenerate
+from .formats import MAX_RESPONSES, parse_objects, to_objects
 
-__all__ = ["dumps_jsonl", "loads_jsonl", "loads_jsonl_with_format", "read_jsonl",
-           "read_jsonl_with_format", "write_jsonl"]
+__all__ = ["MAX_RESPONSES", "dumps_jsonl", "loads_jsonl", "loads_jsonl_with_format",
+           "read_jsonl", "read_jsonl_with_format", "write_jsonl"]
 
 
 def _objects(text: str, source: str):
@@ -37,18 +42,24 @@ def _objects(text: str, source: str):
         if not line.strip():
             continue
         where = f"{source}, line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") \
-                from None
-        yield where, obj
+        yield where, loads_line(line, where)
 
 
 def loads_jsonl_with_format(text: str, *, source: str = "<string>",
                             format: str = "auto") -> tuple[list[PreferencePair | RankedList], str]:
     """Like :func:`loads_jsonl`, and also the file's format (detected, or ``format``)."""
-    return parse_objects(_objects(text, source), format=format, source=source)
+    if not isinstance(text, str):
+        hint = " (decode bytes first, or use read_jsonl(path))" if isinstance(
+            text, (bytes, bytearray)) else ""
+        raise ValueError(f"text must be a str of JSON Lines; got {type(text).__name__}{hint}.")
+    items, fmt = parse_objects(_objects(text, source), format=format, source=source)
+    clean, dropped = drop_degenerate(items, where=source, warn=False)
+    if not clean:
+        raise ValueError(f"{source}: all {dropped} pairs are degenerate (chosen and rejected "
+                         "are the same text); nothing to learn from.")
+    if dropped:
+        drop_degenerate(items, where=source)        # the same, with the warning
+    return clean, fmt
 
 
 def loads_jsonl(text: str, *, source: str = "<string>",
@@ -61,22 +72,19 @@ def loads_jsonl(text: str, *, source: str = "<string>",
     return loads_jsonl_with_format(text, source=source, format=format)[0]
 
 
-def _read_text(path) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file; expected JSON Lines.") from None
-
-
 def read_jsonl_with_format(path: str | os.PathLike, *, format: str = "auto"):
     """``(items, format)`` of a JSONL file; all-or-nothing (see module doc)."""
-    return loads_jsonl_with_format(_read_text(path), source=str(path), format=format)
+    text = read_text_file(path, "path")
+    return loads_jsonl_with_format(text, source=os.fspath(path), format=format)
 
 
 def read_jsonl(path: str | os.PathLike, *,
                format: str = "auto") -> list[PreferencePair | RankedList]:
-    """Read a JSONL preference file in any supported format; all-or-nothing (see module doc)."""
+    """Read a JSONL preference file in any supported format; all-or-nothing (see module doc).
+
+    Every problem (missing file, a directory, not UTF-8, too big, a bad line) raises
+    ``ValueError`` naming the file (and the line).
+    """
     return read_jsonl_with_format(path, format=format)[0]
 
 
@@ -85,20 +93,59 @@ def _default_format(items) -> str:
             else "standard-explicit")
 
 
+def _check_strings(value, where):
+    """Every text of an object to write: a non-empty string without lone surrogates."""
+    if isinstance(value, dict):
+        for key, v in value.items():
+            if key not in ("ranking", "margin", "role"):
+                _check_strings(v, f"{where}.{key}")
+    elif isinstance(value, list):
+        for j, v in enumerate(value):
+            _check_strings(v, f"{where}[{j}]")
+    elif isinstance(value, str):
+        if not value.strip():      # read_jsonl refuses it: never write what cannot be read
+            raise ValueError(f"{where} is empty; every text must have a word in it.")
+        check_text(value, where)
+    else:
+        raise ValueError(f"{where} must be a string; got {type(value).__name__}.")
+
+
 def dumps_jsonl(items: Iterable[PreferencePair | RankedList], *,
                 format: str | None = None) -> str:
     """The items as JSONL text in ``format`` (see :mod:`rmteach.formats`), one object per line.
 
     ``format=None``: ``ranked`` if any item is a ranked list, else ``standard-explicit``.
+    Every item is checked first.
     """
-    items = list(items)
-    objs = to_objects(items, format or _default_format(items))
-    return "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs)
+    if isinstance(items, (str, bytes, PreferencePair, RankedList)) or items is None:
+        raise ValueError("items must be a list of PreferencePair / RankedList items; got "
+                         f"{type(items).__name__}.")
+    try:
+        items = list(items)
+    except TypeError:
+        raise ValueError("items must be a list of PreferencePair / RankedList items; got "
+                         f"{type(items).__name__}.") from None
+    fmt = format or _default_format(items)
+    lines = []
+    for k, item in enumerate(items):
+        if not isinstance(item, (PreferencePair, RankedList)):
+            raise ValueError(f"items[{k}]: can only write PreferencePair or RankedList items; "
+                             f"got {type(item).__name__}.")
+        for obj in to_objects([item], fmt):
+            for key in ("prompt", "chosen", "rejected", "responses"):
+                if key in obj and not (fmt.endswith("implicit") and key == "prompt"):
+                    _check_strings(obj[key], f"items[{k}].{key}")
+            lines.append(json.dumps(obj, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
 def write_jsonl(items: Iterable[PreferencePair | RankedList], path: str | os.PathLike, *,
                 format: str | None = None) -> None:
-    """Write items to ``path`` in ``format`` (default: see :func:`dumps_jsonl`)."""
-    text = dumps_jsonl(items, format=format)        # validate everything before touching the file
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    """Write items to ``path`` in ``format`` (default: see :func:`dumps_jsonl`).
+
+    All or nothing: every item is checked and encoded first, then written to a temporary
+    file in the same folder and renamed over ``path``.  If anything fails, an existing
+    file at ``path`` is left exactly as it was.
+    """
+    text = dumps_jsonl(items, format=format)   # validate and encode everything first
+    atomic_write_text(path, text, "path")

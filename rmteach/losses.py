@@ -12,9 +12,13 @@ Notation: r(x, y) is the reward of response y to input x;
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 from ._arrays import (
+    _size,
     as_arrays,
     broadcast,
     check_finite,
@@ -52,6 +56,30 @@ def _scalarize(x):
     return x
 
 
+def _quiet(fn):
+    """Run ``fn`` with NumPy's overflow warnings off: an overflow is reported as a
+    ``ValueError`` (see :func:`_finite_result`), not as a warning plus ``inf``."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _finite_result(out, what: str):
+    """``out``, or a ``ValueError`` if finite inputs made it overflow (rewards far too big)."""
+    if not is_torch(out) and np.ndim(out) == 0 and math.isfinite(out):   # the common case
+        return out
+    try:
+        check_finite(out, "the loss")
+    except ValueError:
+        dtype = getattr(out, "dtype", "float64")
+        raise ValueError(f"the rewards are so far apart that {what} overflows {dtype} and the "
+                         "loss is infinite. Keep rewards within ±1e4 (the documented range; "
+                         "a reward model's outputs are usually within ±10).") from None
+    return out
+
+
 def _pair_inputs(r_a, r_b, names=("r_a", "r_b")):
     xp, (a, b) = as_arrays(r_a, r_b, names=names)
     check_finite(a, names[0])
@@ -60,6 +88,7 @@ def _pair_inputs(r_a, r_b, names=("r_a", "r_b")):
     return xp, a, b
 
 
+@_quiet
 def preference_probability(r_a, r_b):
     """Bradley–Terry probability that y_a is preferred to y_b (Eq. 4.35, sigmoid form).
 
@@ -77,6 +106,7 @@ def preference_probability(r_a, r_b):
     return _scalarize(sigmoid(xp, a - b))
 
 
+@_quiet
 def preference_probability_softmax(r_a, r_b):
     """The same probability in its exponential form (Eq. 4.35): e^{r_a} / (e^{r_a} + e^{r_b}).
 
@@ -93,6 +123,7 @@ def preference_probability_softmax(r_a, r_b):
     return _scalarize(ea / (ea + eb))
 
 
+@_quiet
 def pairwise_loss(r_chosen, r_rejected, *, margin=0.0, reduction="mean"):
     """Pair-wise ranking loss: −log Pr(y_a ≻ y_b | x) = −log Sigmoid(r_a − r_b − m).
 
@@ -122,14 +153,18 @@ def pairwise_loss(r_chosen, r_rejected, *, margin=0.0, reduction="mean"):
     check_finite(m, "margin")
     c, r = broadcast(xp, [c, r], ("r_chosen", "r_rejected"))
     try:
-        gap = c - r - m
-    except (ValueError, RuntimeError):
-        raise ValueError(f"margin of shape {tuple(m.shape)} does not broadcast with the rewards "
-                         f"of shape {tuple(c.shape)}; pass a number or one margin per pair.") \
-            from None
-    return _scalarize(reduce(xp, -log_sigmoid(xp, gap), reduction))
+        fits = np.broadcast_shapes(tuple(c.shape), tuple(m.shape)) == tuple(c.shape)
+    except ValueError:
+        fits = False
+    if not fits:      # a margin may not add pairs: it must broadcast *to* the rewards' shape
+        raise ValueError(f"margin of shape {tuple(m.shape)} does not fit the rewards of shape "
+                         f"{tuple(c.shape)}; pass a number or one margin per pair.")
+    gap = c - r - m
+    out = reduce(xp, -log_sigmoid(xp, gap), reduction, name="r_chosen")
+    return _scalarize(_finite_result(out, "r_chosen − r_rejected − margin"))
 
 
+@_quiet
 def centering_penalty(r_a, r_b, *, reduction="mean"):
     """Centering regulariser (r(x, y_a) + r(x, y_b))², averaged with ``reduction="mean"``.
 
@@ -143,7 +178,8 @@ def centering_penalty(r_a, r_b, *, reduction="mean"):
     """
     check_reduction(reduction)
     xp, a, b = _pair_inputs(r_a, r_b)
-    return _scalarize(reduce(xp, (a + b) ** 2, reduction))
+    out = reduce(xp, (a + b) ** 2, reduction, name="r_a")
+    return _scalarize(_finite_result(out, "r_a + r_b"))
 
 
 # ---------------------------------------------------------------------------
@@ -152,9 +188,19 @@ def centering_penalty(r_a, r_b, *, reduction="mean"):
 
 
 def _to_numpy_ints(x, name):
+    if x is None or isinstance(x, (str, bytes, dict, set, frozenset)):
+        raise ValueError(f"{name} must hold whole numbers (item indices or list lengths); "
+                         f"got {type(x).__name__}.")
     if is_torch(x):
+        if x.device.type == "meta":
+            raise ValueError(f"{name} is on the meta device, which holds no values.")
         x = x.detach().cpu().numpy()
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists, or an object whose __array__ raises
+        raise ValueError(f"{name} must hold whole numbers (item indices or list lengths); "
+                         f"converting {type(x).__name__} failed ({type(exc).__name__}).") \
+            from None
     if arr.dtype.kind == "f" and arr.size and np.all(np.isfinite(arr)) \
             and np.all(arr == np.round(arr)):
         arr = arr.astype(np.int64)
@@ -178,6 +224,9 @@ def _prepare_lists(scores, ranking, lengths):
     if n < 2:
         raise ValueError(f"a ranked list needs at least 2 items (N(N−1) = 0 pairs otherwise); "
                          f"scores has N = {n} on its last axis.")
+    if n > MAX_LIST_ITEMS:
+        raise ValueError(f"scores has N = {n:,} items per list; at most {MAX_LIST_ITEMS:,} "
+                         "(the ranked pairs grow as N(N−1)/2).")
     lens = None if lengths is None else _check_lengths(lengths, tuple(s.shape[:-1]), n)
     if ranking is not None:
         s = _gather_ranking(xp, s, ranking, lens)
@@ -239,6 +288,11 @@ def _gather_ranking(xp, s, ranking, lens):
     return gather_last(xp, s, rank)
 
 
+#: most items in one ranked list (N(N−1)/2 = ~12.5M pairs at the limit)
+MAX_LIST_ITEMS = 5000
+#: most ranked pairs in one call of listwise_loss (batch × N(N−1)/2; 160 MB of float64 each)
+MAX_PAIRS = 20_000_000
+
 _MATMUL_MAX_N = 32      # above this, a gather is cheaper than the (N × N(N−1)/2) product
 
 
@@ -265,6 +319,7 @@ def _ranked_gaps(s):
     return s[..., better] - s[..., worse]
 
 
+@_quiet
 def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """Listwise loss accumulated from pairwise comparisons (Eq. 4.57).
 
@@ -296,10 +351,18 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, length = _prepare_lists(scores, ranking, lengths)
+    n = s.shape[-1]
+    lists = int(np.prod(tuple(s.shape[:-1]), dtype=np.int64))
+    if lists * (n * (n - 1) // 2) > MAX_PAIRS:
+        raise ValueError(f"scores of shape {tuple(s.shape)} imply {lists * (n * (n - 1) // 2):,} "
+                         f"ranked pairs; at most {MAX_PAIRS:,} per call (split the batch).")
+    if lists == 0 and reduction == "mean":
+        raise ValueError("scores is empty: there is nothing to average. Give at least one "
+                         "list (or use reduction='sum' or 'none').")
     nll = -log_sigmoid(xp, _ranked_gaps(s))         # −log Pr(true order), per ranked pair
     if lengths is None and reduction == "mean":
         # every list has the same N(N−1)/2 pairs: the mean of the per-list means is the mean
-        return _scalarize(reduce(xp, nll, reduction))
+        return _scalarize(_finite_result(reduce(xp, nll, reduction), "a gap between the scores"))
     if lengths is None:
         per_list = xp.mean(nll, axis=-1)
     else:
@@ -307,9 +370,11 @@ def listwise_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
         in_list = valid[..., index_on(s, worse)]            # j < L implies i < L
         nll = xp.where(in_list, nll, xp.zeros_like(nll))
         per_list = xp.sum(nll, axis=-1) / (length * (length - 1) / 2)
-    return _scalarize(reduce(xp, per_list, reduction))
+    out = reduce(xp, per_list, reduction, name="scores")
+    return _scalarize(_finite_result(out, "a gap between the scores"))
 
 
+@_quiet
 def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """Plackett–Luce negative log-likelihood of a ranking (Eqs. 4.58–4.61).
 
@@ -329,6 +394,17 @@ def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     """
     check_reduction(reduction)
     xp, s, valid, _ = _prepare_lists(scores, ranking, lengths)
+    if _size(s) == 0 and reduction == "mean":
+        raise ValueError("scores is empty: there is nothing to average. Give at least one "
+                         "list (or use reduction='sum' or 'none').")
+    # Shift invariance made exact: subtract each row's largest real score (a constant, so no
+    # gradient flows through it).  Every exponent is then <= 0 and the result no longer
+    # depends on how far the rewards sit from 0 (fp16 at 1e4 gives ln 2 for a tie, not 0).
+    if _size(s):
+        top = xp.max(s if valid is None else xp.where(valid, s, xp.min(s, axis=-1,
+                                                                         keepdims=True)),
+                     axis=-1, keepdims=True)
+        s = s - (top.detach() if is_torch(top) else top)
     if lengths is not None:
         # Padding must not join any softmax pool: put it far below every real score, where
         # exp underflows to exactly 0 (finite, so gradients stay clean).
@@ -341,4 +417,5 @@ def plackett_luce_loss(scores, ranking=None, *, lengths=None, reduction="mean"):
     if lengths is not None:
         terms = xp.where(valid, terms, xp.zeros_like(terms))
     per_list = xp.sum(terms, axis=-1)
-    return _scalarize(reduce(xp, per_list, reduction))
+    out = reduce(xp, per_list, reduction, name="scores")
+    return _scalarize(_finite_result(out, "a gap between the scores"))

@@ -27,9 +27,43 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
+from ._checks import check_int, check_real, check_seed
 from .data import VOCABULARY, as_ranked_list, tokenize
 
-__all__ = ["SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "pick_device"]
+__all__ = ["MAX_PARAMS", "SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "check_config",
+           "pick_device"]
+
+#: bounds on a model's sizes (a typo or a hostile checkpoint cannot ask for gigabytes)
+SIZE_LIMITS = {"d_model": 1024, "n_layers": 24, "n_heads": 64, "d_ff": 8192, "max_len": 4096}
+#: most parameters a TinyRewardModel may have (4 bytes each, x4 with AdamW's state)
+MAX_PARAMS = 50_000_000
+#: score() runs at most this many (prompt, response) pairs through the model at once
+_SCORE_CHUNK = 4096
+#: most words in a vocabulary
+MAX_VOCAB = 2_000_000
+
+
+def check_config(*, vocab_size: int, d_model, n_layers, n_heads, d_ff, max_len, dropout,
+                 where: str = "") -> dict:
+    """Check model sizes (types, bounds, total parameters) before anything is allocated."""
+    cfg = {}
+    for name in SIZE_LIMITS:
+        value = locals()[name]
+        cfg[name] = check_int(value, f"{where}{name}", lo=3 if name == "max_len" else 1,
+                              hi=SIZE_LIMITS[name])
+    cfg["dropout"] = check_real(dropout, f"{where}dropout", lo=0.0, hi=0.999)
+    if cfg["d_model"] % cfg["n_heads"]:
+        raise ValueError(f"{where}d_model ({cfg['d_model']}) must be divisible by {where}n_heads "
+                         f"({cfg['n_heads']}).")
+    d, f = cfg["d_model"], cfg["d_ff"]
+    params = (vocab_size + cfg["max_len"]) * d + cfg["n_layers"] * (4 * d * d + 2 * d * f + 9 * d
+                                                                      + f) + 3 * d
+    if params > MAX_PARAMS:
+        raise ValueError(f"{where}these sizes (vocabulary {vocab_size:,}, d_model {d}, "
+                         f"n_layers {cfg['n_layers']}, d_ff {f}, max_len {cfg['max_len']}) "
+                         f"make {params:,} parameters; a TinyRewardModel allows at most "
+                         f"{MAX_PARAMS:,}.")
+    return cfg
 
 #: padding, unknown word, prompt/response separator, end of response
 SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<sep>", "<end>")
@@ -100,7 +134,18 @@ class Vocabulary:
     """
 
     def __init__(self, words: Iterable[str] | None = None):
-        words = list(VOCABULARY if words is None else words)
+        if isinstance(words, (str, bytes)):
+            raise ValueError("vocab must be a list of words, not one string.")
+        try:
+            words = list(VOCABULARY if words is None else words)
+        except TypeError:
+            raise ValueError(f"vocab must be a list of words; got {type(words).__name__}.") \
+                from None
+        for k, w in enumerate(words):
+            if not isinstance(w, str):
+                raise ValueError(f"vocab[{k}] must be a word (str); got {type(w).__name__}.")
+        if len(words) > MAX_VOCAB:
+            raise ValueError(f"vocab has {len(words):,} words; at most {MAX_VOCAB:,}.")
         self.words: tuple[str, ...] = tuple(dict.fromkeys(
             [*SPECIAL_TOKENS, *[w for w in words if w not in SPECIAL_TOKENS]]))
         self._index = {w: i for i, w in enumerate(self.words)}
@@ -150,6 +195,7 @@ class Vocabulary:
         Too long an input keeps its start and the ``<end>`` token (the tail of the
         response is cut), so h_last is always the hidden state of ``<end>``.
         """
+        max_len = check_int(max_len, "max_len", lo=3)
         ids = [self._index.get(w, UNK) for w in tokenize(prompt)]
         ids.append(SEP)
         ids += [self._index.get(w, UNK) for w in tokenize(response)]
@@ -206,22 +252,17 @@ class TinyRewardModel(nn.Module):
                  match_feature: bool = False):
         super().__init__()
         self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
-        for name, value in (("d_model", d_model), ("n_layers", n_layers),
-                            ("n_heads", n_heads), ("d_ff", d_ff), ("max_len", max_len)):
-            if int(value) < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value}.")
-        if d_model % n_heads:
-            raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads}).")
-        if max_len < 3:
-            raise ValueError(f"max_len must be at least 3 (x, <sep>, <end>); got {max_len}.")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout}.")
+        if seed is not None:
+            seed = check_seed(seed)
+        self._config = check_config(vocab_size=len(self.vocab), d_model=d_model,
+                                    n_layers=n_layers, n_heads=n_heads, d_ff=d_ff,
+                                    max_len=max_len, dropout=dropout)
+        d_model, n_layers, n_heads, d_ff, max_len, dropout = (
+            self._config[k] for k in ("d_model", "n_layers", "n_heads", "d_ff", "max_len",
+                                      "dropout"))
         if pooling not in POOLINGS:
             raise ValueError(f"unknown pooling {pooling!r}; expected 'last' (the book's "
                              "h_last) or 'sum' (the sum of every token's h).")
-        self._config = {"d_model": int(d_model), "n_layers": int(n_layers),
-                        "n_heads": int(n_heads), "d_ff": int(d_ff), "max_len": int(max_len),
-                        "dropout": float(dropout)}
         if pooling != "last":                  # the book's model keeps its old config
             self._config["pooling"] = pooling
         if match_feature:
@@ -275,14 +316,40 @@ class TinyRewardModel(nn.Module):
 
     # -- computing rewards ---------------------------------------------------
 
-    def hidden_states(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """h for every position, shape (B, T, d_model) (padded positions are junk)."""
+    def _check_ids(self, input_ids, lengths) -> None:
+        for name, x in (("input_ids", input_ids), ("lengths", lengths)):
+            if not isinstance(x, torch.Tensor):
+                raise ValueError(f"{name} must be a torch tensor of token ids / lengths; got "
+                                 f"{type(x).__name__} (use model.score(prompts, responses) "
+                                 "for texts).")
+            if x.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
+                raise ValueError(f"{name} must hold whole numbers (an integer tensor, e.g. "
+                                 f"torch.long); got dtype {x.dtype}.")
+            if x.device.type == "meta":
+                raise ValueError(f"{name} is on the meta device (it holds no values).")
         if input_ids.ndim != 2:
             raise ValueError(f"input_ids must have shape (batch, tokens); got "
                              f"{tuple(input_ids.shape)}.")
+        if lengths.shape != input_ids.shape[:1]:
+            raise ValueError(f"lengths must have one entry per row of input_ids, shape "
+                             f"({input_ids.shape[0]},); got {tuple(lengths.shape)}.")
         t = input_ids.shape[1]
         if t > self.max_len:
             raise ValueError(f"sequences of {t} tokens exceed max_len={self.max_len}.")
+        if input_ids.numel():
+            lo, hi = int(input_ids.min()), int(input_ids.max())
+            if lo < 0 or hi >= len(self.vocab):
+                raise ValueError(f"input_ids must be token ids between 0 and "
+                                 f"{len(self.vocab) - 1} (the vocabulary size - 1); got "
+                                 f"{lo}..{hi}.")
+
+    def hidden_states(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """h for every position, shape (B, T, d_model) (padded positions are junk)."""
+        self._check_ids(input_ids, lengths)
+        return self._hidden(input_ids, lengths.to(input_ids.device))
+
+    def _hidden(self, input_ids, lengths):
+        t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device)
         h = self.token_embedding(input_ids) + self.position_embedding(positions)
         if self._config.get("match_feature"):
@@ -294,10 +361,11 @@ class TinyRewardModel(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Rewards r(x, y) = h_last · W_r, shape (B,), for right-padded ``input_ids``."""
+        self._check_ids(input_ids, lengths)
         lengths = lengths.to(input_ids.device)
         if (lengths < 1).any() or (lengths > input_ids.shape[1]).any():
             raise ValueError("every length must be between 1 and the padded sequence length.")
-        h = self.hidden_states(input_ids, lengths)
+        h = self._hidden(input_ids, lengths)
         if self._config.get("pooling") == "sum":
             real = torch.arange(h.shape[1], device=h.device)[None, :] < lengths[:, None]
             return self.head((h * real[..., None]).sum(dim=1)).squeeze(-1)
@@ -306,6 +374,8 @@ class TinyRewardModel(nn.Module):
 
     def encode(self, prompts: Sequence[str], responses: Sequence[str]):
         """Token ids (B, T) right-padded with ``<pad>``, and the lengths (B,), on CPU."""
+        prompts = _texts(prompts, "prompts")
+        responses = _texts(responses, "responses")
         if len(prompts) != len(responses):
             raise ValueError(f"got {len(prompts)} prompts but {len(responses)} responses; "
                              "give one prompt per response.")
@@ -325,16 +395,41 @@ class TinyRewardModel(nn.Module):
         True
         """
         single = isinstance(responses, str)
+        if not single:
+            responses = _texts(responses, "responses")
         if isinstance(prompts, str):
             prompts = [prompts] * (1 if single else len(responses))
         if single:
             responses = [responses]
-        ids, lengths = self.encode(list(prompts), list(responses))
+        ids, lengths = self.encode(_texts(prompts, "prompts"), responses)
         was_training = self.training
         self.eval()
         try:
-            with torch.no_grad():
-                r = self(ids.to(self.device), lengths.to(self.device)).float().cpu()
+            with torch.no_grad():     # in chunks, so a long list cannot exhaust the memory
+                r = torch.cat([
+                    self(ids[k:k + _SCORE_CHUNK, : int(lengths[k:k + _SCORE_CHUNK].max())]
+                         .to(self.device), lengths[k:k + _SCORE_CHUNK].to(self.device))
+                    .float().cpu()
+                    for k in range(0, len(ids), _SCORE_CHUNK)]) if len(ids) > _SCORE_CHUNK \
+                    else self(ids.to(self.device), lengths.to(self.device)).float().cpu()
         finally:
             self.train(was_training)
         return float(r[0]) if single else r
+
+
+def _texts(values, name: str) -> list[str]:
+    """A list of strings, or a ``ValueError`` naming ``name``."""
+    if isinstance(values, str):
+        raise ValueError(f"{name} must be a list of strings here; got one string.")
+    if values is None or isinstance(values, (bytes, dict, set)):
+        raise ValueError(f"{name} must be a string or a list of strings; got "
+                         f"{type(values).__name__}.")
+    try:
+        values = list(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a string or a list of strings; got "
+                         f"{type(values).__name__}.") from None
+    for k, v in enumerate(values):
+        if not isinstance(v, str):
+            raise ValueError(f"{name}[{k}] must be a string; got {type(v).__name__}.")
+    return values

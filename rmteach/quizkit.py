@@ -16,8 +16,10 @@ Headless (tests, graders, the browser test)::
                                #  or "Not quite")
 
 Adding a quiz: append a :class:`MultipleChoice`, :class:`TrueFalse` or :class:`Numeric`
-to a module of ``rmteach/quizbank/`` (its id must be unique: lowercase words and hyphens), give
-each wrong choice its own feedback, and show it in the notebook where it belongs.
+(the short forms ``MultipleChoice.of``, ``TrueFalse.make`` and ``Numeric.of`` save the
+keywords) to a module of ``rmteach/quizbank/`` (its id must be unique: lowercase words
+and hyphens), give each wrong choice its own feedback (a real misconception, about as long
+as the answer), and show it in the notebook where it belongs.
 
 DOM classes (for the browser test): the outer box ``rmteach-quiz`` and
 ``rmteach-quiz-id-<ID>``; ``rmteach-quiz-choices`` (RadioButtons),
@@ -61,6 +63,12 @@ class Quiz:
     explanation: str           # why the right answer is right (shown on success and reveal)
 
     def __post_init__(self):
+        for name in ("id", "topic", "notebook", "question", "explanation"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"quiz {name} must be a string; got "
+                                 f"{type(getattr(self, name)).__name__}.")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"quiz seed must be a whole number; got {type(self.seed).__name__}.")
         if not _ID.match(self.id):
             raise ValueError(f"quiz id {self.id!r} must be lowercase words joined by hyphens.")
 
@@ -106,10 +114,36 @@ class MultipleChoice(Quiz):
 
     def __post_init__(self):
         super().__post_init__()
+        if not isinstance(self.choices, (tuple, list)) or not all(
+                isinstance(c, Choice) and isinstance(c.text, str) and isinstance(c.feedback, str)
+                for c in self.choices):
+            raise ValueError(f"quiz {self.id}: choices must be a tuple of Choice(text, feedback) "
+                             "with string text and feedback.")
+        if isinstance(self.correct_index, bool) or not isinstance(self.correct_index, int):
+            raise ValueError(f"quiz {self.id}: correct_index must be a whole number.")
         if len(self.choices) < 2 or not 0 <= self.correct_index < len(self.choices):
             raise ValueError(f"quiz {self.id}: need ≥ 2 choices and a valid correct_index.")
         if len({c.text for c in self.choices}) != len(self.choices):
             raise ValueError(f"quiz {self.id}: choice texts must differ.")
+
+    @classmethod
+    def of(cls, id: str, seed: int, notebook: str, topic: str, question: str,
+           explanation: str, *options: tuple[str, str], answer: str) -> MultipleChoice:
+        """The short form: each option a ``(text, feedback)`` pair, ``answer`` the right
+        one's letter as the learner sees it (``"a"``, ``"b"``, ...)::
+
+            MultipleChoice.of("my-id", 0, "02_pairwise_loss", "topic", "question?",
+                              "why the answer is right",
+                              ("option a", "why a is wrong"),
+                              ("option b", "why b is right"), answer="b")
+        """
+        letters = "abcdefghij"[:len(options)]
+        if not isinstance(answer, str) or len(answer) != 1 or answer not in letters:
+            raise ValueError(f"quiz {id}: answer must be one of the letters "
+                             f"{', '.join(letters)}, got {answer!r}.")
+        return cls(id=id, seed=seed, notebook=notebook, topic=topic, question=question,
+                   explanation=explanation, choices=tuple(Choice(t, f) for t, f in options),
+                   correct_index=letters.index(answer))
 
     @property
     def labels(self) -> list[str]:
@@ -171,6 +205,33 @@ class Numeric(Quiz):
     mistakes: tuple[tuple[float, float, str], ...] = field(default=())
     fallback: str = ""         # feedback for any other wrong number
 
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("value", "tolerance"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"quiz {self.id}: {name} must be a finite number; got {v!r}.")
+        if self.tolerance < 0:
+            raise ValueError(f"quiz {self.id}: tolerance must be >= 0; got {self.tolerance}.")
+        if not isinstance(self.fallback, str) or not isinstance(self.mistakes, (tuple, list)):
+            raise ValueError(f"quiz {self.id}: fallback must be a string and mistakes a tuple "
+                             "of (wrong value, tolerance, feedback).")
+        for m in self.mistakes:
+            if not (isinstance(m, (tuple, list)) and len(m) == 3 and isinstance(m[2], str)
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                            for x in m[:2])):
+                raise ValueError(f"quiz {self.id}: each mistake must be (wrong value, "
+                                 f"tolerance, feedback); got {m!r:.80}.")
+
+    @classmethod
+    def of(cls, id: str, seed: int, notebook: str, topic: str, question: str,
+           explanation: str, value: float, tolerance: float,
+           *mistakes: tuple[float, float, str], fallback: str = "") -> Numeric:
+        """The short form: each mistake a ``(wrong value, its tolerance, feedback)``."""
+        return cls(id=id, seed=seed, notebook=notebook, topic=topic, question=question,
+                   explanation=explanation, value=float(value), tolerance=tolerance,
+                   mistakes=tuple(mistakes), fallback=fallback)
+
     @property
     def correct(self) -> float:
         return self.value
@@ -219,6 +280,9 @@ class QuizWidget(widgets.VBox):
     """
 
     def __init__(self, quiz: Quiz):
+        if not isinstance(quiz, Quiz):
+            raise ValueError(f"QuizWidget needs a Quiz (MultipleChoice, TrueFalse or Numeric); "
+                             f"got {type(quiz).__name__}.")
         self.quiz = quiz
         self.question = widgets.HTMLMath(f"<b>Self-check.</b> {quiz.question}")
         self.choices = None

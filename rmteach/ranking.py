@@ -9,40 +9,90 @@ listwise loss accumulates.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-_SEPARATORS = re.compile(r"\s*(?:>|≻)\s*")
+_SEPARATORS = re.compile(r"\s*(?:>|≻|＞)\s*")
+#: characters people type between labels that do not say which side is better
+_NOT_SEPARATORS = {",": "commas", ";": "semicolons", "|": "bars", "/": "slashes",
+                   "→": "arrows", "->": "arrows", "»": "'»'", "≥": "'≥'"}
+#: most labels in one ranking (a string ranking is cut off long before this)
+MAX_RANKING_ITEMS = 100_000
+#: most labels ranking_to_pairs() decomposes (N(N−1)/2 ≈ 2M pairs at the limit)
+MAX_PAIRS_ITEMS = 2000
+_EXAMPLE = "like 'C > A > D > B'"
+
+
+def _parse_text(ranking: str) -> list[str]:
+    text = ranking.strip()
+    if not text:
+        raise ValueError(f"the ranking is empty; write it best first, {_EXAMPLE}.")
+    if len(text) > 10 * MAX_RANKING_ITEMS:
+        raise ValueError(f"the ranking is {len(text):,} characters long; at most "
+                         f"{10 * MAX_RANKING_ITEMS:,}.")
+    if "=" in text or "≈" in text or "~" in text:
+        raise ValueError(f"the ranking {ranking!r:.80} has a tie ('='), but a strict ranking "
+                         "is expected here: one label after another with '>'. Tiered rankings "
+                         "with ties, like 'A > B = C > D', are read by "
+                         "rmteach.ranking.parse_tiers.")
+    if "<" in text or "≺" in text or "＜" in text:
+        raise ValueError(f"write the ranking best first with '>', {_EXAMPLE} ('<' is not "
+                         "accepted, to avoid reading it backwards).")
+    labels = [part.strip() for part in _SEPARATORS.split(text)]
+    if len(labels) == 1:
+        used = [f"{word} ({sep!r})" for sep, word in _NOT_SEPARATORS.items() if sep in text]
+        if used:
+            raise ValueError(f"the ranking {ranking!r:.80} has no '>' between its labels; "
+                             f"{', '.join(used)} do not say which is better. Write it best "
+                             f"first with '>', {_EXAMPLE}.")
+        if len(text.split()) > 1:
+            raise ValueError(f"the ranking {ranking!r:.80} has no '>' between its labels; "
+                             f"spaces do not say which is better. Write it best first with "
+                             f"'>', {_EXAMPLE}.")
+    if any(label == "" for label in labels):
+        raise ValueError(f"the ranking {ranking!r:.80} has an empty label; write labels "
+                         f"separated by '>', {_EXAMPLE}.")
+    return labels
 
 
 def parse_ranking(ranking: str | Sequence[Hashable]) -> list:
-    """Turn ``"C > A > D > B"`` (or ``"C≻A≻D≻B"``, or a sequence) into labels, best first.
+    """Turn ``"C > A > D > B"`` (or ``"C≻A≻D≻B"``, full-width ``"C＞A"``, or a sequence)
+    into labels, best first.
 
-    Raises ``ValueError`` for an empty ranking, an empty label, duplicates, or a
-    list of fewer than 2 items.
+    Strict rankings only: a tie (``"A > B = C"``) raises ``ValueError`` pointing to
+    :func:`rmteach.ranking.parse_tiers`.  Also raises ``ValueError`` for an empty
+    ranking, an empty label, labels not separated by ``>`` (commas, spaces), duplicates,
+    fewer than 2 items, and things that have no order (a set, bytes, a dict).
 
     >>> parse_ranking("C > A > D > B")
     ['C', 'A', 'D', 'B']
     """
     if isinstance(ranking, str):
-        text = ranking.strip()
-        if not text:
-            raise ValueError("the ranking is empty; write it best first, like 'C > A > D > B'.")
-        if "<" in text:
-            raise ValueError("write the ranking best first with '>', like 'C > A > D > B' "
-                             "('<' is not accepted, to avoid reading it backwards).")
-        labels = [part.strip() for part in _SEPARATORS.split(text)]
-        if any(label == "" for label in labels):
-            raise ValueError(f"the ranking {ranking!r} has an empty label; write labels "
-                             "separated by '>', like 'C > A > D > B'.")
+        labels = _parse_text(ranking)
     else:
+        if isinstance(ranking, (bytes, bytearray)):
+            raise ValueError("a ranking must be text, not bytes; decode it first "
+                             f"(ranking.decode('utf-8')), giving e.g. {_EXAMPLE[5:]}.")
+        if isinstance(ranking, (set, frozenset, dict)) or ranking is None or \
+                type(ranking).__name__ in ("dict_keys", "dict_values", "dict_items"):
+            what = "a set has no order" if isinstance(ranking, (set, frozenset)) else \
+                f"{type(ranking).__name__} is not a sequence of labels"
+            raise ValueError(f"a ranking must be a string {_EXAMPLE} or a list of labels, "
+                             f"best first; {what}.")
+        n = getattr(ranking, "__len__", None)
         try:
-            labels = list(ranking)
+            if n is not None and len(ranking) > MAX_RANKING_ITEMS:
+                raise ValueError(f"the ranking has {len(ranking):,} items; at most "
+                                 f"{MAX_RANKING_ITEMS:,}.")
+            labels = list(itertools.islice(iter(ranking), MAX_RANKING_ITEMS + 1))
         except TypeError:
-            raise ValueError(f"a ranking must be a string like 'C > A > D > B' or a sequence of "
+            raise ValueError(f"a ranking must be a string {_EXAMPLE} or a sequence of "
                              f"labels, best first; got {type(ranking).__name__}.") from None
+        if len(labels) > MAX_RANKING_ITEMS:
+            raise ValueError(f"the ranking has more than {MAX_RANKING_ITEMS:,} items.")
     seen: set = set()
     dupes = []
     for label in labels:
@@ -54,8 +104,8 @@ def parse_ranking(ranking: str | Sequence[Hashable]) -> list:
             raise ValueError(f"ranking labels must be hashable (strings or numbers); "
                              f"got {type(label).__name__}.") from None
     if dupes:
-        raise ValueError(f"the ranking lists {', '.join(map(repr, dupes))} more than once; each "
-                         "response must appear exactly once.")
+        raise ValueError(f"the ranking lists {', '.join(repr(d)[:40] for d in dupes[:5])} more "
+                         "than once; each response must appear exactly once.")
     if len(labels) < 2:
         raise ValueError(f"a ranking needs at least 2 items to imply a preference; got "
                          f"{len(labels)}.")
@@ -66,6 +116,7 @@ def ranking_to_pairs(ranking: str | Sequence[Hashable]) -> list[tuple]:
     """All N(N−1)/2 (better, worse) pairs implied by a ranking, in ranked order.
 
     For y_1 ≻ y_2 ≻ … ≻ y_N the pairs are (y_i, y_j) for i < j, listed row by row.
+    At most :data:`MAX_PAIRS_ITEMS` labels (about 2 million pairs).
 
     >>> ranking_to_pairs("C > A > D > B")
     [('C', 'A'), ('C', 'D'), ('C', 'B'), ('A', 'D'), ('A', 'B'), ('D', 'B')]
@@ -73,7 +124,12 @@ def ranking_to_pairs(ranking: str | Sequence[Hashable]) -> list[tuple]:
     45
     """
     labels = parse_ranking(ranking)
-    return [(labels[i], labels[j]) for i in range(len(labels)) for j in range(i + 1, len(labels))]
+    n = len(labels)
+    if n > MAX_PAIRS_ITEMS:
+        raise ValueError(f"the ranking has {n:,} items, which imply {n * (n - 1) // 2:,} pairs; "
+                         f"ranking_to_pairs handles at most {MAX_PAIRS_ITEMS:,} items "
+                         "(use rmteach.ranking.ranked_pair_positions for index arrays).")
+    return [(labels[i], labels[j]) for i in range(n) for j in range(i + 1, n)]
 
 
 def ranked_pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +140,12 @@ def ranked_pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
     >>> ranked_pair_positions(3)
     (array([0, 0, 1]), array([1, 2, 2]))
     """
-    if int(n) < 2:
+    from ._checks import check_int
+
+    n = check_int(n, "n", hi=20_000)
+    if n < 2:
         raise ValueError(f"a list needs at least 2 items; got n={n}.")
-    i, j = _pair_positions(int(n))
+    i, j = _pair_positions(n)
     return i.copy(), j.copy()
 
 

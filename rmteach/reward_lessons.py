@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import validated
 from .data import make_preference_data, split_by_prompt
 from .rewards import (
     PairSet,
@@ -51,6 +52,7 @@ def _start(seed: int) -> np.ndarray:
     return np.r_[np.zeros(5), rng.normal(0.0, 2.0, 5)]
 
 
+@validated(rewards="array", true_rewards="array")
 def topic_levels(rewards, true_rewards, topic) -> tuple[float, np.ndarray]:
     """(scale, offsets): the pooled within-topic slope of rewards on r*, and each topic's
     intercept r − scale · r* (its offset f(x))."""
@@ -64,6 +66,7 @@ def topic_levels(rewards, true_rewards, topic) -> tuple[float, np.ndarray]:
     return scale, offsets
 
 
+@validated(fix="str", coef="real", beta="real+inf", seed="seed")
 def offset_fix(fix: str, *, coef: float = 0.01, beta: float = 2.0, seed: int = 0,
                train: PairSet | None = None, reference: PairSet | None = None) -> dict:
     """Train the head with one way of pinning the offsets and read it against the truth."""
@@ -134,6 +137,7 @@ def margin_table(ns=(50, 800), *, beta: float = 1.0, seeds=range(10)) -> dict:
     return out
 
 
+@validated(lists="items")
 def list_features(lists) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(prompt, features of each response (N × 10), ranking) for each ranked list."""
     return [(x.prompt, np.array([features(x.prompt, y) for y in x.responses]),
@@ -166,6 +170,7 @@ def calibration_setup(*, n_prompts: int = 800, heldout_beta: float = 1.0, steps:
     return out
 
 
+@validated(setup="dict", split_seed="seed")
 def split_gaps(setup: dict, split_seed: int) -> dict:
     """Validation / test gaps of a :func:`calibration_setup`, split by prompt with this seed."""
     val, test = split_by_prompt(setup["data"].heldout, heldout_fraction=0.5, seed=split_seed)
@@ -173,6 +178,7 @@ def split_gaps(setup: dict, split_seed: int) -> dict:
             "test_gap": np.concatenate([setup["per_list"][x.prompt] for x in test])}
 
 
+@validated(setup="dict", n_bins="int")
 def calibration_table(setup: dict, seeds=range(5), *, n_bins: int = 10) -> dict:
     """Per split seed: T fitted on validation; test ECE and log-loss before and after."""
     from .calibration import expected_calibration_error, fit_temperature, fold_pairs, log_loss

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import validated
 from .data import TOPICS, WORD_VALUES, explain_reward, make_pair_data, topic_of, true_reward
 
 __all__ = [
@@ -129,6 +130,7 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))   # stable for any z
 
 
+@validated(r_chosen="array", r_rejected="array", margin="array")
 def reward_gradients(r_chosen, r_rejected, *, margin=0.0):
     """(∂ℓ/∂r_c, ∂ℓ/∂r_r) of each pair's loss ℓ = −log Sigmoid(r_c − r_r − m).
 
@@ -170,6 +172,7 @@ def _objective_parts(w, hc, hr, margin, penalty, coef):
     return loss, grad, hess
 
 
+@validated(w="array", h_chosen="array", h_rejected="array", margin="array")
 def head_gradient(w, h_chosen, h_rejected, *, margin=0.0) -> np.ndarray:
     """∂L/∂W_r of the mean pair loss: mean over pairs of −Sigmoid(−(Δ − m)) (h_c − h_r)."""
     hc, hr, w, m = _check_head(w, h_chosen, h_rejected, margin)
@@ -206,6 +209,8 @@ class HeadFit:
         return learned_scale(self.w)
 
 
+@validated(h_chosen="array", h_rejected="array", margin="array", coef="real", w0="array?",
+           max_iter="int", tol="real")
 def fit_head(h_chosen, h_rejected, *, margin=0.0, penalty: str | None = None,
              coef: float = 0.0, w0=None, max_iter: int = 100, tol: float = 1e-10) -> HeadFit:
     """Minimise mean −log Sigmoid(Δ − m) [+ coef · penalty] over W_r by Newton's method.
@@ -242,6 +247,8 @@ def fit_head(h_chosen, h_rejected, *, margin=0.0, penalty: str | None = None,
     return HeadFit(w, obj, loss, it)
 
 
+@validated(h_chosen="array", h_rejected="array", steps="int", lr="real", margin="array",
+           w0="array?", record="int")
 def descend_head(h_chosen, h_rejected, *, steps: int, lr: float = 0.5, margin=0.0, w0=None,
                  record: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Plain gradient descent on the mean pair loss: (step numbers, heads, losses).
@@ -272,6 +279,7 @@ def descend_head(h_chosen, h_rejected, *, steps: int, lr: float = 0.5, margin=0.
 # ---------------------------------------------------------------------------
 
 
+@validated(w="array")
 def learned_scale(w) -> float:
     """The scale s of the response weights against w*: the least-squares s in w ≈ s · w*.
 
@@ -283,11 +291,13 @@ def learned_scale(w) -> float:
     return float(w[..., :k] @ star / (star @ star))
 
 
+@validated(w="array")
 def topic_offsets(w) -> np.ndarray:
     """The per-topic offsets f(x) of a head (its last five weights), in reward units."""
     return np.asarray(w, dtype=float)[len(_KINDS):]
 
 
+@validated(true_gap="array", beta="real+inf")
 def label_entropy(true_gap, beta: float) -> float:
     """Mean binary entropy (nats) of labels Pr = Sigmoid(β Δ*): the loss floor at rationality β.
 
@@ -307,6 +317,7 @@ def label_entropy(true_gap, beta: float) -> float:
     return float(np.mean(np.logaddexp(0.0, -z) + z * (1.0 - p)))
 
 
+@validated(rewards="array", reference="array")
 def normalise(rewards, reference) -> np.ndarray:
     """Post-hoc normalisation: (r − mean) / std of the rewards on a ``reference`` set."""
     ref = np.asarray(reference, dtype=float)
@@ -320,6 +331,7 @@ def normalise(rewards, reference) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
+@validated(true_gap="array")
 def preference_strength(true_gap) -> np.ndarray:
     """How strongly a simulated annotator prefers the chosen response: level 0..3.
 
@@ -334,6 +346,7 @@ def preference_strength(true_gap) -> np.ndarray:
                            side="right")
 
 
+@validated(levels="array", size="str")
 def llama2_margins(levels, *, size: str = "small") -> np.ndarray:
     """Llama 2's margin m for each strength level: ``"small"`` (0, 1/3, 2/3, 1) or
     ``"large"`` (0, 1, 2, 3), weakest first.

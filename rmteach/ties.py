@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ._checks import validated
 from .losses import pairwise_loss
 from .ranking import parse_tiers, tiers_to_pairs
 
@@ -27,6 +28,7 @@ __all__ = ["as_ratings", "davidson_labels", "davidson_nll", "davidson_probabilit
            "fit_davidson", "tiered_listwise_loss", "tiered_pair_count"]
 
 
+@validated()
 def tiered_pair_count(tiers) -> int:
     """(N² − Σ n_t²) / 2: the pairs a tiered ranking implies.
 
@@ -39,6 +41,7 @@ def tiered_pair_count(tiers) -> int:
     return (n * n - sum(len(t) ** 2 for t in tiers)) // 2
 
 
+@validated(scores="dict")
 def tiered_listwise_loss(scores: dict, tiers) -> float:
     """Eq. 4.57 for a tiered ranking: mean −log Sigmoid(r_better − r_worse) over cross-tier pairs.
 
@@ -73,6 +76,7 @@ def _check_nu(nu):
         raise ValueError(f"nu (the tie parameter) must be a finite number >= 0; got {nu}.")
 
 
+@validated(delta="array", nu="real")
 def davidson_probabilities(delta, nu: float):
     """(Pr(a ≻ b), Pr(tie), Pr(b ≻ a)) for reward gaps Δ = r_a − r_b (stable for any Δ).
 
@@ -88,6 +92,7 @@ def davidson_probabilities(delta, nu: float):
     return ea / z, en / z, eb / z
 
 
+@validated(delta="array", outcome="array", nu="real")
 def davidson_nll(delta, outcome, nu: float) -> float:
     """Mean −log Pr(outcome) with ``outcome`` +1 (a won), 0 (tie), −1 (b won)."""
     _check_nu(nu)
@@ -98,6 +103,7 @@ def davidson_nll(delta, outcome, nu: float) -> float:
     return float(np.mean(log_z - num))
 
 
+@validated(true_gap="array", beta="real+inf", nu="real", seed="seed")
 def davidson_labels(true_gap, beta: float, nu: float, *, seed: int = 0) -> np.ndarray:
     """Outcomes (+1 better wins, 0 tie, −1 worse wins) of annotators following Davidson at β·Δ*."""
     win, tie, _ = davidson_probabilities(beta * np.asarray(true_gap, dtype=float), nu)
@@ -161,6 +167,7 @@ def fit_davidson(h_a, h_b, outcome, *, max_iter: int = 100, tol: float = 1e-12):
     return theta[:-1].copy(), float(np.exp(theta[-1])), value
 
 
+@validated(rewards="array", levels="int", lo="real?", hi="real?")
 def as_ratings(rewards, *, levels: int = 10, lo: float | None = None,
                hi: float | None = None) -> np.ndarray:
     """A judge's ratings 1..``levels``: rewards cut into equal-width bins between lo and hi.

@@ -27,16 +27,20 @@ them exactly.  Training on CPU is deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import difflib
 import math
+import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
 
+from ._checks import check_int, check_real, check_seed
 from .data import PreferenceData, RankedList, label_agreement, make_preference_data, split_by_prompt
-from .evaluate import Evaluation, metrics_from_scores, score_encoded
+from .evaluate import Evaluation, NonFiniteRewardsError, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
 
@@ -47,6 +51,8 @@ MODES = ("grouped", "exploded")
 
 #: the default knobs of :func:`train` (tuned for a 2-core CPU)
 DEFAULTS = {"epochs": 12, "lr": 1e-2, "batch_size": 16, "weight_decay": 0.0}
+#: the sizes ``model_kwargs`` may set for a new model
+MODEL_KWARGS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class TrainResult:
     device: str
     final: Evaluation | None = None
     param_counts: dict = field(default_factory=dict)
+    start: EpochRecord | None = None   # epoch 0, before any step (``train(eval_start=True)``)
     best_epoch: int | None = None     # the epoch kept (chosen on validation), if any
 
     @property
@@ -130,8 +137,10 @@ class TrainResult:
         return float(sum(r.seconds for r in self.history))
 
     def curves(self) -> dict[str, list]:
-        """The history as columns (``{"epoch": [...], "train_loss": [...], ...}``) for plots."""
-        return {k: [getattr(r, k) for r in self.history] for k in EpochRecord.__dataclass_fields__}
+        """The history as columns (``{"epoch": [...], "train_loss": [...], ...}``) for plots,
+        starting with epoch 0 (the untrained model) when it was measured."""
+        rows = ([self.start] if self.start is not None else []) + list(self.history)
+        return {k: [getattr(r, k) for r in rows] for k in EpochRecord.__dataclass_fields__}
 
     def as_dict(self) -> dict:
         """A JSON-ready summary (NaN becomes None); the model itself is left out."""
@@ -214,30 +223,63 @@ def _batch_rewards(model, enc: _Encoded, rows: np.ndarray) -> torch.Tensor:
 # ---------------------------------------------------------------------------
 
 
-def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size):
+def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size, weight_decay, seed,
+                threads, model_kwargs):
+    """Every argument of :func:`train`, checked before any work; returns the clean values."""
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}.")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected 'grouped' (InstructGPT: one list per "
                          "batch element) or 'exploded' (one pair per example).")
-    if not (math.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin must be a finite number >= 0; got {margin}.")
+    margin = check_real(margin, "margin", lo=0.0)
     if margin and loss != "pairwise":
         raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin loss); "
                          f"loss={loss!r} has none. Use loss='pairwise' or margin=0.")
-    if not (math.isfinite(center_coef) and center_coef >= 0):
-        raise ValueError(f"center_coef must be a finite number >= 0; got {center_coef}.")
-    if int(epochs) < 1:
-        raise ValueError(f"epochs must be at least 1; got {epochs}.")
-    if not (math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr (learning rate) must be a finite number >= 0; got {lr}.")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size must be at least 1; got {batch_size}.")
+    center_coef = check_real(center_coef, "center_coef", lo=0.0)
+    epochs = check_int(epochs, "epochs", lo=1, hi=100_000)
+    lr = check_real(lr, "lr (the learning rate)", lo=0.0)
+    if lr == 0:
+        warnings.warn("lr=0: the learning rate is zero, so training will not change any "
+                      "weight (the model stays as initialised). Pass lr > 0 to train.",
+                      UserWarning, stacklevel=3)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
+    weight_decay = check_real(weight_decay, "weight_decay", lo=0.0)
+    seed = check_seed(seed)
+    if threads is not None:
+        threads = check_int(threads, "threads", lo=1, hi=1024)
+    if model_kwargs is not None:
+        if not isinstance(model_kwargs, dict):
+            raise ValueError(f"model_kwargs must be a dict of model sizes; got "
+                             f"{type(model_kwargs).__name__}.")
+        for key in model_kwargs:
+            if key not in MODEL_KWARGS:
+                close = difflib.get_close_matches(str(key), MODEL_KWARGS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"model_kwargs has an unknown key {key!r}{hint}; expected "
+                                 f"some of {', '.join(MODEL_KWARGS)}.")
+    return margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads
+
+
+def _finite_rewards(model, enc, rows, epoch, lr):
+    r = _batch_rewards(model, enc, rows)
+    if not bool(torch.isfinite(r.detach()).all()):
+        raise _diverged(epoch, lr)
+    return r
+
+
+def _diverged(epoch, lr):
+    return ValueError(f"training diverged in epoch {epoch}: the model's rewards became NaN or "
+                      f"infinite. The learning rate lr={lr:g} is too large; lower it (the "
+                      f"default is {DEFAULTS['lr']:g}).")
 
 
 def _as_data(data, heldout, seed) -> PreferenceData:
     if data is None:
         return make_preference_data(seed=seed)
+    if isinstance(data, (str, bytes, os.PathLike)):
+        raise ValueError(f"data must be a PreferenceData or a list of pairs / ranked lists; got "
+                         f"the {type(data).__name__} {data!r:.80}. To train on a file, pass "
+                         "rmteach.jsonl.read_jsonl(path).")
     if isinstance(data, PreferenceData):
         if heldout is not None:
             raise ValueError("pass held-out items either inside PreferenceData or as heldout=, "
@@ -248,6 +290,28 @@ def _as_data(data, heldout, seed) -> PreferenceData:
     train_lists = tuple(as_ranked_list(x) for x in data)
     held_lists = tuple(as_ranked_list(x) for x in (heldout or ()))
     return PreferenceData(train_lists, held_lists, None, seed, False)
+
+
+def _degenerate(data: PreferenceData, model, drop: bool):
+    """Find (and by default drop) the training pairs the model cannot tell apart."""
+    from dataclasses import replace
+
+    from .degenerate import drop_degenerate as _drop
+
+    def key(prompt, response):
+        return tuple(model.vocab.encode(prompt, response, model.max_len))
+
+    total = sum(x.n * (x.n - 1) // 2 for x in data.train)
+    clean, count = _drop(data.train, key=key, warn=drop,
+                         where=f"training data (max_len={model.max_len})")
+    info = {"degenerate_pairs": count, "degenerate_share": count / total if total else 0.0,
+            "drop_degenerate": bool(drop)}
+    if count and drop:
+        if not clean:
+            raise ValueError("every training pair is degenerate (identical after truncation "
+                             f"to max_len={model.max_len}); raise max_len.")
+        data = replace(data, train=tuple(clean))
+    return data, info
 
 
 def _objective(loss, mode, margin, center_coef, r, enc, lists_idx=None, pair_idx=None):
@@ -302,7 +366,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
           model_kwargs: dict | None = None,
           progress: bool = True,
           eval_train: bool = True,
+          eval_start: bool = False,
           threads: int | None = 1,
+          drop_degenerate: bool = True,
           callback: Callable[[EpochRecord], None] | None = None,
           validation_fraction: float = 0.0,
           patience: int | None = None) -> TrainResult:
@@ -330,9 +396,16 @@ def train(data: PreferenceData | Sequence | None = None, *,
         progress: show a ``tqdm.auto`` progress bar (notebook or terminal).
         eval_train: measure train loss/accuracy after each epoch (needed to spot
             overfitting; turn off to save time).
+        eval_start: also measure the untrained model (epoch 0, ``result.start``), so
+            curves can start where training starts (no random numbers are drawn).
         threads: CPU threads torch may use while training (restored afterwards).  One
             is fastest for a model this small and never fights other processes for
             the cores; ``None`` keeps torch's current setting.
+        drop_degenerate: drop training pairs whose chosen and rejected inputs are the
+            same token ids after truncation to the model's ``max_len`` (they cost ln 2
+            and give no gradient), with a warning giving the count; ``False`` keeps
+            them (to see their effect).  Either way ``config["degenerate_pairs"]`` and
+            ``config["degenerate_share"]`` record them.
         callback: called with each :class:`EpochRecord` as soon as it is ready.
         validation_fraction: share of the TRAINING prompts set aside (split by prompt) as a
             validation split; 0 (the default) sets none aside.  With one, the model of
@@ -347,9 +420,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
         epoch), ``forward_passes``, ``seconds_per_epoch``, ``heldout_accuracy``,
         ``heldout_loss``, ``device`` and ``param_counts``.
     """
-    _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size)
-    if threads is not None and int(threads) < 1:
-        raise ValueError(f"threads must be a positive integer or None; got {threads}.")
+    (margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads) = _check_args(
+        loss, mode, margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads,
+        model_kwargs)
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
@@ -380,6 +453,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
         raise ValueError("model_kwargs only applies when train() builds the model; "
                          "you passed model= too.")
     model.to(dev)
+    data, degenerate = _degenerate(data, model, drop_degenerate)
 
     enc = _Encoded(model, data.train).to(dev)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
@@ -392,7 +466,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
               **({"validation_lists": len(val_lists), "patience": patience} if val_lists
                  else {}),
               "model": {k: v for k, v in model.config().items() if k != "vocab"},
-              "label_agreement": label_agreement(data.train) if data.synthetic else None}
+              "label_agreement": label_agreement(data.train) if data.synthetic else None,
+              **degenerate}
 
     saved_threads = torch.get_num_threads()
     if threads is not None:
@@ -400,14 +475,20 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback, enc_val, patience)
+                     progress, eval_train, callback, eval_start, enc_val, patience)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
           epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
-          enc_val=None, patience=None):
+          eval_start=False, enc_val=None, patience=None):
+    start = None
+    if eval_start:
+        model.eval()
+        with torch.no_grad():
+            start = _epoch_record(0, float("nan"), model, enc, enc_held, against, eval_train,
+                                  0, 0.0)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle_rng = np.random.default_rng([seed, 7])
     n_examples = len(enc.n) if mode == "grouped" else len(enc.pair_better)
@@ -433,14 +514,14 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 if mode == "grouped":
                     rows = np.concatenate([np.arange(enc.start[k], enc.start[k] + enc.n[k])
                                            for k in chosen])
-                    r = _batch_rewards(model, enc, rows)
+                    r = _finite_rewards(model, enc, rows, epoch, lr)
                     m = margin if enc.list_margin is None else torch.as_tensor(
                         np.repeat(enc.list_margin[chosen], enc.n[chosen] * (enc.n[chosen] - 1)
                                   // 2), dtype=r.dtype, device=r.device)
                     value = _objective(loss, mode, m, center_coef, r, enc, lists_idx=chosen)
                 else:
                     rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
-                    r = _batch_rewards(model, enc, rows)
+                    r = _finite_rewards(model, enc, rows, epoch, lr)
                     m = margin if enc.pair_margin is None else torch.as_tensor(
                         enc.pair_margin[chosen], dtype=r.dtype, device=r.device)
                     value = _objective(loss, mode, m, center_coef, r, enc)
@@ -453,9 +534,14 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 bar.update(1)
             _sync(dev)
             seconds = time.perf_counter() - t0
+            if not all(bool(torch.isfinite(p.detach()).all()) for p in model.parameters()):
+                raise _diverged(epoch, lr)
             t1 = time.perf_counter()
-            record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
-                                   eval_train, passes, seconds)
+            try:
+                record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
+                                       eval_train, passes, seconds)
+            except NonFiniteRewardsError:
+                raise _diverged(epoch, lr) from None
             val = (metrics_from_scores(enc_val.lists, enc_val.scores_by_list(model),
                                        against=None) if enc_val is not None else None)
             record = EpochRecord(**{**asdict(record),
@@ -475,7 +561,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
     final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
              if enc_held is not None else None)
     return TrainResult(model=model, history=history, config=config, device=str(dev),
-                       final=final, param_counts=model.param_counts(),
+                       final=final, param_counts=model.param_counts(), start=start,
                        best_epoch=best.epoch if enc_val is not None else None)
 
 

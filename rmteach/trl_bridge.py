@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ._checks import validated
 from .data import PreferencePair, RankedList
 from .losses import pairwise_loss
 from .model import SPECIAL_TOKENS, Vocabulary
@@ -64,6 +65,7 @@ def trl_available() -> bool:
 # ---------------------------------------------------------------------------
 
 
+@validated(items="items")
 def trl_rows(items: Sequence[PreferencePair | RankedList]) -> list[dict]:
     """TRL's standard explicit-prompt rows, with rmteach's separator in the prompt.
 
@@ -74,11 +76,15 @@ def trl_rows(items: Sequence[PreferencePair | RankedList]) -> list[dict]:
     >>> trl_rows([PreferencePair("explain rain", "sunny", "ugh")])
     [{'prompt': 'explain rain <sep> ', 'chosen': 'sunny', 'rejected': 'ugh'}]
     """
+    bad = [type(it).__name__ for it in items if not isinstance(it, (PreferencePair, RankedList))]
+    if bad:
+        raise ValueError(f"items must hold PreferencePair / RankedList items; got {bad[0]}.")
     pairs = [p for it in items for p in (it.pairs() if isinstance(it, RankedList) else [it])]
     return [{"prompt": f"{p.prompt} <sep> ", "chosen": p.chosen, "rejected": p.rejected,
              **({} if p.margin is None else {"margin": p.margin})} for p in pairs]
 
 
+@validated()
 def word_tokenizer(vocab: Vocabulary | None = None):
     """A ``PreTrainedTokenizerFast`` with rmteach's words and ids, built locally.
 
@@ -99,6 +105,7 @@ def word_tokenizer(vocab: Vocabulary | None = None):
                                    model_max_length=64, padding_side="right")
 
 
+@validated(hidden="int", layers="int", heads="int", seed="seed")
 def tiny_llama(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4,
                seed: int = 0):
     """A randomly initialised Llama with one output, r = h_last · W_r (no download)."""
@@ -115,6 +122,8 @@ def tiny_llama(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4,
         return AutoModelForSequenceClassification.from_config(config)
 
 
+@validated(output_dir="str", steps="int", batch_size="int", lr="real",
+           seed="seed")
 def reward_config(output_dir: str, *, steps: int = 60, batch_size: int = 16,
                   lr: float = 3e-3, seed: int = 0, cpu: bool | None = None,
                   bf16: bool = False):
@@ -153,10 +162,17 @@ class TRLRun:
         return {"backbone": total - head, "head": head, "total": total}
 
 
+@validated(items="items", steps="int", batch_size="int", lr="real", seed="seed",
+           output_dir="str?", hidden="int", layers="int")
 def train_with_trl(items, *, steps: int = 60, batch_size: int = 16, lr: float = 3e-3,
                    seed: int = 0, output_dir: str | None = None, hidden: int = 32,
                    layers: int = 2, bf16: bool = False) -> TRLRun:
     """Train :func:`tiny_llama` on ``items`` with ``trl.RewardTrainer`` (offline, quiet)."""
+    if not items or not all(isinstance(x, (PreferencePair, RankedList)) for x in items):
+        raise ValueError("items must be a non-empty list of PreferencePair / RankedList items.")
+    if steps < 1 or batch_size < 1 or not lr > 0:
+        raise ValueError(f"steps and batch_size must be >= 1 and lr > 0; got steps={steps}, "
+                         f"batch_size={batch_size}, lr={lr}.")
     import logging
 
     import datasets
@@ -191,8 +207,13 @@ def train_with_trl(items, *, steps: int = 60, batch_size: int = 16, lr: float = 
     return TRLRun(trainer, trainer.model, tokenizer, log, seconds)
 
 
+@validated(prompts="items", responses="items")
 def hf_rewards(model, tokenizer, prompts: Sequence[str], responses: Sequence[str]) -> np.ndarray:
     """Rewards r(x, y) of a Hugging Face reward model for ``x <sep> y <end>`` texts."""
+    if len(prompts) != len(responses) or not prompts or not all(
+            isinstance(t, str) for t in [*prompts, *responses]):
+        raise ValueError(f"prompts and responses must be non-empty lists of strings of the same "
+                         f"length; got {len(prompts)} and {len(responses)}.")
     texts = [f"{x} <sep> {y}<end>" for x, y in zip(prompts, responses)]
     enc = tokenizer(texts, return_tensors="pt", padding=True)
     was = model.training
@@ -205,9 +226,14 @@ def hf_rewards(model, tokenizer, prompts: Sequence[str], responses: Sequence[str
     return out.squeeze(-1).float().cpu().numpy()
 
 
+@validated(lists="items")
 def hf_scores_by_list(run: TRLRun, lists: Sequence[RankedList]) -> list[np.ndarray]:
     """The model's rewards for each list's responses (in the list's order), for
     :func:`rmteach.evaluate.metrics_from_scores`."""
+    if not isinstance(run, TRLRun) or not lists or not all(isinstance(x, RankedList)
+                                                           for x in lists):
+        raise ValueError("hf_scores_by_list needs the TRLRun of train_with_trl and a non-empty "
+                         "list of RankedList items.")
     prompts = [x.prompt for x in lists for _ in x.responses]
     responses = [y for x in lists for y in x.responses]
     flat = hf_rewards(run.model, run.tokenizer, prompts, responses)
@@ -215,6 +241,7 @@ def hf_scores_by_list(run: TRLRun, lists: Sequence[RankedList]) -> list[np.ndarr
     return np.split(flat, cut)
 
 
+@validated()
 def loss_parity(run: TRLRun) -> dict:
     """TRL's loss on its first training batch next to ``rmteach.pairwise_loss`` of its rewards.
 
@@ -222,6 +249,9 @@ def loss_parity(run: TRLRun) -> dict:
     rows first, then the rejected ones); TRL's ``compute_loss`` and rmteach's loss
     are evaluated on the same forward pass.
     """
+    if not isinstance(run, TRLRun):
+        raise ValueError(f"run must be the TRLRun that train_with_trl returned; got "
+                         f"{type(run).__name__}.")
     trainer, model = run.trainer, run.model
     batch = next(iter(trainer.get_train_dataloader()))
     inputs = {k: v.to(model.device) for k, v in batch.items()}
@@ -240,6 +270,7 @@ def loss_parity(run: TRLRun) -> dict:
 # ---------------------------------------------------------------------------
 
 
+@validated(r_chosen="array", r_rejected="array")
 def trl_metrics(r_chosen, r_rejected) -> dict:
     """What TRL logs for these rewards: ``accuracy`` = mean(r_c > r_r) (a tie is wrong),
     ``margin`` = mean(r_c − r_r) (the mean reward gap), ``loss`` = mean −log Sigmoid(gap).
@@ -252,11 +283,13 @@ def trl_metrics(r_chosen, r_rejected) -> dict:
             "loss": float(pairwise_loss(c, r))}
 
 
+@validated(r_chosen="array", r_rejected="array", tie_tol="real")
 def rmteach_metrics(r_chosen, r_rejected, *, tie_tol: float = 0.0) -> dict:
     """rmteach's measures of the same pairs: accuracy over decided pairs, ties apart.
 
-    >>> rmteach_metrics([1.0, 0.5, 0.2], [0.0, 0.5, 0.7])
-    {'accuracy': 0.5, 'ties': 1, 'pairs': 3, 'log_loss': 0.6931...}
+    >>> m = rmteach_metrics([1.0, 0.5, 0.2], [0.0, 0.5, 0.7])
+    >>> m["accuracy"], m["ties"], m["pairs"]
+    (0.5, 1, 3)
     """
     c, r = np.asarray(r_chosen, float), np.asarray(r_rejected, float)
     gap = c - r

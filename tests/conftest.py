@@ -26,8 +26,13 @@ SUITE = (
     "01_preference_probability.ipynb",
     "02_pairwise_loss.ipynb",
     "03_listwise_loss.ipynb",
+    "04_what_the_loss_does_to_rewards.ipynb",
     "05_training_a_reward_model.ipynb",
     "06_diagnosing_and_comparing.ipynb",
+    "07_ties_and_calibration.ipynb",
+    "08_best_of_n_and_shortcuts.ipynb",
+    "09_reward_hacking_and_kl.ipynb",
+    "10_from_rmteach_to_trl.ipynb",
 )
 
 

@@ -85,6 +85,7 @@ def test_per_pair_margins_are_the_margin_loss(pairs, mode):
     assert a.history[-1].train_objective != c.history[-1].train_objective
 
 
+@pytest.mark.filterwarnings("ignore:lr=0")
 def test_mixed_per_pair_margins_reach_the_loss(pairs):
     """Different margins per pair: the objective at the first step is the mean margin loss."""
     half = len(pairs) // 2

@@ -22,7 +22,8 @@ def test_collapsed_model_is_stuck_at_ln2(small):
     model = TinyRewardModel(seed=0)
     with torch.no_grad():
         model.head.weight.zero_()                 # every response gets reward 0
-    result = train(small, model=model, lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(small, model=model, lr=0.0, epochs=1, progress=False)
     assert result.history[-1].train_loss == pytest.approx(LN2, abs=1e-6)
     d = diagnose(result)
     assert d.codes[:2] == ["stuck-at-ln2", "collapsed-rewards"]
@@ -62,8 +63,11 @@ def test_curves_alone():
     d = diagnose_curves([0.6931, 0.6932], lr=0.0)
     assert d.codes == ["stuck-at-ln2", "learning-rate-too-small"]
     generic = diagnose_curves([0.6931, 0.6932])
-    assert generic.codes == ["stuck-at-ln2", "stuck-at-ln2"]
+    assert generic.codes == ["stuck-at-ln2"]                 # each code once
     assert "check, in this order" in generic.message
+    slow = diagnose_curves([0.7073, 0.7045, 0.7007], heldout_accuracy=[0.517, 0.52, 0.526],
+                           lr=1e-4)
+    assert slow.codes == ["stuck-at-ln2", "learning-rate-too-small"]
     up = diagnose_curves([0.5, 0.9, 1.3])
     assert up.codes == ["learning-rate-too-large"]
     nan = diagnose_curves([math.nan, math.nan])

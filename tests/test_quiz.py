@@ -3,6 +3,7 @@ feedback, the widget's buttons and DOM classes, and the static fallback."""
 
 import math
 import re
+from collections import Counter
 
 import pytest
 
@@ -12,7 +13,8 @@ from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
 
 NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
              "05_training_a_reward_model", "06_diagnosing_and_comparing",
-             "04_what_the_loss_does_to_rewards", "07_ties_and_calibration"}
+             "04_what_the_loss_does_to_rewards", "07_ties_and_calibration",
+             "08_best_of_n_and_shortcuts", "09_reward_hacking_and_kl"}
 
 
 def test_all_fifteen_seed_questions_once():
@@ -59,6 +61,50 @@ def test_numbers_in_the_bank_are_right():
     assert "literal reading" in lit.answer(0.918)
 
 
+def _choice_quizzes():
+    return [q for q in QUIZZES.values() if isinstance(q, MultipleChoice)]
+
+
+def test_length_gives_nothing_away():
+    """The right option is (one of) the longest in at most a third of the items."""
+    items = _choice_quizzes()
+    longest = [q.id for q in items
+               if len(q.correct) >= max(len(c.text) for c in q.choices)]
+    assert len(longest) <= len(items) / 3, f"the answer is the longest option in {longest}"
+
+
+def test_answer_positions_are_spread():
+    """No letter holds the right answer in more than 40% of the items."""
+    items = _choice_quizzes()
+    counts = Counter(q.correct_index for q in items)
+    letter, most = counts.most_common(1)[0]
+    assert most <= 0.4 * len(items), (
+        f"({'abcdefghij'[letter]}) is the answer in {most} of {len(items)} items: {counts}")
+
+
+def test_the_two_restored_seed_questions_keep_their_substance():
+    # seed 10 compares two models, each on its own data set, through the empirical loss
+    cmp_ = QUIZZES["compare-reward-models"]
+    assert "own held-out set" in cmp_.question and "D<sub>2</sub>" in cmp_.question
+    assert "different sets" in cmp_.correct
+    assert cmp_.answer(cmp_.choices[0].text).startswith("Not quite")      # forgot 1/|D|
+    # seed 2 asks why inconsistent data give a high, flat loss
+    diag = QUIZZES["training-diagnosis"]
+    assert "opposite label" in diag.question and "Why does the loss stay" in diag.question
+    assert "ℓ(Δ) + ℓ(−Δ)" in diag.correct
+
+
+def test_short_forms_build_the_same_quizzes():
+    q = MultipleChoice.of("short-form", 0, "n", "t", "q?", "e", ("x", "fx"), ("y", "fy"),
+                          answer="b")
+    assert q.correct == "y" and q.answer("x") == "Not quite. fx"
+    with pytest.raises(ValueError, match="answer must be one of the letters a, b"):
+        MultipleChoice.of("short-form", 0, "n", "t", "q?", "e", ("x", "f"), ("y", "g"),
+                          answer="c")
+    n = Numeric.of("short-num", 0, "n", "t", "q?", "e", 2.0, 0.1, (3.0, 0.1, "off by one"))
+    assert n.is_correct("2.05") and n.answer(3) == "Not quite. off by one"
+
+
 def test_numeric_parsing_accepts_comma_and_unicode_minus():
     q = QUIZZES["listwise-concrete"]
     assert q.is_correct("0,2512") and q.is_correct(" 0.251 ")
@@ -102,7 +148,7 @@ def test_static_html_shows_question_choices_and_answer():
     assert "C &gt; A &gt; D &gt; B" in html_text
     assert html_text.count("<li>") == 4
     answer = html_text.split("<details>")[1]
-    assert "(b) {C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}" in answer
+    assert "(c) {C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}" in answer
 
 
 def test_show_unknown_id_lists_known_ids():
@@ -121,7 +167,7 @@ def test_quiz_definitions_are_validated():
 NOTEBOOK_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "notebooks"
 
 
-@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
+@pytest.mark.parametrize("notebook", sorted(BY_NOTEBOOK))
 def test_each_notebook_asks_its_seed_questions(notebook):
     """Every quiz of the bank is shown (``quiz.show("<id>")``) in the notebook it names."""
     import nbformat

@@ -78,13 +78,15 @@ def test_every_loss_and_mode_trains(tiny, loss, mode):
 
 def test_grouped_listwise_objective_is_eq_4_57(tiny):
     # lr = 0: nothing changes, so the epoch's objective is the listwise loss of the train data
-    result = train(tiny, loss="listwise", lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(tiny, loss="listwise", lr=0.0, epochs=1, progress=False)
     rec = result.history[0]
     assert rec.train_objective == pytest.approx(rec.train_loss, abs=1e-5)
 
 
 def test_exploded_objective_is_the_mean_pairwise_loss(tiny):
-    result = train(tiny, loss="pairwise", mode="exploded", lr=0.0, epochs=1, progress=False)
+    with pytest.warns(UserWarning, match="lr=0"):
+        result = train(tiny, loss="pairwise", mode="exploded", lr=0.0, epochs=1, progress=False)
     expected = evaluate(result.model, tiny, split="train").log_loss
     assert result.history[0].train_objective == pytest.approx(expected, abs=1e-5)
 
@@ -146,3 +148,16 @@ def test_bad_arguments(tiny, kwargs, match):
 def test_empty_training_data():
     with pytest.raises(ValueError, match="empty"):
         train([], progress=False)
+
+
+def test_eval_start_measures_epoch_zero_and_changes_nothing_else():
+    from rmteach.data import make_preference_data
+
+    data = make_preference_data(40, max_n=4, seed=0)
+    kw = dict(epochs=2, progress=False, seed=0,
+              model_kwargs={"d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32})
+    plain, with_start = train(data, **kw), train(data, eval_start=True, **kw)
+    assert plain.start is None and with_start.start.epoch == 0
+    assert [r.heldout_loss for r in plain.history] == [r.heldout_loss for r in with_start.history]
+    assert with_start.curves()["epoch"] == [0, 1, 2]
+    assert with_start.start.forward_passes == 0

@@ -20,6 +20,7 @@ from rmteach.widgets import (  # noqa: E402
 )
 from rmteach.widgets import data_mix as M  # noqa: E402
 from rmteach.widgets import diagnosis as D  # noqa: E402
+from rmteach.widgets import grouping as G  # noqa: E402
 
 LN2 = math.log(2)
 SMALL = {"n_prompts": 40, "max_n": 4, "epochs": 2}
@@ -138,7 +139,7 @@ def test_widget_shows_a_blow_up_as_a_diagnosis_not_an_error():
 
 @pytest.fixture(scope="module")
 def grouping():
-    return C.grouping_comparison(n_prompts=15, n=4, epochs=2, model_kwargs=MODEL,
+    return G.grouping_comparison(n_prompts=15, n=4, epochs=2, model_kwargs=MODEL,
                                  progress=False)
 
 

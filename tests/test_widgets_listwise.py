@@ -108,7 +108,9 @@ def test_list_length_sum_grows_quadratically_average_stays():
         assert w.values["sum_uncertain"] == pytest.approx(n * (n - 1) * LN2)
     assert vals[20]["sum_noisy"] / vals[5]["sum_noisy"] > 10         # like N²
     means = [vals[n]["mean_noisy"] for n in (5, 10, 20)]
-    assert max(means) / min(means) < 2                              # comparable
+    # each response's quality comes from the same distribution whatever N, so a pair is
+    # as hard in a long list as in a short one and the average stays level
+    assert max(means) - min(means) < 0.05
     x, y = w._mdot.get_data()
     assert list(x) == [20, 20] and y[1] == pytest.approx(LN2)
 

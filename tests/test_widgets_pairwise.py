@@ -80,7 +80,7 @@ def test_empty_dataset_and_huge_values_are_friendly():
     assert w.values["losses"][0] == pytest.approx(1e6 + 0.5, rel=1e-9)
     assert w.message.value == ""
     w.controls["r_chosen_0"].value = float("nan")
-    assert "not finite" in w.message.value
+    assert "finite" in w.message.value and "pair 1" in w.message.value
     w.controls["r_chosen_0"].value = 1.0
     assert w.message.value == ""
 

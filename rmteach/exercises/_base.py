@@ -71,7 +71,17 @@ def describe(x) -> str:
     if isinstance(x, (list, tuple)):
         inner = ", ".join(describe(v) for v in x)
         return f"[{inner}]" if isinstance(x, list) else f"({inner})"
-    return repr(x)
+    return safe_repr(x)
+
+
+def safe_repr(x, limit: int = 200) -> str:
+    """``repr(x)``, cut to ``limit`` characters; a learner's object whose ``__repr__``
+    raises is described by its type instead."""
+    try:
+        text = repr(x)
+    except Exception as exc:  # the learner's object may raise anything
+        return f"<a {type(x).__name__} whose repr() raised {type(exc).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def require_callable(fn, name: str) -> None:
@@ -108,13 +118,24 @@ def call(fn: Callable, *args, name: str = "your function", shown: str | None = N
 
 def as_float_array(out, *, name: str, args_text: str) -> np.ndarray:
     """The learner's output as a float array, or a ``Wrong`` saying why it is not one."""
-    if hasattr(out, "detach"):            # a torch tensor: fine, compare its values
-        out = out.detach().cpu().numpy()
     try:
-        arr = np.asarray(out, dtype=float)
+        if hasattr(out, "detach"):            # a torch tensor: fine, compare its values
+            out = out.detach().cpu().numpy()
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if np.iscomplexobj(out):
+                raise Wrong(f"{name}({args_text}) returned complex numbers; return real "
+                            "numbers.")
+            arr = np.asarray(out, dtype=float)
+    except Wrong:
+        raise
     except (TypeError, ValueError):
-        raise Wrong(f"{name}({args_text}) returned {type(out).__name__} {out!r}, which is not "
-                    "a number or an array of numbers.") from None
+        raise Wrong(f"{name}({args_text}) returned {type(out).__name__} {safe_repr(out)}, "
+                    "which is not a number or an array of numbers.") from None
+    except Exception as exc:  # e.g. a learner's object whose __array__ raises
+        raise Wrong(f"{name}({args_text}) returned a {type(out).__name__}, and turning it into "
+                    f"numbers raised {type(exc).__name__}: {safe_repr(str(exc))[1:-1]}. Return "
+                    "a float or a NumPy array.") from None
     return arr
 
 
@@ -146,6 +167,11 @@ class Exercise:
             result = CheckResult(False, f"Not yet: {exc}")
         except Wrong as exc:
             result = CheckResult(False, f"Not quite: {exc}")
+        except Exception as exc:  # anything a learner's code does becomes feedback
+            result = CheckResult(False, f"Not quite: checking your answer raised "
+                                        f"{type(exc).__name__}: {safe_repr(str(exc))[1:-1]}. "
+                                        "Make your function take and return plain numbers "
+                                        "or NumPy arrays (see hint()).")
         self.last_result = result
         return result
 

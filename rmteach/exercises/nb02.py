@@ -131,16 +131,16 @@ def _check_empirical(fn) -> str:
             continue
         if close(value, float(per_pair.sum()), 1e-6):
             raise Wrong(f"{_EMP_NAME}({args}) returned the sum {value:.6g}; Eq. 4.37 divides by "
-                        f"|D| = {r_c.size}: expected {want:.6g}.")
+                        f"|D_r| = {r_c.size}: expected {want:.6g}.")
         if close(value, -want, 1e-6):
             raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}: the sign is off. The loss "
-                        "is −(1/|D|) Σ log Sigmoid(Δ), a positive number.")
+                        "is −(1/|D_r|) Σ log Sigmoid(Δ), a positive number.")
         if close(value, float(pairwise_loss(r_r, r_c)), 1e-6):
             raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}, the loss with chosen and "
                         "rejected swapped.")
         raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}; expected {want:.6g}.")
     return ("your average matches Eq. 4.37, including pairs with gaps of ±10⁴. Each pair "
-            "weighs 1/|D|: the uniform-sampling assumption.")
+            "weighs 1/|D_r|: the uniform-sampling assumption.")
 
 
 empirical_loss = Exercise(
@@ -149,7 +149,7 @@ empirical_loss = Exercise(
     task=("Write my_empirical_loss(r_chosen, r_rejected): the average over the pairs of "
           "−log Sigmoid(r_chosen − r_rejected), one number (you may reuse your "
           "my_pairwise_loss)."),
-    hint="Eq. 4.37 is the mean of the per-pair losses: (1/|D|) Σ, not the sum.",
+    hint="Eq. 4.37 is the mean of the per-pair losses: (1/|D_r|) Σ, not the sum.",
     solution_code='''
 def my_empirical_loss(r_chosen, r_rejected):
     d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)

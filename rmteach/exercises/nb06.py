@@ -71,8 +71,8 @@ def _check_diagnosis(fn) -> str:
                         "responses apart. Compare the last loss with ln 2 (say within 0.02).")
         if want == "overfitting":
             raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}. Compare the last train "
-                        "accuracy with the last held-out accuracy (a gap above 0.10 is "
-                        "overfitting).")
+                        "accuracy with the last held-out accuracy (a gap above 0.10, with train "
+                        "accuracy above 0.7, is overfitting).")
         raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}: that run is {want!r}.")
     return ("stuck at ln 2, overfitting and healthy runs all told apart, as "
             "rmteach.diagnose does.")
@@ -86,8 +86,8 @@ diagnose_run = Exercise(
           "accuracy is at most 0.65), 'overfitting' (last train accuracy above 0.7 and more "
           "than 0.10 above the last held-out accuracy) or 'healthy'."),
     hint=("Look at the last epoch: loss[-1], train_acc[-1], heldout_acc[-1]. Stuck: "
-          "abs(loss[-1] − ln 2) ≤ 0.02 and train accuracy ≤ 0.65. Then check the gap "
-          "train_acc[-1] − heldout_acc[-1] > 0.10."),
+          "abs(loss[-1] − ln 2) ≤ 0.02 and train accuracy ≤ 0.65. Then overfitting: "
+          "train_acc[-1] > 0.7 and the gap train_acc[-1] − heldout_acc[-1] > 0.10."),
     solution_code='''
 def my_diagnosis(train_loss, train_acc, heldout_acc):
     ln2 = np.log(2.0)
@@ -146,8 +146,8 @@ prompt_weights = Exercise(
           "the lists are exploded into pairs and the loss is averaged over all pairs (Eq. "
           "4.37), what share of the loss does each prompt get? Return an array that sums "
           "to 1."),
-    hint=("A ranked list of N responses implies N(N−1)/2 pairs. Each pair weighs 1/|D| "
-          "with |D| the total number of pairs."),
+    hint=("A ranked list of N responses implies N(N−1)/2 pairs. Each pair weighs 1/|D_r| "
+          "with |D_r| the total number of pairs."),
     solution_code='''
 def my_pair_weights(ns):
     n = np.asarray(ns, dtype=float)

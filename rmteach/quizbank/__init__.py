@@ -6,6 +6,7 @@ ids each notebook asks, in the order the modules list them.
 
 * :mod:`.seed`: the fifteen seed questions of chapter 4 (notebooks 01–03, 05, 06).
 * :mod:`.rewards`: what the loss does to the rewards (04), ties and calibration (07).
+* :mod:`.using`: using a reward model and how it gets gamed (notebooks 08, 09).
 
 To add questions for a new notebook, write a module here with its own ``QUIZ_LIST`` and
 add it to ``_MODULES`` below. Ids are unique across the whole bank.
@@ -14,11 +15,11 @@ add it to ``_MODULES`` below. Ids are unique across the whole bank.
 from __future__ import annotations
 
 from ..quizkit import Quiz
-from . import rewards, seed
+from . import rewards, seed, using
 
 __all__ = ["BY_NOTEBOOK", "QUIZZES", "QUIZ_LIST"]
 
-_MODULES = (seed, rewards)
+_MODULES = (seed, rewards, using)
 
 QUIZ_LIST: list[Quiz] = [q for module in _MODULES for q in module.QUIZ_LIST]
 

@@ -46,8 +46,8 @@ QUIZ_LIST: list[Quiz] = [
                    "the gradient grows with the gap.",
                    "The gradient of −log σ(Δ) shrinks as Δ grows: a confidently right pair "
                    "has σ(−6) ≈ 0.0025 left to give."),
-            Choice("Pair 2's rewards move apart with a push of about 0.73; pair 1's barely "
-                   "move (about 0.0025), in equal and opposite amounts per pair.",
+            Choice("Pair 2's rewards are pushed apart with weight about 0.73, while pair 1's "
+                   "barely move (about 0.0025).",
                    "Right: σ(−Δ) is the weight of each pair's push."),
             Choice("Only the rejected rewards move, downwards, because only they appear with "
                    "a minus sign inside the loss.",
@@ -104,7 +104,7 @@ QUIZ_LIST: list[Quiz] = [
                    "TRL's penalty acts on every pair (r_c + r_r)² during training; a global "
                    "normalisation moves all rewards by one shift and one scale."),
             Choice("The global level and spread only: per-prompt offsets stay as free as "
-                   "before, and dividing by the std changes every preference probability.",
+                   "before, and dividing by the std changes every probability.",
                    "Right: one shift and one scale for all prompts."),
         ),
         correct_index=3),
@@ -172,17 +172,20 @@ QUIZ_LIST: list[Quiz] = [
                      "observed: overconfident. One temperature T fitted on a validation "
                      "split fixes it without changing any order."),
         choices=(
-            Choice("It is well calibrated: 96% accuracy means its probabilities can be "
-                   "trusted.",
-                   "Accuracy ignores the size of Δ; A says 0.99 where 0.96 is observed."),
-            Choice("It is badly ranked: a calibrated model would have higher accuracy.",
-                   "Calibration does not change the order; temperature scaling leaves the "
-                   "accuracy exactly as it is."),
-            Choice("It cannot be judged without the training labels.",
-                   "Calibration is measured on held-out pairs: predicted σ(Δ) against the "
-                   "observed agreement rate."),
-            Choice("It is overconfident: dividing every gap by one temperature T > 1, fitted "
-                   "on a validation split, fixes the probabilities and keeps the accuracy.",
+            Choice("It is well calibrated: a model that orders 96% of the pairs right must "
+                   "also give probabilities that the annotators' choices bear out.",
+                   "Accuracy only asks whether the sign of Δ is right and ignores its size; A "
+                   "says 0.99 where 0.96 is observed."),
+            Choice("It is badly ranked: rescaling its gaps until they are calibrated would "
+                   "also lift its accuracy above the 96% it has now.",
+                   "Dividing every gap by one T > 0 keeps every sign, so the order and the "
+                   "accuracy stay exactly as they are; only the probabilities move."),
+            Choice("It cannot be judged on held-out pairs: calibration compares its "
+                   "probabilities with the training labels it was fitted to.",
+                   "It is the other way round: calibration is measured on held-out pairs, "
+                   "predicted σ(Δ) against the observed agreement rate."),
+            Choice("It is overconfident: one temperature T > 1, fitted on a validation "
+                   "split, would bring 0.99 down towards 0.96 and keep the order.",
                    "Right: accuracy and calibration answer different questions."),
         ),
         correct_index=3),

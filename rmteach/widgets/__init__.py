@@ -6,6 +6,7 @@ Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidge
 """
 
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
+from .best_of_n import BestOfNExplorer, best_of_n_explorer, length_bias_figure
 from .calibration import (
     ReliabilityExplorer,
     TieredRankingExplorer,
@@ -15,11 +16,12 @@ from .calibration import (
 from .comparing import (
     ConfidenceExplorer,
     confidence_explorer,
-    grouping_comparison,
     toy_disagreement,
 )
 from .data_mix import data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
+from .grouping import grouping_comparison
+from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
     ListLengthExplorer,
     ListwiseExplorer,
@@ -53,11 +55,13 @@ from .training import (
 __all__ = [
     "PALETTE",
     "PALETTE_CYCLE",
+    "BestOfNExplorer",
     "BradleyTerryExplorer",
     "ConfidenceExplorer",
     "EmpiricalLossExplorer",
     "FigureView",
     "GradientStepper",
+    "KLPenaltyExplorer",
     "ListLengthExplorer",
     "ListwiseExplorer",
     "LiteralTrapExplorer",
@@ -71,6 +75,7 @@ __all__ = [
     "SamplingWeightExplorer",
     "ScaleExplorer",
     "TieredRankingExplorer",
+    "best_of_n_explorer",
     "bradley_terry_explorer",
     "confidence_explorer",
     "data_mix_experiment",
@@ -79,6 +84,8 @@ __all__ = [
     "friendly_error_html",
     "gradient_stepper",
     "grouping_comparison",
+    "kl_penalty_explorer",
+    "length_bias_figure",
     "list_length_explorer",
     "listwise_explorer",
     "literal_objective",

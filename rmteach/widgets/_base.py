@@ -35,17 +35,36 @@ the widget stays as it was, and the next change is handled normally.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
+import math
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 
 import ipywidgets as widgets
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "PALETTE_CYCLE", "LiveFigure", "RMWidget", "format_probability",
-           "friendly_error_html"]
+__all__ = ["PALETTE", "PALETTE_CYCLE", "LiveFigure", "RMWidget", "check_arg",
+           "format_probability", "friendly_error_html"]
+
+#: the largest magnitude a number typed into a widget may have (beyond it, nothing the
+#: suite draws is meaningful, and sums of such numbers overflow)
+MAX_TYPED = 1e6
+
+
+def check_arg(value, name: str, lo: float | None = None, hi: float | None = None, *,
+              integer: bool = False):
+    """A widget builder's numeric argument, checked (a slider would silently clamp it)."""
+    from .._checks import check_int, check_real
+
+    if integer:
+        return check_int(value, name, lo=None if lo is None else int(lo),
+                         hi=None if hi is None else int(hi))
+    return check_real(value, name, lo=lo, hi=hi)
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE: dict[str, str] = {
@@ -192,6 +211,7 @@ class LiveFigure:
 
 def friendly_error_html(text: str) -> str:
     """The HTML of a friendly message (shown in a widget's ``rmteach-message`` area)."""
+    text = str(text)
     return ("<div style='color:#B04A00;border-left:3px solid #D55E00;padding:2px 8px'>"
             f"<b>Check the input:</b> {html.escape(text)}</div>")
 
@@ -214,10 +234,41 @@ class RMWidget(widgets.VBox):
     change of a control's value.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        """Every widget constructor raises ``ValueError`` for bad arguments, never a
+        ``TraitError`` or ``AttributeError`` from deep inside ipywidgets."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or getattr(init, "_rm_checked", False):
+            return
+
+        @functools.wraps(init)
+        def checked_init(self, *args, **kw):
+            try:
+                init(self, *args, **kw)
+            except ValueError:
+                raise
+            except (traitlets.TraitError, TypeError, AttributeError, KeyError,
+                    IndexError) as exc:
+                text = " ".join(str(exc).split())[:300]
+                raise ValueError(f"{cls.__name__}: an argument has the wrong type or value "
+                                 f"({text}).") from None
+
+        checked_init._rm_checked = True
+        cls.__init__ = checked_init
+
     def __init__(self, *, controls: Mapping[str, widgets.Widget], main: str,
                  live_figure: LiveFigure | None = None, control_box: widgets.Widget | None = None,
-                 title: str = "", extra: list | None = None):
+                 title: str = "", extra: list | None = None,
+                 labels: Mapping[str, str] | None = None,
+                 limits: Mapping[str, float] | None = None):
         self.controls = dict(controls)
+        #: control name -> the label the learner sees (messages use it, never the name)
+        self.control_labels = {name: _plain(getattr(c, "description", "") or name)
+                               for name, c in self.controls.items()}
+        self.control_labels.update(labels or {})
+        #: control name -> the largest magnitude a typed number may have
+        self.limits = dict(limits or {})
         self.main_control = main
         self.live_figure = live_figure
         self.values: dict = {}
@@ -264,6 +315,7 @@ class RMWidget(widgets.VBox):
         Returns True when the update succeeded.
         """
         try:
+            self._check_controls()
             if self.live_figure is not None:
                 with self.live_figure.hold():
                     self.update()
@@ -271,7 +323,7 @@ class RMWidget(widgets.VBox):
             else:
                 self.update()
         except ValueError as exc:
-            self._show_error(exc, str(exc))
+            self._show_error(exc, self._in_labels(str(exc)))
             return False
         except Exception as exc:  # never show a traceback inside a teaching widget
             self._show_error(exc, f"something unexpected went wrong ({type(exc).__name__}: "
@@ -280,6 +332,29 @@ class RMWidget(widgets.VBox):
         self.last_error = None
         self.message.value = ""
         return True
+
+    def _check_controls(self) -> None:
+        """Every number a control holds is finite and of a sane size (named by its label)."""
+        for name, control in self.controls.items():
+            value = getattr(control, "value", None)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            label = self.control_labels.get(name, name)
+            if not math.isfinite(value):
+                raise ValueError(f"“{label}” must be a finite number; got {value}. Type an "
+                                 "ordinary number like 1.5 or -0.3.")
+            limit = self.limits.get(name, MAX_TYPED)
+            if abs(value) > limit:
+                raise ValueError(f"“{label}” is {value:g}; type a number between "
+                                 f"{-limit:g} and {limit:g} (nothing on the plot means "
+                                 "anything that far out).")
+
+    def _in_labels(self, text: str) -> str:
+        """Replace internal control names (``r_chosen_0``) in a message by their labels."""
+        for name, label in sorted(self.control_labels.items(), key=lambda kv: -len(kv[0])):
+            if "_" in name and name != label:
+                text = re.sub(rf"(?<![\w“]){re.escape(name)}(?![\w”])", f"“{label}”", text)
+        return text
 
     def _show_error(self, exc: Exception, text: str) -> None:
         self.last_error = exc
@@ -299,6 +374,11 @@ class RMWidget(widgets.VBox):
         if self.live_figure is not None:
             bundle["image/png"] = self.live_figure.static_png_base64()
         return bundle
+
+
+def _plain(text: str) -> str:
+    """A control's description without HTML or LaTeX markup."""
+    return re.sub(r"<[^>]+>|\$", "", str(text)).strip()
 
 
 def format_probability(p: float) -> str:

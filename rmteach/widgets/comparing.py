@@ -1,144 +1,78 @@
-"""Notebook 06: comparing reward models.
+"""Notebook 06: comparing reward models (the grouping experiment is in :mod:`.grouping`).
 
-* :func:`grouping_comparison` – InstructGPT's grouping by prompt (each response
-  scored once, N forward passes per list) against pair-exploded training (each pair
-  its own example, N(N−1) passes per list): cost, train versus held-out accuracy.
 * :func:`toy_disagreement` and :func:`confidence_explorer` – why a lower held-out loss
   and a higher held-out accuracy can point at different models: accuracy only sees
-  the sign of each reward gap, the loss also sees its size (confidence).
+  the sign of each reward gap, the loss also sees its size (confidence);
+  :func:`fit_scale` – a temperature for a model, fitted on validation prompts.
 
 torch is only imported when something is trained.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from ipywidgets import FloatSlider, Layout
 
-from ..data import (
-    PreferenceData,
-    RankedList,
-    make_preference_data,
-)
+from ..calibration import fit_temperature
+from ..data import PreferenceData, RankedList, as_ranked_list
 from ..diagnose import LN2
 from ..evaluate import metrics_from_scores, score_lists
 from ..losses import pairwise_loss
-from ._base import PALETTE, LiveFigure, RMWidget
-from .diagnosis import TINY
-from .training import FigureView
-
-# ---------------------------------------------------------------------------------------
-# Overfitting, and InstructGPT's grouping by prompt
-# ---------------------------------------------------------------------------------------
+from ._base import PALETTE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
+    "SCALE_GRID",
     "ConfidenceExplorer",
-    "GroupingComparison",
     "ScaledRewardModel",
     "confidence_explorer",
-    "grouping_comparison",
+    "fit_scale",
     "toy_disagreement",
 ]
 
+#: the scales the confidence widget plots: 121 values from 0.05 to 5 on a log axis
+SCALE_GRID = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
 
 
-@dataclass
-class GroupingComparison:
-    """Grouped listwise against pair-exploded training on the same lists of N responses.
-
-    ``results`` maps a label to its :class:`~rmteach.train.TrainResult`.
-    """
-
-    n: int
-    results: dict
-    data: PreferenceData | None = None
-
-    def rows(self) -> list[dict]:
-        out = []
-        for label, r in self.results.items():
-            h = r.history
-            best = min(x.heldout_loss for x in h)
-            out.append({"run": label, "forward_per_epoch": r.forward_passes_per_epoch,
-                        "steps_per_epoch": _steps(r),
-                        "train_accuracy": h[-1].train_accuracy,
-                        "heldout_accuracy": h[-1].heldout_accuracy,
-                        "gap": h[-1].train_accuracy - h[-1].heldout_accuracy,
-                        "best_heldout_loss": best,
-                        "best_epoch": [x.heldout_loss for x in h].index(best) + 1,
-                        "final_heldout_loss": h[-1].heldout_loss,
-                        "seconds_per_epoch": float(np.median(r.seconds_per_epoch))})
-        return out
-
-    def table(self, *, timings: bool = False) -> str:
-        """Side-by-side numbers; ``timings=True`` adds seconds per epoch (not deterministic)."""
-        head = (f"{'':34s}{'passes/ep':>10s}{'steps/ep':>9s}{'train acc':>10s}"
-                f"{'held acc':>9s}{'gap':>7s}{'held loss: best (ep)':>22s}{'final':>7s}")
-        if timings:
-            head += f"{'s/epoch':>9s}"
-        lines = [head]
-        for row in self.rows():
-            line = (f"{row['run']:34s}{row['forward_per_epoch']:>10d}"
-                    f"{row['steps_per_epoch']:>9d}{row['train_accuracy']:>10.3f}"
-                    f"{row['heldout_accuracy']:>9.3f}{row['gap']:>7.3f}"
-                    f"{row['best_heldout_loss']:>17.3f} ({row['best_epoch']})"
-                    f"{row['final_heldout_loss']:>7.3f}")
-            if timings:
-                line += f"{row['seconds_per_epoch']:>9.2f}"
-            lines.append(line)
-        return "\n".join(lines)
-
-    def curves(self) -> FigureView:
-        from .training import training_curves
-
-        return training_curves(self.results)
+def _ranked_gaps(lists: Sequence[RankedList], scores: Sequence[np.ndarray]):
+    """Every ranked pair's gap r_better − r_worse, and its weight in Eq. 4.57."""
+    gaps, weights = [], []
+    for lst, x in zip(lists, scores):
+        ordered = np.asarray(x, dtype=float)[list(lst.ranking)]
+        i, j = np.triu_indices(lst.n, k=1)
+        gaps.append(ordered[i] - ordered[j])
+        weights.append(np.full(i.size, 1.0 / i.size))
+    return np.concatenate(gaps), np.concatenate(weights) / len(gaps)
 
 
-def _steps(result) -> int:
-    cfg = result.config
-    if cfg["mode"] == "grouped":
-        examples = cfg["train_lists"]
-    else:
-        examples = result.forward_passes_per_epoch // 2
-    return math.ceil(examples / cfg["batch_size"])
+def _listwise_loss_by_scale(lists: Sequence[RankedList], scores: Sequence[np.ndarray],
+                           scales) -> np.ndarray:
+    """Eq. 4.57 (the mean over lists of each list's mean −log Sigmoid(s·gap) over its
+    ranked pairs) for every scale s in ``scales`` at once."""
+    gap, weight = _ranked_gaps(lists, scores)
+    s = np.asarray(scales, dtype=float)[:, None]
+    return np.logaddexp(0.0, -s * gap[None, :]) @ weight
 
 
-def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
-                        batch_size: int = 16, lr: float = 1e-2, seed: int = 0,
-                        model_kwargs: dict | None = None, matched: bool = True,
-                        progress: bool = True) -> GroupingComparison:
-    """Train the same tiny model three ways on ``n_prompts`` lists of exactly ``n`` responses.
-
-    * ``grouped listwise`` (InstructGPT): ``batch_size`` lists per step, each response
-      scored once: N forward passes per list per epoch;
-    * ``exploded pairs``: each of the N(N−1)/2 pairs its own shuffled example,
-      ``batch_size`` pairs per step, both responses scored: N(N−1) passes per list;
-    * ``exploded, same steps`` (if ``matched``): exploded with ``batch_size``·N(N−1)/2
-      pairs per step, so it takes as many steps per epoch as grouped training and
-      isolates the cost of the extra forward passes.
-
-    Every run sees every comparison once per epoch.
-    """
-    from ..train import train
-
-    if int(n) < 2:
-        raise ValueError(f"n (responses per prompt) must be at least 2; got {n}.")
-    mk = dict(model_kwargs or TINY["model_kwargs"])
-    data = make_preference_data(n_prompts, min_n=n, max_n=n, seed=seed)
-    pairs = n * (n - 1) // 2
-    specs = {"grouped listwise (InstructGPT)": ("listwise", "grouped", batch_size),
-             "exploded pairs": ("pairwise", "exploded", batch_size)}
-    if matched:
-        specs["exploded pairs, same steps"] = ("pairwise", "exploded", batch_size * pairs)
-    results = {}
-    for label, (loss, mode, bs) in specs.items():
-        results[label] = train(data, loss=loss, mode=mode, epochs=epochs, lr=lr,
-                               batch_size=bs, seed=seed, device="cpu", model_kwargs=mk,
-                               progress=progress)
-    return GroupingComparison(n=n, results=results, data=data)
+def fit_scale(model, lists: Sequence[RankedList]) -> float:
+    """The scale s = 1/T for the temperature T that :func:`rmteach.calibration.
+    fit_temperature` fits on the ranked pairs of ``lists`` (log-loss per pair). Fit it on
+    a *validation* split, never on the prompts you report."""
+    if not all(hasattr(model, a) for a in ("encode", "device", "eval")):
+        raise ValueError(f"model must be a trained TinyRewardModel; got {type(model).__name__}.")
+    if isinstance(lists, PreferenceData):
+        raise ValueError("lists must be the validation lists themselves, not a PreferenceData "
+                         "(whose held-out split you would then tune on).")
+    try:
+        lists = [as_ranked_list(x) for x in lists]
+    except (TypeError, ValueError, AttributeError):
+        raise ValueError(f"lists must be ranked lists (validation prompts); got "
+                         f"{lists!r:.60}.") from None
+    if not lists:
+        raise ValueError("give at least one validation list to fit the scale on.")
+    gap, _ = _ranked_gaps(lists, score_lists(model, lists))
+    return 1.0 / fit_temperature(gap)
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,8 +108,11 @@ class ScaledRewardModel:
     """
 
     def __init__(self, model, scale: float):
-        if not (math.isfinite(scale) and scale > 0):
+        scale = check_arg(scale, "scale", 0.0)
+        if not scale > 0:
             raise ValueError(f"scale must be a positive number; got {scale}.")
+        if not all(hasattr(model, a) for a in ("encode", "device", "training", "eval")):
+            raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
         self.model = model
         self.scale = float(scale)
 
@@ -213,7 +150,12 @@ class ConfidenceExplorer(RMWidget):
     """
 
     def __init__(self, model_a, model_b, lists: Sequence[RankedList] | PreferenceData, *,
-                 names: tuple[str, str] = ("A", "B"), scale: float = 1.0):
+                 names: tuple[str, str] = ("A", "B"), scale: float = 1.0,
+                 validation: Sequence[RankedList] | None = None):
+        scale = check_arg(scale, "scale", 0.05, 5.0)
+        if isinstance(names, str) or not hasattr(names, "__len__") or len(names) != 2 \
+                or not all(isinstance(x, str) for x in names):
+            raise ValueError(f"names must be two strings, like ('A', 'B'); got {names!r:.60}.")
         if isinstance(lists, PreferenceData):
             lists = list(lists.heldout)
         self.lists = [x for x in lists]
@@ -224,10 +166,16 @@ class ConfidenceExplorer(RMWidget):
         self._eval_b = metrics_from_scores(self.lists, score_lists(model_b, self.lists),
                                            against=None)
         self._acc_a = metrics_from_scores(self.lists, self._sa, against=None).accuracy
-        self._grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
-        self._curve = np.array([self._loss_a(s) for s in self._grid])
-        k = int(np.argmin(self._curve))
-        self._best = (float(self._grid[k]), float(self._curve[k]))
+        self._grid = SCALE_GRID
+        self._curve = _listwise_loss_by_scale(self.lists, self._sa, self._grid)
+        # the scale to report is fitted on validation prompts; without them, the minimum
+        # of the curve itself is marked, and labelled as tuned on the shown prompts
+        self.fitted_on_validation = validation is not None
+        if self.fitted_on_validation:
+            s_best = fit_scale(model_a, validation)
+        else:
+            s_best = float(self._grid[int(np.argmin(self._curve))])
+        self._best = (s_best, self._loss_a(s_best))
         slider = FloatSlider(value=scale, min=0.0, max=5.0, step=0.05, readout_format=".2f",
                              description=f"scale of {self.names[0]}'s rewards",
                              style={"description_width": "170px"},
@@ -242,7 +190,9 @@ class ConfidenceExplorer(RMWidget):
                        label=f"{b}: held-out loss (accuracy {self._eval_b.accuracy:.1%})")
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (undecided)")
             ax.plot([self._best[0]], [self._best[1]], "v", color=PALETTE["green"], ms=8,
-                    label=f"{a}'s best scale")
+                    label=(f"{a}'s scale fitted on validation prompts"
+                           if self.fitted_on_validation else
+                           f"{a}'s best scale on these prompts (tuned on them: optimistic)"))
             self._pt, = ax.plot([], [], "o", color=PALETTE["vermillion"], ms=9, zorder=5)
             self._txt = ax.text(0.45, 0.95, "", transform=ax.transAxes, ha="left", va="top")
             ax.set_xscale("log")
@@ -264,10 +214,10 @@ class ConfidenceExplorer(RMWidget):
 
     def update(self) -> None:
         s = float(self.controls["scale"].value)
-        if not (math.isfinite(s) and s > 0):
-            raise ValueError("a scale of 0 gives every response the same reward: every pair "
-                             "is a tie, the accuracy is undefined and the loss is ln 2. Pick "
-                             "a scale above 0.")
+        if s <= 0:      # finite: the base class checked it first
+            raise ValueError(f"a scale of {s:g} gives every response the same reward (or "
+                             "flips them): pick a scale above 0; at 0 every pair is a tie, "
+                             "the accuracy is undefined and the loss is ln 2.")
         ev = metrics_from_scores(self.lists, [np.asarray(x) * s for x in self._sa],
                                  against=None)
         a, b = self.names
@@ -290,6 +240,10 @@ class ConfidenceExplorer(RMWidget):
 
 
 def confidence_explorer(model_a, model_b, lists, *, names: tuple[str, str] = ("A", "B"),
-                        scale: float = 1.0) -> ConfidenceExplorer:
-    """Build notebook 06's accuracy-versus-loss widget (control ``scale``, main)."""
-    return ConfidenceExplorer(model_a, model_b, lists, names=names, scale=scale)
+                        scale: float = 1.0, validation=None) -> ConfidenceExplorer:
+    """Build notebook 06's accuracy-versus-loss widget (control ``scale``, main).
+
+    ``lists``: the held-out prompts the two models are compared on; ``validation``: other
+    prompts, never trained on, on which model A's best scale (temperature) is fitted."""
+    return ConfidenceExplorer(model_a, model_b, lists, names=names, scale=scale,
+                              validation=validation)

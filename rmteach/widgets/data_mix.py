@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._arrays import _check_numpy_input
+from .._checks import check_int, check_seed
 from ..data import (
     TOPICS,
     PreferenceData,
@@ -22,6 +24,7 @@ from ..data import (
     topic_of,
 )
 from ..evaluate import metrics_from_scores, score_lists
+from ..seeds import Spread, paired, spread
 from ._base import PALETTE_CYCLE, LiveFigure
 from .diagnosis import TINY
 from .training import TOPIC_COLOURS, FigureView, _finish, _new_figure, _percent
@@ -50,15 +53,17 @@ def pair_weights(ns: Sequence[int]) -> np.ndarray:
     >>> pair_weights([2, 4]).tolist()
     [0.14285714285714285, 0.8571428571428571]
     """
-    n = np.asarray(ns, dtype=float)
+    n = np.asarray(_check_numpy_input(ns, "ns"), dtype=float)
     if n.ndim != 1 or n.size == 0 or np.any(n < 2) or np.any(n != np.round(n)):
-        raise ValueError(f"give one whole number N ≥ 2 per prompt; got {list(ns)}.")
+        raise ValueError(f"ns must give one whole number N ≥ 2 per prompt; got {n.tolist()}.")
     pairs = n * (n - 1) / 2
     return pairs / pairs.sum()
 
 
 def topic_accuracy(model, lists: Sequence[RankedList]) -> dict[str, float]:
     """Held-out pairwise accuracy of ``model`` on each topic's lists (ties excluded)."""
+    if isinstance(lists, (str, bytes)) or not hasattr(lists, "__iter__"):
+        raise ValueError(f"lists must be a list of ranked lists; got {type(lists).__name__}.")
     lists = list(lists)
     scores = score_lists(model, lists)
     out = {}
@@ -77,10 +82,13 @@ def skew_topic(data: PreferenceData, topic: str, keep: int, *, seed: int = 0) ->
     The dropped lists are replaced by extra lists of the other topics drawn from a
     bigger pool, so the training set keeps its size: only the *mix* changes.
     """
-    if topic not in TOPICS:
+    if not isinstance(data, PreferenceData):
+        raise ValueError("data must be built-in data from make_preference_data; got "
+                         f"{type(data).__name__}.")
+    if not isinstance(topic, str) or topic not in TOPICS:
         raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(TOPICS)}.")
-    if int(keep) < 0:
-        raise ValueError(f"keep must be ≥ 0; got {keep}.")
+    keep = check_int(keep, "keep", lo=0)
+    seed = check_seed(seed)
     n_prompts = data.info.get("n_prompts")
     if not data.synthetic or n_prompts is None:
         raise ValueError("skew_topic needs built-in data from make_preference_data.")
@@ -114,18 +122,44 @@ def _topic_counts(lists) -> dict[str, tuple[int, int]]:
 
 @dataclass
 class DataMixResult:
-    """Two models trained on equally many prompts, one with a rare topic."""
+    """Two models trained on equally many prompts, one with a rare topic, once per seed.
+
+    ``data``, ``results`` and ``accuracy`` are the first seed's; ``accuracies`` holds
+    ``label -> {topic: held-out accuracy}`` for every seed in ``seeds``.
+    """
 
     topic: str
     data: dict            # label -> PreferenceData
     results: dict         # label -> TrainResult
     accuracy: dict        # label -> {topic: held-out accuracy}
+    seeds: tuple = (0,)
+    accuracies: tuple = ()
+
+    def spread(self, label: str, topic: str) -> Spread:
+        """Held-out accuracy of ``label`` on ``topic`` over the seeds."""
+        runs = self.accuracies or (self.accuracy,)
+        if any(topic not in acc[label] for acc in runs):
+            raise ValueError(f"topic {topic!r} has no held-out prompts for some seed; use "
+                             "more prompts.")
+        return spread(acc[label][topic] for acc in runs)
+
+    def drop(self, topic: str | None = None) -> Spread:
+        """Per seed: accuracy with the rare mix minus balanced, on ``topic`` (default: the
+        rare one). Both runs of a seed are tested on the same held-out prompts."""
+        topic = topic or self.topic
+        a, b = list(self.results)
+        return paired(self.spread(b, topic), self.spread(a, topic))
 
     def table(self) -> str:
         labels = list(self.results)
+        many = len(self.seeds) > 1
+        lines = []
+        if many:
+            lines.append(f"prompts/pairs: seed {self.seeds[0]}; accuracy: mean ± sd over "
+                         f"{len(self.seeds)} seeds {list(self.seeds)}")
         head = f"{'topic':10s}" + "".join(f"{lab + ': prompts/pairs':>30s}" for lab in labels)
-        head += "".join(f"{lab + ' acc':>16s}" for lab in labels)
-        lines = [head]
+        head += "".join(f"{lab + ' acc':>18s}" for lab in labels)
+        lines.append(head)
         counts = {lab: _topic_counts(self.data[lab].train) for lab in labels}
         for t in TOPICS:
             row = f"{t:10s}"
@@ -133,7 +167,8 @@ class DataMixResult:
                 p, q = counts[lab][t]
                 row += f"{p:>20d} / {q:<7d}"
             for lab in labels:
-                row += f"{self.accuracy[lab].get(t, float('nan')):>16.3f}"
+                row += (f"{format(self.spread(lab, t)):>18s}" if many else
+                        f"{self.accuracy[lab].get(t, float('nan')):>18.3f}")
             lines.append(row)
         return "\n".join(lines)
 
@@ -143,12 +178,19 @@ class DataMixResult:
         x = np.arange(len(TOPICS))
         width = 0.8 / len(labels)
         with LiveFigure.style():
+            many = len(self.seeds) > 1
             for i, lab in enumerate(labels):
-                acc = [self.accuracy[lab].get(t, np.nan) for t in TOPICS]
+                if many:
+                    acc = [self.spread(lab, t).mean for t in TOPICS]
+                    err = [self.spread(lab, t).sd for t in TOPICS]
+                else:
+                    acc = [self.accuracy[lab].get(t, np.nan) for t in TOPICS]
+                    err = None
                 bars = ax.bar(x + (i - (len(labels) - 1) / 2) * width, acc, width,
-                              color=PALETTE_CYCLE[i], label=lab)
-                for bar, v in zip(bars, acc):
-                    ax.text(bar.get_x() + bar.get_width() / 2, v + 0.01, f"{v:.0%}",
+                              yerr=err, capsize=3, color=PALETTE_CYCLE[i], label=lab)
+                for k, (bar, v) in enumerate(zip(bars, acc)):
+                    top = v + (err[k] if err else 0.0)
+                    ax.text(bar.get_x() + bar.get_width() / 2, top + 0.01, f"{v:.0%}",
                             ha="center", va="bottom", fontsize=7)
             k = list(TOPICS).index(self.topic)
             ax.axvspan(k - 0.45, k + 0.45, color=TOPIC_COLOURS[self.topic], alpha=0.12,
@@ -159,28 +201,47 @@ class DataMixResult:
             ax.yaxis.set_major_formatter(_percent)
             ax.set_xlabel("topic of the held-out prompt")
             ax.set_ylabel("held-out pairwise accuracy")
-            ax.set_title("Same number of training prompts, different mix")
+            ax.set_title("Same number of training prompts, different mix"
+                         + (f" (mean ± sd over {len(self.seeds)} seeds)" if many else ""))
             ax.legend(loc="upper left", frameon=False, fontsize=7, ncol=3)
         _finish(fig)
-        return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})",
+        return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})"
+                          + (f", mean ± sd over {len(self.seeds)} seeds"
+                             if len(self.seeds) > 1 else ""),
                           {"accuracy": self.accuracy})
 
 
 def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 4, *,
                         epochs: int = 6, lr: float = 1e-2, seed: int = 0,
-                        max_n: int = 6, model_kwargs: dict | None = None,
+                        seeds: Sequence[int] | None = None,
+                        max_n: int = 6, heldout_fraction: float = 0.2,
+                        model_kwargs: dict | None = None,
                         progress: bool = True) -> DataMixResult:
     """Train on a balanced mix and on one where ``topic`` has only ``keep`` training lists
-    (same number of training prompts), and measure held-out accuracy per topic."""
+    (same number of training prompts), and measure held-out accuracy per topic.
+    ``seeds`` (default: just ``seed``) repeats it with new data and new initial weights;
+    ``heldout_fraction`` of the prompts are held out (more held-out prompts make each
+    topic's accuracy less noisy, at no training cost)."""
     from ..train import train
 
+    seeds = tuple(int(s) for s in (seeds if seeds is not None else (seed,)))
+    if not seeds:
+        raise ValueError("seeds must name at least one seed.")
     mk = dict(model_kwargs or TINY["model_kwargs"])
-    balanced = make_preference_data(n_prompts, max_n=max_n, seed=seed)
-    skewed = skew_topic(balanced, topic, keep, seed=seed)
-    labels = {"balanced": balanced, f"rare {topic}": skewed}
-    results, acc = {}, {}
-    for label, d in labels.items():
-        results[label] = train(d, loss="listwise", epochs=epochs, lr=lr, seed=seed,
-                               device="cpu", model_kwargs=mk, progress=progress)
-        acc[label] = topic_accuracy(results[label].model, d.heldout)
-    return DataMixResult(topic, labels, results, acc)
+    first = None
+    accuracies = []
+    for sd in seeds:
+        balanced = make_preference_data(n_prompts, max_n=max_n, seed=sd,
+                                        heldout_fraction=heldout_fraction)
+        skewed = skew_topic(balanced, topic, keep, seed=sd)
+        labels = {"balanced": balanced, f"rare {topic}": skewed}
+        results, acc = {}, {}
+        for label, d in labels.items():
+            results[label] = train(d, loss="listwise", epochs=epochs, lr=lr, seed=sd,
+                                   device="cpu", model_kwargs=mk, progress=progress,
+                                   eval_train=False)
+            acc[label] = topic_accuracy(results[label].model, d.heldout)
+        accuracies.append(acc)
+        if first is None:
+            first = (labels, results, acc)
+    return DataMixResult(topic, *first, seeds=seeds, accuracies=tuple(accuracies))

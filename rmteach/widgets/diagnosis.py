@@ -3,7 +3,8 @@
 * :func:`loss_diagnosis_explorer` – label noise β and learning rate; every change
   retrains a tiny model (:data:`TINY`, about a second on a 2-core CPU) and shows its
   loss and accuracy curves and the plain-words diagnosis of :mod:`rmteach.diagnose`
-  (a loss stuck at ln 2, coin-flip labels, a learning rate far off, overfitting).
+  (a loss stuck at ln 2, coin-flip labels, a learning rate far off, degenerate pairs,
+  overfitting).
 The comparisons are in :mod:`.comparing`, the data distribution in :mod:`.data_mix`.
 
 torch is only imported when something is trained.
@@ -14,12 +15,15 @@ from __future__ import annotations
 import html
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ipywidgets import Dropdown, FloatText, HBox, Layout
 
+from .._checks import check_real
 from ..data import (
+    PreferenceData,
+    RankedList,
     label_agreement,
     make_preference_data,
 )
@@ -28,11 +32,14 @@ from ._base import PALETTE, LiveFigure, RMWidget
 from .training import _percent
 
 __all__ = [
+    "DEGENERATE_SCENARIOS",
+    "DEGENERATE_SHARES",
     "SCENARIOS",
     "TINY",
     "LossDiagnosisExplorer",
     "loss_diagnosis_explorer",
     "run_diagnosis",
+    "with_degenerate_lists",
 ]
 
 #: the tiny configuration the diagnosis widget retrains on every change (~1 s on 2 cores)
@@ -54,6 +61,12 @@ SCENARIOS: dict[str, tuple[float, float]] = {
     "learning rate too large (0.03): overfits": (10.0, 3e-2),
     "learning rate far too large (10)": (10.0, 10.0),
 }
+#: name -> (β, lr, share of degenerate training pairs): scenarios with degenerate pairs
+DEGENERATE_SCENARIOS: dict[str, tuple[float, float, float]] = {
+    "90 % degenerate pairs (identical chosen and rejected), kept": (10.0, 3e-3, 0.9),
+}
+#: the shares of degenerate training pairs the widget offers
+DEGENERATE_SHARES: tuple[float, ...] = (0.0, 0.5, 0.9, 1.0)
 _CUSTOM = "(your own β and learning rate)"
 
 
@@ -118,6 +131,21 @@ def run_diagnosis(beta: float, lr: float, *, config: dict | None = None) -> Diag
 _RUNS: dict = {}
 
 
+def with_degenerate_lists(data, share: float):
+    """The same data with the first ``share`` of the training lists made degenerate: every
+    response replaced by a copy of the best one (as a copy bug in a labelling tool would)."""
+    if not isinstance(data, PreferenceData):
+        raise ValueError(f"data must be a PreferenceData (from make_preference_data); got "
+                         f"{type(data).__name__}.")
+    check_real(share, "share")
+    if not 0.0 <= float(share) <= 1.0:
+        raise ValueError(f"the share of degenerate pairs must be between 0 and 1; got {share}.")
+    k = round(float(share) * len(data.train))
+    bad = tuple(RankedList(x.prompt, (x.responses[x.ranking[0]],) * x.n, tuple(range(x.n)))
+                for x in data.train[:k])
+    return replace(data, train=bad + tuple(data.train[k:]))
+
+
 def _run_diagnosis(beta: float, lr: float, cfg: dict) -> DiagnosisRun:
     from ..train import train
 
@@ -125,10 +153,14 @@ def _run_diagnosis(beta: float, lr: float, cfg: dict) -> DiagnosisRun:
     data = make_preference_data(cfg["n_prompts"], max_n=cfg["max_n"], beta=beta,
                                 heldout_beta=math.inf, seed=cfg["seed"])
     agreement = label_agreement(data.train)
+    share = float(cfg.get("degenerate_share", 0.0))
+    if share:
+        data = with_degenerate_lists(data, share)
     try:
         result = train(data, loss=cfg["loss"], epochs=cfg["epochs"], lr=lr,
                        batch_size=cfg["batch_size"], seed=cfg["seed"], device="cpu",
-                       model_kwargs=cfg["model_kwargs"], progress=False)
+                       model_kwargs=cfg["model_kwargs"], progress=False,
+                       drop_degenerate=not share)
     except ValueError as exc:
         if "NaN" not in str(exc) and "infinite" not in str(exc):
             raise
@@ -155,7 +187,7 @@ class LossDiagnosisExplorer(RMWidget):
         self.config = {**TINY, **(config or {})}
         self._applying = False
         self._runs: dict = {}
-        scenario = Dropdown(options=[_CUSTOM, *SCENARIOS], value=_CUSTOM,
+        scenario = Dropdown(options=[_CUSTOM, *SCENARIOS, *DEGENERATE_SCENARIOS], value=_CUSTOM,
                             description="try a scenario", style={"description_width": "110px"},
                             layout=Layout(width="480px"))
         for name, (b, r) in SCENARIOS.items():
@@ -169,6 +201,10 @@ class LossDiagnosisExplorer(RMWidget):
             "lr": FloatText(value=lr, step=0.001, description="learning rate",
                             style={"description_width": "110px"},
                             layout=Layout(width="220px")),
+            "degenerate": Dropdown(options=[(f"{v:.0%}", v) for v in DEGENERATE_SHARES],
+                                   value=0.0, description="degenerate pairs",
+                                   style={"description_width": "110px"},
+                                   layout=Layout(width="220px")),
         }
         epochs = int(self.config["epochs"])
         live = LiveFigure(1, 2, figsize=(8.4, 2.9))
@@ -206,23 +242,27 @@ class LossDiagnosisExplorer(RMWidget):
             ax.legend(loc="upper left", frameon=False, fontsize=7)
         live.animate(self._tl, self._hl, self._lend, self._ltxt, self._ta, self._ha,
                      self._aend, self._atxt)
-        box = HBox([controls["scenario"], controls["beta"], controls["lr"]],
+        box = HBox([controls["scenario"], controls["beta"], controls["lr"],
+                    controls["degenerate"]],
                    layout=Layout(flex_flow="row wrap"))
         super().__init__(controls=controls, main="beta", live_figure=live, control_box=box,
-                         title="Why is my loss stuck at ln 2? Retrain a tiny reward model")
+                         title="Why is my loss stuck at ln 2? Retrain a tiny reward model",
+                         limits={"beta": math.inf, "lr": math.inf})   # update() says more
 
     def _on_change(self, change=None) -> None:
         if self._applying:
             return
         if change is not None and change.get("owner") is self.controls["scenario"]:
             name = change["new"]
-            if name not in SCENARIOS:
+            if name not in SCENARIOS and name not in DEGENERATE_SCENARIOS:
                 return
-            beta, lr = SCENARIOS[name]
+            beta, lr, share = (*SCENARIOS[name], 0.0) if name in SCENARIOS else \
+                DEGENERATE_SCENARIOS[name]
             self._applying = True
             try:
                 self.controls["beta"].value = beta
                 self.controls["lr"].value = lr
+                self.controls["degenerate"].value = share
             finally:
                 self._applying = False
         elif change is not None and self.controls["scenario"].value != _CUSTOM:
@@ -235,10 +275,12 @@ class LossDiagnosisExplorer(RMWidget):
 
     def update(self) -> None:
         beta, lr = _check_beta_lr(self.controls["beta"].value, self.controls["lr"].value)
-        key = (beta, lr)
+        share = float(self.controls["degenerate"].value)
+        key = (beta, lr, share)
         run = self._runs.get(key)
         if run is None:
-            run = run_diagnosis(beta, lr, config=self.config)
+            config = {**self.config, "degenerate_share": share} if share else self.config
+            run = run_diagnosis(beta, lr, config=config)
             self._runs[key] = run
         self.run = run
         clip = 1.58
@@ -260,7 +302,8 @@ class LossDiagnosisExplorer(RMWidget):
                                 f"final held-out {fl:.3f}")
             self._atxt.set_text(f"final held-out accuracy {fa:.1%}")
         self.values = {
-            "beta": beta, "lr": lr, "label_agreement": run.label_agreement,
+            "beta": beta, "lr": lr, "degenerate_share": share,
+            "label_agreement": run.label_agreement,
             "epochs": list(ep), "train_loss": list(run.train_loss),
             "heldout_loss": list(run.heldout_loss),
             "train_accuracy": list(run.train_accuracy),
@@ -275,8 +318,9 @@ class LossDiagnosisExplorer(RMWidget):
                              f"{html.escape(f.explanation)}</p>"
                              for f in run.diagnosis.findings)
         self.readout.value = (
-            f"<code>β = {beta:g}, lr = {lr:g}: {run.label_agreement:.0%} of the training "
-            f"labels agree with the true reward; this run trained in {run.seconds:.1f} s</code>"
+            f"<code>β = {beta:g}, lr = {lr:g}, {share:.0%} degenerate pairs (kept): "
+            f"{run.label_agreement:.0%} of the training labels agree with the true reward; "
+            f"this run trained in {run.seconds:.1f} s</code>"
             f"<div style='margin-top:4px'><b>Diagnosis (rmteach.diagnose)</b>{paragraphs}</div>")
 
 

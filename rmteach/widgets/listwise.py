@@ -22,10 +22,12 @@ import math
 
 import numpy as np
 from ipywidgets import FloatSlider, HBox, IntSlider, Layout, Text, VBox
+from matplotlib.colors import PowerNorm
 
+from .._arrays import _check_numpy_input
 from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
 from ..ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
-from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
+from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
     "ListLengthExplorer",
@@ -59,8 +61,8 @@ def literal_objective(scores) -> float:
     >>> round(literal_objective([0.0, 0.0, 0.0]), 6)     # its minimum: ln 2
     0.693147
     """
-    s = np.asarray(scores, dtype=float)
-    n = s.shape[-1]
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
+    n = s.shape[-1] if s.ndim else 0
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")
     a, b = np.nonzero(~np.eye(n, dtype=bool))            # all N(N−1) ordered pairs
@@ -87,7 +89,9 @@ def descend_on_list(scores, *, objective: str = "true", steps: int = 300, lr: fl
     >>> bool(np.ptp(path[-1]) < 1e-3)                     # all rewards pushed together
     True
     """
-    s = np.array(scores, dtype=float)
+    steps = check_arg(steps, "steps", 0, 100_000, integer=True)
+    lr = check_arg(lr, "lr", 0.0, 1e6)
+    s = np.array(_check_numpy_input(scores, "scores"), dtype=float)
     if s.ndim != 1 or s.size < 2:
         raise ValueError("scores must be one list of at least 2 rewards, best first.")
     if objective == "true":
@@ -116,7 +120,7 @@ def plackett_luce_stage_probabilities(scores) -> np.ndarray:
     >>> plackett_luce_stage_probabilities([0.0, 0.0, 0.0]).round(4)
     array([0.3333, 0.5   ])
     """
-    s = np.asarray(scores, dtype=float)
+    s = np.asarray(_check_numpy_input(scores, "scores"), dtype=float)
     n = s.size
     if n < 2:
         raise ValueError(f"a list needs at least 2 items; got {n}.")
@@ -141,7 +145,15 @@ class ListwiseExplorer(RMWidget):
     """
 
     def __init__(self, ranking: str = "C > A > D > B", scores=None):
+        if not isinstance(ranking, str):
+            raise ValueError(f"ranking must be text like 'C > A > D > B'; got "
+                             f"{type(ranking).__name__}.")
+        if scores is not None and not isinstance(scores, dict):
+            raise ValueError("scores must be a dict label -> reward, like {'A': 0.5, 'B': -1}; "
+                             f"got {type(scores).__name__}.")
         scores = dict(DEFAULT_SCORES if scores is None else scores)
+        for label, value in scores.items():
+            check_arg(value, f"scores[{label!r}]", -4, 4)
         if not 2 <= len(scores) <= MAX_ITEMS:
             raise ValueError(f"give between 2 and {MAX_ITEMS} items; got {len(scores)}.")
         self.items = [str(k) for k in scores]
@@ -160,9 +172,14 @@ class ListwiseExplorer(RMWidget):
         live = LiveFigure(1, 2, figsize=(7.6, 3.3), gridspec_kw={"width_ratios": [1.2, 1]})
         mx, px = live.axes
         with live.style():
-            self._im = mx.imshow(np.zeros((2, 2)), cmap="cividis_r", vmin=0, vmax=3,
+            # square-root colour scale: the small losses of pairs the model gets right
+            # (0.05 to 0.5) differ visibly, and mistakes (> ln 2) still darken up to 4
+            self._im = mx.imshow(np.zeros((2, 2)), cmap="cividis_r",
+                                 norm=PowerNorm(0.5, vmin=0.0, vmax=4.0),
                                  interpolation="nearest")
-            cbar = live.figure.colorbar(self._im, ax=mx, fraction=0.046, pad=0.04)
+            cbar = live.figure.colorbar(self._im, ax=mx, fraction=0.046, pad=0.04,
+                                        ticks=[0.0, 0.1, 0.3, math.log(2.0), 2.0, 4.0])
+            cbar.ax.set_yticklabels(["0", "0.1", "0.3", "ln 2", "2", "4"])
             cbar.set_label("−log Pr(true order) (nats)")
             self._cells = [[mx.text(j, i, "", ha="center", va="center", fontsize=8)
                             for j in range(MAX_ITEMS)] for i in range(MAX_ITEMS)]
@@ -244,7 +261,7 @@ class ListwiseExplorer(RMWidget):
                 if a < n and b < n and a != b:
                     v = matrix[a, b]
                     cell.set_text(f"{v:.2f}")
-                    cell.set_color("white" if v > 1.5 else "black")
+                    cell.set_color("white" if v > 1.2 else "black")
                     cell.set_visible(True)
                 else:
                     cell.set_visible(False)
@@ -293,10 +310,22 @@ N_RANGE = np.arange(2, 21)
 
 def noisy_model_scores(n: int, *, seed: int = 0, noise: float = 0.6,
                        draws: int = 200) -> np.ndarray:
-    """Best-first rewards of a decent but imperfect model, shape (draws, n): true qualities
-    evenly spread over [−1.5, 1.5] plus Gaussian noise (fixed seed), one row per list."""
+    """Best-first rewards of a decent but imperfect model, shape (draws, n), one row per list.
+
+    Each response's true quality is drawn from the same standard normal whatever N (then
+    sorted, best first), and the model adds Gaussian noise of sd ``noise``. So a pair in a
+    list of 20 is as hard as a pair in a list of 2, and the Eq. 4.57 average is about the
+    same for every N. (Squeezing N qualities into a fixed range instead would shrink the
+    gaps as N grows, and the average would climb because the pairs get harder, not because
+    the normalisation fails.)
+    """
+    n = check_arg(n, "n", 2, 1000, integer=True)
+    seed = check_arg(seed, "seed", 0, 2**31, integer=True)
+    noise = check_arg(noise, "noise", 0.0, 1e3)
+    draws = check_arg(draws, "draws", 1, 100_000, integer=True)
     rng = np.random.default_rng(seed + 1000 * n)
-    return np.linspace(1.5, -1.5, n) + noise * rng.standard_normal((draws, n))
+    quality = -np.sort(-rng.standard_normal((draws, n)), axis=1)
+    return quality + noise * rng.standard_normal((draws, n))
 
 
 class ListLengthExplorer(RMWidget):
@@ -307,6 +336,8 @@ class ListLengthExplorer(RMWidget):
     """
 
     def __init__(self, n: int = 4, seed: int = 0):
+        n = check_arg(n, "n", 2, 20, integer=True)
+        seed = check_arg(seed, "seed", 0, 2**31, integer=True)
         self._mean_noisy = np.array([float(listwise_loss(noisy_model_scores(k, seed=seed)))
                                      for k in N_RANGE])
         self._mean_unc = np.array([float(listwise_loss(np.zeros(k))) for k in N_RANGE])
@@ -334,7 +365,7 @@ class ListLengthExplorer(RMWidget):
             mx.set_ylim(0, 1.0)
             mx.set_xlabel("list length N")
             mx.set_ylabel("1/(N(N−1)) × sum (nats)")
-            mx.set_title("The average (Eq. 4.57) stays comparable")
+            mx.set_title("The average (Eq. 4.57) stays level")
             mx.legend(loc="lower right", frameon=False)
             for ax in (sx, mx):
                 ax.set_xticks([2, 5, 10, 15, 20])
@@ -387,6 +418,11 @@ class LiteralTrapExplorer(RMWidget):
 
     def __init__(self, steps: int = 200, lr: float = 0.5, start=TRAP_START,
                  labels=("C", "A", "D", "B")):
+        steps = check_arg(steps, "steps", 1, 5000, integer=True)
+        lr = check_arg(lr, "lr", 1e-6, 100)
+        if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or \
+                isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise ValueError("start and labels must be lists (one starting reward per label).")
         if len(start) != len(labels):
             raise ValueError("give one starting reward per label.")
         self.labels = list(labels)

@@ -29,8 +29,17 @@ from ipywidgets import (
     Layout,
 )
 
+from .._arrays import _check_numpy_input
 from ..losses import pairwise_loss, preference_probability
-from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, format_probability
+from ._base import (
+    MAX_TYPED,
+    PALETTE,
+    PALETTE_CYCLE,
+    LiveFigure,
+    RMWidget,
+    check_arg,
+    format_probability,
+)
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -75,6 +84,7 @@ class PairwiseLossExplorer(RMWidget):
     """
 
     def __init__(self, delta: float = 0.0):
+        delta = check_arg(delta, "delta", -10, 10)
         slider = FloatSlider(value=delta, min=-10, max=10, step=0.1, readout_format=".1f",
                              description="gap Δ = r_a − r_b",
                              style={"description_width": "140px"},
@@ -154,9 +164,7 @@ class EmpiricalLossExplorer(RMWidget):
     """
 
     def __init__(self, pairs=DEFAULT_PAIRS):
-        if len(pairs) < 1:
-            raise ValueError("give at least one pair (prompt, chosen, rejected, r_a, r_b).")
-        self.pairs = [tuple(p) for p in pairs]
+        self.pairs = _check_pairs(pairs)
         controls = {}
         cells = [HTML(f"<b>{h}</b>") for h in
                  ("prompt x", "y_a (preferred)", "y_b (rejected)", "r(x, y_a)", "r(x, y_b)",
@@ -193,7 +201,7 @@ class EmpiricalLossExplorer(RMWidget):
             ax.axhline(LN2, color="0.5", lw=1, ls=":", label="ln 2 (an undecided model)")
             self._mean_line = ax.axhline(0, color=PALETTE["vermillion"], lw=2,
                                          label="empirical loss (Eq. 4.37)")
-            ax.set_xticks(range(n), [f"pair {i + 1}\n{p[0].split(':')[0]}"
+            ax.set_xticks(range(n), [f"pair {i + 1}\n(prompt {p[0].split(':')[0]})"
                                      for i, p in enumerate(self.pairs)])
             ax.set_ylabel("loss −log Sigmoid(Δ) (nats)")
             ax.set_title("Each pair's loss; the line is their average over D (copies count)")
@@ -202,8 +210,14 @@ class EmpiricalLossExplorer(RMWidget):
         self._ax = ax
         self._ytop = None
         live.animate(*self._bars, self._mean_line, *self._bar_text)   # labels drawn last
+        labels = {}
+        for i in range(n):
+            labels[f"r_chosen_{i}"] = f"r(x, y_a) of pair {i + 1}"
+            labels[f"r_rejected_{i}"] = f"r(x, y_b) of pair {i + 1}"
+            labels[f"copies_{i}"] = f"copies of pair {i + 1}"
         super().__init__(controls=controls, main="r_chosen_0", live_figure=live,
-                         control_box=grid, title="An editable preference data set")
+                         control_box=grid, title="An editable preference data set",
+                         labels=labels)
 
     def update(self) -> None:
         n = len(self.pairs)
@@ -216,8 +230,8 @@ class EmpiricalLossExplorer(RMWidget):
             raise ValueError(f"the rewards of {', '.join(bad)} are not finite numbers; "
                              "type ordinary numbers like 1.5 or -0.3.")
         if copies.sum() == 0:
-            raise ValueError("every pair has 0 copies, so D is empty and Eq. 4.37 divides by "
-                             "|D| = 0; give at least one pair one copy.")
+            raise ValueError("every pair has 0 copies, so D_r is empty and Eq. 4.37 divides by "
+                             "|D_r| = 0; give at least one pair one copy.")
         losses = pairwise_loss(ra, rb, reduction="none")
         probs = preference_probability(ra, rb)
         # Eq. 4.37 over the data set in which pair i appears copies[i] times
@@ -232,7 +246,7 @@ class EmpiricalLossExplorer(RMWidget):
                        "weights": [float(w) for w in weights], "size": size,
                        "empirical_loss": emp, "prompt_share": share}
 
-        top = max(3.0, math.ceil(1.2 * float(np.max(losses))))
+        top = max(3.0, float(math.ceil(1.2 * float(np.max(losses)))))
         if top != self._ytop:
             self._ax.set_ylim(0, top)
             self._ytop = top
@@ -241,7 +255,7 @@ class EmpiricalLossExplorer(RMWidget):
             bar.set_height(losses[i])
             bar.set_alpha(1.0 if copies[i] else 0.25)
             text.set_position((i, losses[i] + 0.03 * top))
-            text.set_text(f"{losses[i]:.3f}  ×{copies[i]}")
+            text.set_text(f"{losses[i]:.3f}, {copies[i]} cop{'y' if copies[i] == 1 else 'ies'}")
         self._mean_line.set_ydata([emp, emp])
         for i, cell in enumerate(self._loss_cells):
             cell.value = (f"<code>{losses[i]:.4f}</code> (Pr = {format_probability(probs[i])})")
@@ -250,6 +264,28 @@ class EmpiricalLossExplorer(RMWidget):
         self.readout.value = (
             f"|D| = {size} pairs.  Empirical loss (Eq. 4.37) = (1/{size}) ({terms}) = "
             f"<b>{emp:.4f}</b><br>Share of the average each prompt gets: {shares}")
+
+
+def _check_pairs(pairs) -> list[tuple]:
+    """Rows (prompt, preferred, rejected, r_a, r_b), checked."""
+    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
+        raise ValueError("pairs must be a list of rows (prompt, preferred, rejected, r_a, r_b); "
+                         f"got {type(pairs).__name__}.")
+    if not 1 <= len(pairs) <= 12:
+        raise ValueError(f"give between 1 and 12 pairs (prompt, chosen, rejected, r_a, r_b); "
+                         f"got {len(pairs)}.")
+    rows = []
+    for i, row in enumerate(pairs):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 5:
+            raise ValueError(f"pairs[{i}] must be a row (prompt, preferred, rejected, r_a, r_b) "
+                             f"of 5 entries; got {row!r:.80}.")
+        for k in range(3):
+            if not isinstance(row[k], str):
+                raise ValueError(f"pairs[{i}][{k}] must be text; got {type(row[k]).__name__}.")
+        ra = check_arg(row[3], f"pairs[{i}][3] (r_a)", -MAX_TYPED, MAX_TYPED)
+        rb = check_arg(row[4], f"pairs[{i}][4] (r_b)", -MAX_TYPED, MAX_TYPED)
+        rows.append((row[0], row[1], row[2], ra, rb))
+    return rows
 
 
 def empirical_loss_explorer(pairs=DEFAULT_PAIRS) -> EmpiricalLossExplorer:
@@ -281,11 +317,14 @@ def length_preference_loss(w, n_long_preferred: int, n_short_preferred: int):
     >>> round(float(length_preference_loss(0.0, 3, 1)), 6)      # w = 0: undecided, ln 2
     0.693147
     """
+    n_long_preferred = check_arg(n_long_preferred, "n_long_preferred", 0, 10_000, integer=True)
+    n_short_preferred = check_arg(n_short_preferred, "n_short_preferred", 0, 10_000,
+                                  integer=True)
     n = n_long_preferred + n_short_preferred
     if n_long_preferred < 0 or n_short_preferred < 0 or n == 0:
         raise ValueError("give each kind of pair 0 or more copies, and at least one pair in "
                          f"total; got {n_long_preferred} and {n_short_preferred}.")
-    w = np.asarray(w, dtype=float)
+    w = np.asarray(_check_numpy_input(w, "w"), dtype=float)
     gaps = np.concatenate([np.ones(n_long_preferred), -np.ones(n_short_preferred)])
     per_pair = pairwise_loss(w[..., None] * gaps, 0.0, reduction="none")
     return per_pair.mean(axis=-1)            # the average over D (Eq. 4.37)
@@ -300,6 +339,8 @@ class SamplingWeightExplorer(RMWidget):
     """
 
     def __init__(self, copies_long: int = 3, copies_short: int = 3):
+        copies_long = check_arg(copies_long, "copies_long", 0, 12, integer=True)
+        copies_short = check_arg(copies_short, "copies_short", 0, 12, integer=True)
         controls = {
             "copies_long": IntSlider(value=copies_long, min=0, max=12,
                                      description="pairs where the LONGER answer won (coding)",

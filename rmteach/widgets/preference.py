@@ -14,7 +14,7 @@ import numpy as np
 from ipywidgets import FloatSlider, HBox, Layout, VBox
 
 from ..losses import preference_probability, preference_probability_softmax
-from ._base import PALETTE, LiveFigure, RMWidget, format_probability
+from ._base import PALETTE, LiveFigure, RMWidget, check_arg, format_probability
 
 __all__ = ["BradleyTerryExplorer", "bradley_terry_explorer"]
 
@@ -36,6 +36,8 @@ class BradleyTerryExplorer(RMWidget):
 
     def __init__(self, r_a: float = 1.0, r_b: float = 0.0, shift: float = 0.0,
                  scale: float = 1.0):
+        r_a, r_b = check_arg(r_a, "r_a", -6, 6), check_arg(r_b, "r_b", -6, 6)
+        shift, scale = check_arg(shift, "shift", -5, 5), check_arg(scale, "scale", -3, 3)
         controls = {
             "r_a": _slider("reward r(x, y_a)", r_a, -6, 6),
             "r_b": _slider("reward r(x, y_b)", r_b, -6, 6),
@@ -78,10 +80,7 @@ class BradleyTerryExplorer(RMWidget):
                          title="Bradley–Terry: from two rewards to a preference probability")
 
     def update(self) -> None:
-        c = {k: float(w.value) for k, w in self.controls.items()}
-        for name, v in c.items():
-            if not np.isfinite(v):
-                raise ValueError(f"{name} must be a finite number; got {v}.")
+        c = {k: float(w.value) for k, w in self.controls.items()}   # finite: checked first
         r_a = c["scale"] * c["r_a"] + c["shift"]
         r_b = c["scale"] * c["r_b"] + c["shift"]
         delta0 = c["r_a"] - c["r_b"]

@@ -132,14 +132,25 @@ def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
                   split: str = "train", max_n: int | None = None) -> str:
     """The first ``k`` ranked lists of ``split`` (with at most ``max_n`` responses, if
     given) described by :func:`describe_list`."""
+    from .._checks import check_int
+
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
+    k = check_int(k, "k", lo=1)
+    if max_n is not None:
+        max_n = check_int(max_n, "max_n", lo=2)
     if isinstance(data, PreferenceData):
         lists = list(data.train if split == "train" else data.heldout)
+    elif isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise ValueError("data must be a PreferenceData or a list of ranked lists; got "
+                         f"{type(data).__name__}.")
     else:
         lists = list(data)
-    if int(k) < 1:
-        raise ValueError(f"k must be at least 1; got {k}.")
+        for i, x in enumerate(lists):
+            if not isinstance(x, RankedList):
+                raise ValueError(f"data[{i}] must be a RankedList; got {type(x).__name__}.")
     if max_n is not None:
-        lists = [x for x in lists if x.n <= int(max_n)]
+        lists = [x for x in lists if x.n <= max_n]
     if not lists:
         raise ValueError("there are no ranked lists to show.")
     return "\n\n".join(describe_list(x) for x in lists[: int(k)])
@@ -159,6 +170,10 @@ def phi_breakdown(model) -> dict[str, int]:
     """
     def count(module) -> int:
         return int(sum(p.numel() for p in module.parameters()))
+
+    if not all(hasattr(model, a) for a in ("token_embedding", "transformer", "head",
+                                           "param_counts")):
+        raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
 
     parts = {"token embedding": count(model.token_embedding),
              "position embedding": count(model.position_embedding)}
@@ -236,7 +251,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
     runs = _as_runs(results)
     fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.5))
     values = {}
-    max_epoch = 1
+    max_epoch, min_epoch = 1, 1
     finals = []
     with LiveFigure.style():
         for i, (name, r) in enumerate(runs.items()):
@@ -244,6 +259,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
             cols = r.curves()
             ep = cols["epoch"]
             max_epoch = max(max_epoch, ep[-1])
+            min_epoch = min(min_epoch, ep[0])
             values[name] = {k: cols[k] for k in ("epoch", "train_loss", "heldout_loss",
                                                  "train_accuracy", "heldout_accuracy")}
             lx.plot(ep, cols["train_loss"], color=c, ls="--", lw=1.3, marker=".")
@@ -258,7 +274,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
         ax.axhline(0.5, color="0.5", lw=1, ls=":")
         for a in (lx, ax):
             a.set_xlabel("epoch")
-            a.set_xlim(0.5, max_epoch + 0.5 + 0.18 * max_epoch)
+            a.set_xlim(min_epoch - 0.5, max_epoch + 0.5 + 0.18 * max_epoch)
         top = max(max(v["train_loss"] + v["heldout_loss"]) for v in values.values())
         ytop = max(0.8, 1.08 * top) if math.isfinite(top) else 1.5
         lx.set_ylim(0, ytop)
@@ -328,6 +344,9 @@ def reward_agreement(model, data: PreferenceData | Sequence[RankedList], *,
         if split not in ("train", "heldout"):
             raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
         lists = list(data.train if split == "train" else data.heldout)
+    elif isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise ValueError("data must be a PreferenceData or a list of ranked lists; got "
+                         f"{type(data).__name__}.")
     else:
         lists = list(data)
     if not lists:
@@ -364,7 +383,10 @@ def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
     the origin.  ``values`` is :func:`reward_agreement`'s dict.
     """
     info = reward_agreement(model, data, split=split)
-    if not 0 <= int(highlight) < info["lists"]:
+    from .._checks import check_int
+
+    highlight = check_int(highlight, "highlight")
+    if not 0 <= highlight < info["lists"]:
         raise ValueError(f"highlight must be a list index from 0 to {info['lists'] - 1}; "
                          f"got {highlight}.")
     x, y = info["true"], info["learned"]

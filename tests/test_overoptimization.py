@@ -1,0 +1,77 @@
+"""The over-optimisation cache: the tool that builds it re-trains one cell and gets the
+stored numbers back; resumes from its per-run files; refuses bad arguments."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rmteach.overoptimization import (
+    NS,
+    curves_from_scores,
+    eval_prompts,
+    load_cache,
+    setting_key,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_overopt_cache as tool  # noqa: E402
+
+
+def test_cache_holds_five_seeds_of_every_setting():
+    cache = load_cache()
+    for n, beta, lb, lc, seeds in tool.grid():
+        runs = cache["runs"][setting_key(n, beta, lb, lc)]
+        assert len(runs) == len(seeds) == 5
+        assert [r["setting"]["seed"] for r in runs] == list(seeds)
+        for r in runs:
+            assert r["ns"] == list(NS)
+            assert np.allclose(r["kl"], np.log(NS) - (np.array(NS) - 1) / np.array(NS))
+            # the oracle is the ceiling, random the floor, at every n
+            assert np.all(np.array(r["true_oracle"]) >= np.array(r["true_learned"]) - 1e-9)
+            assert np.allclose(r["true_random"], r["true_learned"][0])
+
+
+def test_tool_rebuilds_one_cell_exactly_and_resumes(tmp_path, capsys):
+    out, work = tmp_path / "out", tmp_path / "work"
+    assert tool.main(["--quick", "--out", str(out), "--work", str(work)]) == 0
+    fresh = json.loads((out / "best_of_n.json").read_text())
+    key = setting_key(50, 1.0)
+    stored = load_cache()["runs"][key][0]
+    rebuilt = fresh["runs"][key][0]
+    for field in ("true_learned", "z_proxy", "z_true", "length_learned"):
+        assert np.allclose(rebuilt[field], stored[field], atol=1e-4), field
+    with np.load(out / "policy_pools.npz") as npz:
+        assert npz[f"{key}|seed=0|proxy"].shape == (32, tool.POLICY_POOL)
+        assert npz[f"{key}|seed=0|ids"].shape == (32,)
+    # a second build reads the per-run file instead of training again
+    capsys.readouterr()
+    assert tool.main(["--quick", "--out", str(out), "--work", str(work)]) == 0
+    assert "acc=" not in capsys.readouterr().out
+
+
+def test_tool_rejects_bad_epochs(capsys):
+    assert tool.main(["--epochs", "0"]) == 2
+    assert capsys.readouterr().err.startswith("error: --epochs must be >= 1")
+
+
+def test_curves_from_scores_hand_case_and_errors():
+    proxy = np.array([[0.0, 1.0, 2.0]])
+    true = np.array([[3.0, 6.0, 9.0]])
+    run = curves_from_scores(proxy, true, np.array([[1.0, 2.0, 3.0]]), ns=(1, 2))
+    assert run.true_learned == [6.0, pytest.approx((3 + 18 + 45) / 9)]
+    assert run.true_oracle == run.true_learned                 # proxy orders like r* here
+    assert run.true_random == [6.0, 6.0]
+    with pytest.raises(ValueError, match="one shape"):
+        curves_from_scores(proxy, true[:, :2], proxy)
+
+
+def test_eval_prompts_avoid_training_prompts():
+    prompts, _ = eval_prompts([], 5)
+    later, _ = eval_prompts(prompts[:2], 5)
+    assert not set(prompts[:2]) & set(later) and later[:3] == prompts[2:]
+    with pytest.raises(ValueError, match="prompts are left"):
+        eval_prompts([], 5000)
