@@ -4,6 +4,7 @@
     python -m rmteach train --loss pairwise --mode exploded --margin 0.5 --data my.jsonl
     python -m rmteach data --out prefs.jsonl
     python -m rmteach lab build OUT --notebooks 01,02,03    # an nbgrader course (rmteach.lab)
+    python -m rmteach data --data mine.jsonl --to conversational-implicit --out for_trl.jsonl
 
 ``train`` prints a summary; with ``--json`` its last line is one JSON object with
 the keys loss, heldout_accuracy, heldout_loss, kendall_tau, train_seconds,
@@ -18,7 +19,14 @@ import math
 import sys
 import warnings
 
+from .formats import FORMATS
+
 LOSSES = ("pairwise", "listwise", "plackett-luce")
+#: the command's own defaults, tuned for data it has never seen (rmteach.train's library
+#: defaults, which the notebooks use, stay as they are)
+CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
+                "weight_decay": 0.1, "dropout": 0.1, "pooling": "sum", "match_feature": True,
+                "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -72,9 +80,13 @@ def _beta(text: str) -> float:
 def _data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data (the built-in synthetic language, unless --data is given)")
     g.add_argument("--data", metavar="FILE.jsonl",
-                   help="train on your own JSONL file: lines {\"prompt\", \"chosen\", "
-                        "\"rejected\"} or {\"prompt\", \"responses\": [...], \"ranking\": "
-                        "[...]} (ranking = indices, best first)")
+                   help="use your own JSONL file in any TRL preference format (standard or "
+                        "conversational, explicit or implicit prompt, optional 'margin' "
+                        "column) or rmteach's ranked lists {\"prompt\", \"responses\": "
+                        "[...], \"ranking\": [...]} (indices, best first)")
+    g.add_argument("--format", choices=("auto", *FORMATS), default="auto",
+                   help="the format of --data; auto detects it from the first line, and every "
+                        "line must then be in it (default: auto)")
     g.add_argument("--prompts", type=_number(int, 1, 1600, what="whole number"), default=1000,
                    metavar="N",
                    help="built-in data: number of prompts, one ranked list each, at most 1600 "
@@ -108,10 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a TinyRewardModel on preference data and evaluate it on held-out "
                     "prompts. With --json the last printed line is one JSON object.")
     g = t.add_argument_group("loss")
-    g.add_argument("--loss", choices=LOSSES, default="listwise",
+    g.add_argument("--loss", choices=LOSSES, default=None,
                    help="pairwise: −log Sigmoid(r_a − r_b − m) (Eq. 4.37); listwise: "
                         "Eq. 4.57 averaged over each list; plackett-luce: Eqs. 4.58–4.61 "
-                        "(default: listwise)")
+                        "(default: listwise, or pairwise when --data has a 'margin' column)")
     g.add_argument("--mode", choices=MODES, default="grouped",
                    help="grouped: one ranked list per batch element, each response scored "
                         "once (InstructGPT); exploded: every pair its own shuffled example "
@@ -123,23 +135,56 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(t)
     g = t.add_argument_group("optimisation")
     g.add_argument("--epochs", type=_number(int, 1, 100_000, what="whole number"),
-                   default=DEFAULTS["epochs"],
-                   help=f"passes over the training data (default: {DEFAULTS['epochs']})")
+                   default=CLI_DEFAULTS["epochs"],
+                   help="most passes over the training data; with --patience, training stops "
+                        f"earlier (default: {CLI_DEFAULTS['epochs']})")
+    g.add_argument("--validation-fraction", type=_number(float, 0.0, 0.9),
+                   default=CLI_DEFAULTS["validation_fraction"],
+                   help="share of the training prompts set aside to choose the epoch whose "
+                        "model is kept (best validation pairwise accuracy, then loss); the "
+                        "held-out split is never used for that; 0 = none (default: "
+                        f"{CLI_DEFAULTS['validation_fraction']})")
+    g.add_argument("--patience", type=_number(int, 0, 100_000, what="whole number"),
+                   default=CLI_DEFAULTS["patience"],
+                   help="stop after this many epochs without a better validation epoch; 0 = "
+                        f"run every epoch (default: {CLI_DEFAULTS['patience']})")
     g.add_argument("--lr", type=_number(float, 0.0, 10.0, lo_open=True,
                                         what="learning rate"),
-                   default=DEFAULTS["lr"],
-                   help=f"AdamW learning rate, > 0 and <= 10 (default: {DEFAULTS['lr']:g})")
+                   default=CLI_DEFAULTS["lr"],
+                   help=f"AdamW learning rate, > 0 and <= 10 (default: {CLI_DEFAULTS['lr']:g})")
     g.add_argument("--batch-size", type=_number(int, 1, 1_000_000, what="whole number"),
                    default=DEFAULTS["batch_size"],
                    help="lists per batch (grouped) or pairs per batch (exploded) "
                         f"(default: {DEFAULTS['batch_size']})")
-    g.add_argument("--weight-decay", type=_number(float, 0.0), default=DEFAULTS["weight_decay"],
-                   help=f"AdamW weight decay (default: {DEFAULTS['weight_decay']:g})")
+    g.add_argument("--weight-decay", type=_number(float, 0.0),
+                   default=CLI_DEFAULTS["weight_decay"],
+                   help=f"AdamW weight decay (default: {CLI_DEFAULTS['weight_decay']:g})")
     g = t.add_argument_group("model and machine")
     g.add_argument("--d-model", type=_number(int, 2, 1024, what="whole number"), default=32,
                    help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
     g.add_argument("--layers", type=_number(int, 1, 24, what="whole number"), default=2,
                    help="transformer layers in the backbone (default: 2)")
+    g.add_argument("--dropout", type=float, default=CLI_DEFAULTS["dropout"],
+                   help="dropout inside the transformer while training (default: "
+                        f"{CLI_DEFAULTS['dropout']:g})")
+    g.add_argument("--pooling", choices=("last", "sum"), default=CLI_DEFAULTS["pooling"],
+                   help="what the head W_r reads: last = h_last, the book's reward model (the "
+                        "notebooks' default); sum = the sum of every token's h, a sum of "
+                        "per-token rewards, which learns rules made of word counts, lengths "
+                        "and prompt matches far better "
+                        f"(default: {CLI_DEFAULTS['pooling']})")
+    g.add_argument("--match-feature", action=argparse.BooleanOptionalAction,
+                   default=CLI_DEFAULTS["match_feature"],
+                   help="give each response word that also occurs in the prompt a learned "
+                        "vector (lexical overlap), so that a reward for answering what was "
+                        "asked is learned from few examples (default: on; the notebooks' "
+                        "model has it off)")
+    g.add_argument("--max-vocab", type=int, default=CLI_DEFAULTS["max_vocab"], metavar="N",
+                   help="--data: add at most N words of your file to the vocabulary, the most "
+                        f"frequent; the rest read as <unk> (default: {CLI_DEFAULTS['max_vocab']})")
+    g.add_argument("--min-count", type=int, default=CLI_DEFAULTS["min_count"], metavar="K",
+                   help="--data: a word of your file needs K occurrences to get its own token "
+                        f"(default: {CLI_DEFAULTS['min_count']})")
     g.add_argument("--device", default="auto",
                    help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps "
                         "(default: auto)")
@@ -158,8 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "ranked-list layout, or as TRL pairs with --pairs.")
     _data_options(d)
     d.add_argument("--out", required=True, metavar="FILE.jsonl", help="where to write")
+    d.add_argument("--to", choices=FORMATS, default=None, metavar="FORMAT",
+                   help="the format to write: " + ", ".join(FORMATS) + "; a pair format "
+                        "writes each ranked list as its implied pairs (default: ranked, or "
+                        "the format of --data)")
     d.add_argument("--pairs", action="store_true",
-                   help="write one {prompt, chosen, rejected} line per implied pair")
+                   help="same as --to standard-explicit: one {prompt, chosen, rejected} line "
+                        "per implied pair")
     from .lab import add_parser as _add_lab_parser
 
     _add_lab_parser(sub)
@@ -215,10 +265,12 @@ def _load_data(args):
     from .data import PreferenceData, make_preference_data
 
     if getattr(args, "data", None):
-        from .jsonl import read_jsonl
+        from .jsonl import read_jsonl_with_format
 
-        return PreferenceData.from_items(read_jsonl(args.data),
-                                         heldout_fraction=args.heldout_fraction, seed=args.seed)
+        items, args.detected_format = read_jsonl_with_format(args.data, format=args.format)
+        args.items = items
+        return PreferenceData.from_items(items, heldout_fraction=args.heldout_fraction,
+                                         seed=args.seed)
     return make_preference_data(args.prompts, min_n=args.min_n, max_n=args.max_n,
                                 beta=args.beta, heldout_fraction=args.heldout_fraction,
                                 seed=args.seed)
@@ -232,12 +284,31 @@ def _cmd_train(args) -> int:
     from .train import train
 
     data = _load_data(args)
+    margins = any(x.margin is not None for x in data.train)
+    if args.loss is None:
+        args.loss = "pairwise" if margins else "listwise"
+    if args.data and not args.json:
+        print(f"read {args.data}: format {args.detected_format}, {len(args.items)} items"
+              + ("; its 'margin' column is used by the pairwise margin loss" if margins else ""))
+    from .model import TinyRewardModel, Vocabulary
+
+    vocab = Vocabulary.from_items(data.train, max_words=args.max_vocab,
+                                  min_count=args.min_count)
+    if args.data and not args.json:
+        print(f"vocabulary: {len(vocab)} tokens; "
+              + (f"{vocab.n_unknown} rarer words of the file read as <unk> (--max-vocab "
+                 f"{args.max_vocab}, --min-count {args.min_count})" if vocab.n_unknown
+                 else "every word of the training split has its own token"))
+    model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers,
+                            dropout=args.dropout, pooling=args.pooling,
+                            match_feature=args.match_feature)
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
-                   device=args.device, model_kwargs={"d_model": args.d_model,
-                                                     "n_layers": args.layers},
-                   threads=args.threads, progress=not args.no_progress)
+                   device=args.device, model=model, threads=args.threads,
+                   progress=not args.no_progress, eval_train=False,
+                   validation_fraction=args.validation_fraction,
+                   patience=args.patience or None if args.validation_fraction else None)
     final = result.final
     summary = {
         "loss": args.loss,
@@ -256,10 +327,13 @@ def _cmd_train(args) -> int:
         "params_backbone": result.param_counts["backbone"],
         "params_head": result.param_counts["head"],
         "epochs": args.epochs,
+        "epochs_run": len(result.history),
+        "best_epoch": result.best_epoch,
+        "validation_lists": result.config.get("validation_lists", 0),
         "seed": args.seed,
         "beta": None if data.beta is None or math.isinf(data.beta) else data.beta,
         "data": args.data or "built-in",
-        "train_lists": len(data.train),
+        "train_lists": result.config["train_lists"],
         "heldout_lists": len(data.heldout),
     }
     if args.save:
@@ -268,8 +342,13 @@ def _cmd_train(args) -> int:
         save(result.model, args.save)
         summary["saved"] = args.save
     if not args.json:
-        print(f"trained {args.loss} ({args.mode}) on {len(data.train)} lists for "
-              f"{args.epochs} epochs on {result.device} in {result.train_seconds:.2f} s")
+        print(f"trained {args.loss} ({args.mode}) on {result.config['train_lists']} lists for "
+              f"{len(result.history)} epochs on {result.device} in "
+              f"{result.train_seconds:.2f} s")
+        if result.best_epoch is not None:
+            print(f"kept the model of epoch {result.best_epoch}: the best on "
+                  f"{summary['validation_lists']} validation lists (pairwise accuracy, then "
+                  "loss; set aside from training; the held-out split chose nothing)")
         print(f"parameters: backbone {summary['params_backbone']}, head "
               f"{summary['params_head']}; forward passes {summary['forward_passes']}")
         if final:
@@ -289,10 +368,15 @@ def _cmd_data(args) -> int:
     from .jsonl import write_jsonl
 
     data = _load_data(args)
-    lists = [*data.train, *data.heldout]
-    items = [p for lst in lists for p in lst.pairs()] if args.pairs else lists
-    write_jsonl(items, args.out)
-    print(f"wrote {len(items)} {'pairs' if args.pairs else 'ranked lists'} to {args.out}")
+    items = args.items if args.data else [*data.train, *data.heldout]   # a file keeps its order
+    fmt = args.to or ("standard-explicit" if args.pairs else
+                      getattr(args, "detected_format", None) or "ranked")
+    if args.pairs and args.to not in (None, "standard-explicit"):
+        raise ValueError(f"--pairs means --to standard-explicit; got --to {args.to} too.")
+    write_jsonl(items, args.out, format=fmt)
+    with open(args.out, encoding="utf-8") as f:
+        lines = sum(1 for _ in f)
+    print(f"wrote {lines} lines in format {fmt} to {args.out}")
     return 0
 
 

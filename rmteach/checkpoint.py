@@ -27,6 +27,8 @@ __all__ = ["FORMAT", "load", "save"]
 FORMAT = "rmteach.TinyRewardModel"
 VERSION = 1
 _CONFIG_KEYS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout", "vocab")
+#: model options that a config carries only when they are on (see TinyRewardModel)
+_OPTIONAL_KEYS = {"pooling": ("sum",), "match_feature": (True,)}
 #: largest checkpoint file read (MAX_PARAMS float32 weights plus room for the vocabulary)
 MAX_CHECKPOINT_BYTES = 4 * MAX_PARAMS + 64 * 2**20
 
@@ -131,7 +133,7 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
 
 def _check_config(where, config, state) -> dict:
     """The config, checked for types and bounds and against the embedding shapes."""
-    unknown = sorted(map(str, set(config) - set(_CONFIG_KEYS)))
+    unknown = sorted(map(str, set(config) - set(_CONFIG_KEYS) - set(_OPTIONAL_KEYS)))
     missing = [k for k in _CONFIG_KEYS if k not in config]
     if unknown or missing:
         parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
@@ -158,6 +160,13 @@ def _check_config(where, config, state) -> dict:
         if tuple(tensor.shape) != shape:
             raise ValueError(f"{where} is damaged: its config says {key} has shape {shape}, "
                              f"but the tensor has shape {tuple(tensor.shape)}.")
+    for key, allowed in _OPTIONAL_KEYS.items():
+        if key in config:
+            if config[key] not in allowed or isinstance(config[key], bool) != isinstance(
+                    allowed[0], bool):
+                raise ValueError(f"{where} has an invalid model config: {key!r} must be one of "
+                                 f"{list(allowed)}; got {config[key]!r}.")
+            cfg[key] = config[key]
     cfg["vocab"] = list(vocab)
     return cfg
 

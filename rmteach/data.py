@@ -223,13 +223,26 @@ def _cached_true_reward(prompt: str, response: str) -> float:
 # ---------------------------------------------------------------------------
 
 
+def _margin_repr(obj) -> str:
+    return "" if obj.margin is None else f", margin={obj.margin!r}"
+
+
 @dataclass(frozen=True)
 class PreferencePair:
-    """One comparison in TRL's layout: ``chosen`` was preferred to ``rejected``."""
+    """One comparison in TRL's layout: ``chosen`` was preferred to ``rejected``.
+
+    ``margin`` (optional): by how much ``chosen`` should win, TRL's ``margin`` column;
+    the pairwise margin loss −log Sigmoid(r_a − r_b − m) uses it per pair.
+    """
 
     prompt: str
     chosen: str
     rejected: str
+    margin: float | None = None
+
+    def __repr__(self) -> str:
+        return (f"PreferencePair(prompt={self.prompt!r}, chosen={self.chosen!r}, "
+                f"rejected={self.rejected!r}{_margin_repr(self)})")
 
     def __post_init__(self):
         for name in ("prompt", "chosen", "rejected"):
@@ -244,12 +257,19 @@ class RankedList:
 
     ``responses`` are in the order shown to the annotator; ``ranking`` lists their
     indices best first (``ranking[0]`` is the favourite), as in the JSONL layout
-    ``{"prompt", "responses": [...], "ranking": [...]}``.
+    ``{"prompt", "responses": [...], "ranking": [...]}``.  ``margin`` (optional) is the
+    margin m of every pair the list implies; it is set when a pair with TRL's
+    ``margin`` column becomes a list of two.
     """
 
     prompt: str
     responses: tuple[str, ...]
     ranking: tuple[int, ...]
+    margin: float | None = None      # a pair's margin, kept when the pair becomes a list of 2
+
+    def __repr__(self) -> str:
+        return (f"RankedList(prompt={self.prompt!r}, responses={self.responses!r}, "
+                f"ranking={self.ranking!r}{_margin_repr(self)})")
 
     def __post_init__(self):
         if not isinstance(self.prompt, str):
@@ -287,7 +307,7 @@ class RankedList:
     def pairs(self) -> list[PreferencePair]:
         """The N(N−1)/2 (chosen, rejected) pairs this ranking implies."""
         ordered = self.best_first()
-        return [PreferencePair(self.prompt, ordered[i], ordered[j])
+        return [PreferencePair(self.prompt, ordered[i], ordered[j], self.margin)
                 for i in range(self.n) for j in range(i + 1, self.n)]
 
 
@@ -296,7 +316,7 @@ def as_ranked_list(item: PreferencePair | RankedList) -> RankedList:
     if isinstance(item, RankedList):
         return item
     if isinstance(item, PreferencePair):
-        return RankedList(item.prompt, (item.chosen, item.rejected), (0, 1))
+        return RankedList(item.prompt, (item.chosen, item.rejected), (0, 1), item.margin)
     raise ValueError(f"expected a PreferencePair or RankedList; got {type(item).__name__}.")
 
 

@@ -48,7 +48,7 @@ def _clean_list(lst: RankedList, key) -> tuple[RankedList | None, int]:
     if len(keep) < 2:
         return None, degenerate
     responses = tuple(lst.responses[i] for i in keep)
-    return RankedList(lst.prompt, responses, tuple(range(len(keep)))), degenerate
+    return RankedList(lst.prompt, responses, tuple(range(len(keep))), lst.margin), degenerate
 
 
 @validated(items="items", where="str")

@@ -21,6 +21,7 @@ so a bias would cancel in every comparison.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import torch
@@ -67,6 +68,8 @@ def check_config(*, vocab_size: int, d_model, n_layers, n_heads, d_ff, max_len, 
 #: padding, unknown word, prompt/response separator, end of response
 SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<sep>", "<end>")
 PAD, UNK, SEP, END = range(4)
+#: how the head reads the hidden states: "last" = h_last (the book), "sum" = Σ_t h_t
+POOLINGS = ("last", "sum")
 
 
 # ---------------------------------------------------------------------------
@@ -146,16 +149,36 @@ class Vocabulary:
         self.words: tuple[str, ...] = tuple(dict.fromkeys(
             [*SPECIAL_TOKENS, *[w for w in words if w not in SPECIAL_TOKENS]]))
         self._index = {w: i for i, w in enumerate(self.words)}
+        self.n_unknown = 0          # words of the data left out by from_items' cap
 
     @classmethod
-    def from_items(cls, items, base: Iterable[str] | None = None) -> Vocabulary:
-        """The default words plus every word in these pairs / ranked lists."""
+    def from_items(cls, items, base: Iterable[str] | None = None, *,
+                   max_words: int | None = None, min_count: int = 1) -> Vocabulary:
+        """The default words plus the words of these pairs / ranked lists.
+
+        For huge files: only words seen at least ``min_count`` times are added, and at
+        most ``max_words`` of them (the most frequent; ties by first appearance); the
+        rest map to ``<unk>``.  The ``base`` words always stay, so a cap never changes
+        the built-in language's vocabulary.  ``n_unknown`` counts the words left out.
+        """
+        if max_words is not None and int(max_words) < 0:
+            raise ValueError(f"max_words must be >= 0 or None; got {max_words}.")
+        if int(min_count) < 1:
+            raise ValueError(f"min_count must be at least 1; got {min_count}.")
         words = list(VOCABULARY if base is None else base)
+        known = set(words)
+        counts: Counter = Counter()
         for item in items:
             lst = as_ranked_list(item)
             for text in (lst.prompt, *lst.responses):
-                words += tokenize(text)
-        return cls(words)
+                counts.update(w for w in tokenize(text) if w not in known)
+        kept = [w for w, c in counts.items() if c >= int(min_count)]
+        if max_words is not None and len(kept) > int(max_words):
+            top = set(sorted(kept, key=lambda w: -counts[w])[:int(max_words)])
+            kept = [w for w in kept if w in top]
+        vocab = cls(words + kept)
+        vocab.n_unknown = len(counts) - len(kept)
+        return vocab
 
     def __len__(self) -> int:
         return len(self.words)
@@ -186,6 +209,16 @@ class Vocabulary:
 # ---------------------------------------------------------------------------
 
 
+def _in_prompt(ids: torch.Tensor) -> torch.Tensor:
+    """1 where a response word (after ``<sep>``) also occurs in the prompt, else 0."""
+    t = ids.shape[1]
+    sep = torch.where(ids == SEP, torch.arange(t, device=ids.device), t).min(dim=1).values
+    pos = torch.arange(t, device=ids.device)[None, :]
+    in_prompt = pos < sep[:, None]
+    same = (ids[:, :, None] == ids[:, None, :]) & in_prompt[:, None, :]
+    return (same.any(dim=2) & (pos > sep[:, None]) & (ids > END)).long()
+
+
 class TinyRewardModel(nn.Module):
     """r(x, y) = h_last · W_r over a small causal transformer (the book's reward model).
 
@@ -195,6 +228,16 @@ class TinyRewardModel(nn.Module):
         n_layers, n_heads, d_ff: transformer depth, attention heads, feed-forward width.
         max_len: longest token sequence (prompt + response + 2 specials).
         dropout: dropout inside the transformer (0 = none).
+        pooling: ``"last"`` (default, the book): r = h_last · W_r.  ``"sum"``: r = (Σ_t h_t) · W_r
+            over every real token, a sum of per-token rewards.  Each h_t has read the prompt
+            and the response up to t, so a reward made of word counts, a length penalty or
+            prompt–response matches is a sum the head can read directly, where h_last must
+            squeeze it through attention's averages.  The prompt's tokens come first and
+            cannot see the response, so their share is the same for every response of a
+            prompt and cancels in each comparison.  φ is still backbone + head W_r.
+        match_feature: add a learned vector to each response word that also occurs in the
+            prompt (lexical overlap, a classic relevance signal), so that a reward for
+            answering what was asked is learned from few examples.  Off by default.
         seed: if not None, the initial weights are drawn from ``torch.manual_seed(seed)``
             (the global torch RNG is restored afterwards).
 
@@ -205,7 +248,8 @@ class TinyRewardModel(nn.Module):
 
     def __init__(self, vocab: Vocabulary | Sequence[str] | None = None, *, d_model: int = 32,
                  n_layers: int = 2, n_heads: int = 2, d_ff: int = 64, max_len: int = 64,
-                 dropout: float = 0.0, seed: int | None = 0):
+                 dropout: float = 0.0, seed: int | None = 0, pooling: str = "last",
+                 match_feature: bool = False):
         super().__init__()
         self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
         if seed is not None:
@@ -216,6 +260,13 @@ class TinyRewardModel(nn.Module):
         d_model, n_layers, n_heads, d_ff, max_len, dropout = (
             self._config[k] for k in ("d_model", "n_layers", "n_heads", "d_ff", "max_len",
                                       "dropout"))
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; expected 'last' (the book's "
+                             "h_last) or 'sum' (the sum of every token's h).")
+        if pooling != "last":                  # the book's model keeps its old config
+            self._config["pooling"] = pooling
+        if match_feature:
+            self._config["match_feature"] = True
         state = torch.random.get_rng_state() if seed is not None else None
         if seed is not None:
             torch.manual_seed(seed)
@@ -231,6 +282,8 @@ class TinyRewardModel(nn.Module):
             self.final_norm = nn.LayerNorm(d_model)
             # --- head: W_r, one weight per hidden unit
             self.head = nn.Linear(d_model, 1, bias=False)
+            if match_feature:            # made last: the other weights are drawn as without it
+                self.match_embedding = nn.Embedding(2, d_model)
         finally:
             if state is not None:
                 torch.random.set_rng_state(state)
@@ -299,6 +352,8 @@ class TinyRewardModel(nn.Module):
         t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device)
         h = self.token_embedding(input_ids) + self.position_embedding(positions)
+        if self._config.get("match_feature"):
+            h = h + self.match_embedding(_in_prompt(input_ids))
         pad_mask = positions[None, :] >= lengths[:, None]          # True = padding
         h = self.transformer(h, mask=self._causal[:t, :t], src_key_padding_mask=pad_mask,
                              is_causal=True)
@@ -311,6 +366,9 @@ class TinyRewardModel(nn.Module):
         if (lengths < 1).any() or (lengths > input_ids.shape[1]).any():
             raise ValueError("every length must be between 1 and the padded sequence length.")
         h = self._hidden(input_ids, lengths)
+        if self._config.get("pooling") == "sum":
+            real = torch.arange(h.shape[1], device=h.device)[None, :] < lengths[:, None]
+            return self.head((h * real[..., None]).sum(dim=1)).squeeze(-1)
         h_last = h[torch.arange(h.shape[0], device=h.device), lengths - 1]    # (B, d_model)
         return self.head(h_last).squeeze(-1)
 

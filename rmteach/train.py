@@ -33,13 +33,13 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
 
 from ._checks import check_int, check_real, check_seed
-from .data import PreferenceData, RankedList, label_agreement, make_preference_data
+from .data import PreferenceData, RankedList, label_agreement, make_preference_data, split_by_prompt
 from .evaluate import Evaluation, NonFiniteRewardsError, metrics_from_scores, score_encoded
 from .losses import centering_penalty, listwise_loss, pairwise_loss, plackett_luce_loss
 from .model import TinyRewardModel, Vocabulary, pick_device
@@ -81,13 +81,16 @@ class EpochRecord:
     forward_passes: int
     seconds: float
     eval_seconds: float
+    validation_loss: float = float("nan")
+    validation_accuracy: float = float("nan")
 
 
 @dataclass
 class TrainResult:
     """The trained model, its per-epoch history, and the settings used.
 
-    Convenience properties read the last epoch: ``heldout_accuracy``,
+    Convenience properties read the last epoch (or ``best_epoch``, the epoch kept when
+    a validation split chose the model): ``heldout_accuracy``,
     ``heldout_loss``, ``heldout_log_loss``; ``forward_passes`` is the total over all
     epochs and ``seconds_per_epoch`` the training time of each epoch.
     """
@@ -99,18 +102,23 @@ class TrainResult:
     final: Evaluation | None = None
     param_counts: dict = field(default_factory=dict)
     start: EpochRecord | None = None   # epoch 0, before any step (``train(eval_start=True)``)
+    best_epoch: int | None = None     # the epoch kept (chosen on validation), if any
+
+    @property
+    def _kept(self) -> EpochRecord:
+        return self.history[(self.best_epoch or len(self.history)) - 1]
 
     @property
     def heldout_accuracy(self) -> float:
-        return self.history[-1].heldout_accuracy if self.history else float("nan")
+        return self._kept.heldout_accuracy if self.history else float("nan")
 
     @property
     def heldout_loss(self) -> float:
-        return self.history[-1].heldout_loss if self.history else float("nan")
+        return self._kept.heldout_loss if self.history else float("nan")
 
     @property
     def heldout_log_loss(self) -> float:
-        return self.history[-1].heldout_log_loss if self.history else float("nan")
+        return self._kept.heldout_log_loss if self.history else float("nan")
 
     @property
     def forward_passes(self) -> int:
@@ -180,6 +188,11 @@ class _Encoded:
             worse.append(s + j)
         self.pair_better = np.concatenate(better) if better else np.zeros(0, np.int64)
         self.pair_worse = np.concatenate(worse) if worse else np.zeros(0, np.int64)
+        # per-pair margins (TRL's margin column), or None when no list carries one
+        self.list_margin = (np.array([x.margin or 0.0 for x in self.lists])
+                            if any(x.margin is not None for x in self.lists) else None)
+        self.pair_margin = (np.repeat(self.list_margin, self.n * (self.n - 1) // 2)
+                            if self.list_margin is not None else None)
 
     def to(self, device):
         self.ids = self.ids.to(device)
@@ -356,7 +369,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
           eval_start: bool = False,
           threads: int | None = 1,
           drop_degenerate: bool = True,
-          callback: Callable[[EpochRecord], None] | None = None) -> TrainResult:
+          callback: Callable[[EpochRecord], None] | None = None,
+          validation_fraction: float = 0.0,
+          patience: int | None = None) -> TrainResult:
     """Train a :class:`~rmteach.model.TinyRewardModel` on preference data.
 
     Args:
@@ -368,7 +383,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
             ``"plackett-luce"`` (Eqs. 4.58–4.61).
         mode: ``"grouped"``: one ranked list per batch element, each response scored
             once; ``"exploded"``: one (chosen, rejected) pair per example, shuffled.
-        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).
+        margin: m in −log Sigmoid(r_a − r_b − m) (pairwise loss only).  Pairs that carry
+            their own ``margin`` (TRL's margin column) use theirs instead.
         center_coef: weight of the centering penalty mean (r_a + r_b)² over the pairs.
         epochs, lr, batch_size, weight_decay: AdamW settings.  ``batch_size`` counts
             lists in grouped mode and pairs in exploded mode.
@@ -391,6 +407,13 @@ def train(data: PreferenceData | Sequence | None = None, *,
             them (to see their effect).  Either way ``config["degenerate_pairs"]`` and
             ``config["degenerate_share"]`` record them.
         callback: called with each :class:`EpochRecord` as soon as it is ready.
+        validation_fraction: share of the TRAINING prompts set aside (split by prompt) as a
+            validation split; 0 (the default) sets none aside.  With one, the model of
+            the epoch with the highest validation pairwise accuracy (ties: the lower
+            validation listwise loss) is kept (model choice on validation, never on
+            held-out) and ``best_epoch`` says which it was.
+        patience: with a validation split, stop after this many epochs without a better
+            validation epoch (``epochs`` is then the most that run); None: run all.
 
     Returns:
         :class:`TrainResult` with ``model``, ``history`` (one :class:`EpochRecord` per
@@ -403,6 +426,25 @@ def train(data: PreferenceData | Sequence | None = None, *,
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
+    val_lists = ()
+    if validation_fraction:
+        if not 0.0 < float(validation_fraction) < 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1); got {validation_fraction}.")
+        tr, val_lists = split_by_prompt(data.train, heldout_fraction=validation_fraction,
+                                        seed=seed)
+        data = replace(data, train=tuple(tr))
+    if patience is not None and (int(patience) < 1 or not val_lists):
+        raise ValueError(f"patience must be a positive integer and needs a validation split "
+                         f"(validation_fraction > 0 with two or more training prompts); got "
+                         f"patience={patience}, validation_fraction={validation_fraction}.")
+    if any(x.margin is not None for x in data.train):
+        if loss != "pairwise":
+            raise ValueError(f"the training data carry per-pair margins (TRL's 'margin' column), "
+                             f"which only the pairwise margin loss uses; loss={loss!r} would "
+                             "ignore them. Use loss='pairwise'.")
+        if margin:
+            raise ValueError("the training data carry per-pair margins; give margins per pair "
+                             f"or as margin=, not both (got margin={margin}).")
     dev = pick_device(device)
     if model is None:
         vocab = Vocabulary.from_items(data.train)
@@ -415,11 +457,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
 
     enc = _Encoded(model, data.train).to(dev)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
+    enc_val = _Encoded(model, val_lists).to(dev) if val_lists else None
     against = "truth" if data.synthetic else "labels"
     config = {"loss": loss, "mode": mode, "margin": margin, "center_coef": center_coef,
               "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
+              **({"validation_lists": len(val_lists), "patience": patience} if val_lists
+                 else {}),
               "model": {k: v for k, v in model.config().items() if k != "vocab"},
               "label_agreement": label_agreement(data.train) if data.synthetic else None,
               **degenerate}
@@ -430,14 +475,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback, eval_start)
+                     progress, eval_train, callback, eval_start, enc_val, patience)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
           epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
-          eval_start=False):
+          eval_start=False, enc_val=None, patience=None):
     start = None
     if eval_start:
         model.eval()
@@ -454,6 +499,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
     bar = tqdm(total=int(epochs) * n_batches, disable=not progress, unit="batch",
                desc=f"{loss} ({mode})", leave=True)
     history: list[EpochRecord] = []
+    best = _Best()
     devices = [dev.index or 0] if dev.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)                      # dropout, if any
@@ -469,11 +515,16 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                     rows = np.concatenate([np.arange(enc.start[k], enc.start[k] + enc.n[k])
                                            for k in chosen])
                     r = _finite_rewards(model, enc, rows, epoch, lr)
-                    value = _objective(loss, mode, margin, center_coef, r, enc, lists_idx=chosen)
+                    m = margin if enc.list_margin is None else torch.as_tensor(
+                        np.repeat(enc.list_margin[chosen], enc.n[chosen] * (enc.n[chosen] - 1)
+                                  // 2), dtype=r.dtype, device=r.device)
+                    value = _objective(loss, mode, m, center_coef, r, enc, lists_idx=chosen)
                 else:
                     rows = np.concatenate([enc.pair_better[chosen], enc.pair_worse[chosen]])
                     r = _finite_rewards(model, enc, rows, epoch, lr)
-                    value = _objective(loss, mode, margin, center_coef, r, enc)
+                    m = margin if enc.pair_margin is None else torch.as_tensor(
+                        enc.pair_margin[chosen], dtype=r.dtype, device=r.device)
+                    value = _objective(loss, mode, m, center_coef, r, enc)
                 passes += len(rows)
                 opt.zero_grad(set_to_none=True)
                 value.backward()
@@ -491,18 +542,46 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                                        eval_train, passes, seconds)
             except NonFiniteRewardsError:
                 raise _diverged(epoch, lr) from None
+            val = (metrics_from_scores(enc_val.lists, enc_val.scores_by_list(model),
+                                       against=None) if enc_val is not None else None)
             record = EpochRecord(**{**asdict(record),
+                                    "validation_loss": val.listwise_loss if val else math.nan,
+                                    "validation_accuracy": val.accuracy if val else math.nan,
                                     "eval_seconds": time.perf_counter() - t1})
             history.append(record)
             bar.set_postfix(loss=f"{record.train_objective:.3f}",
                             heldout_acc=f"{record.heldout_accuracy:.3f}")
             if callback is not None:
                 callback(record)
+            if val is not None and best.update(model, epoch, val, patience):
+                break
     bar.close()
+    if enc_val is not None:
+        model.load_state_dict(best.state)
     final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
              if enc_held is not None else None)
     return TrainResult(model=model, history=history, config=config, device=str(dev),
-                       final=final, param_counts=model.param_counts(), start=start)
+                       final=final, param_counts=model.param_counts(), start=start,
+                       best_epoch=best.epoch if enc_val is not None else None)
+
+
+class _Best:
+    """The best validation epoch so far (highest pairwise accuracy, then lowest listwise
+    loss), its weights, and whether to stop.  Accuracy first: a model that keeps ordering
+    better while growing more confident raises the loss, yet it is the better ranker."""
+
+    def __init__(self):
+        self.key, self.epoch, self.state, self.waited = None, None, None, 0
+
+    def update(self, model, epoch, val, patience) -> bool:
+        acc = val.accuracy if math.isfinite(val.accuracy) else -1.0
+        key = (round(acc, 9), -val.listwise_loss)
+        if self.state is None or key > self.key:
+            self.key, self.epoch, self.waited = key, epoch, 0
+            self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.waited += 1
+        return patience is not None and self.waited >= int(patience)
 
 
 def _sync(dev):

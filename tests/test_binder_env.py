@@ -65,6 +65,12 @@ def test_binder_requirements_cpu_torch_widgets_and_rmteach():
              if not ln.startswith("-")}
     for needed in ("ipywidgets", "jupyterlab", "matplotlib", "numpy", "tqdm"):
         assert needed in names, f"binder/requirements.txt does not list {needed}"
+    # No TRL on Binder (a decision, not an omission): notebook 10 is optional, the TRL stack
+    # adds about 400 MB to the image, and without it the notebook runs its export part and
+    # says how to add TRL (tests/test_trl_bridge.py checks that path; the suite run below
+    # takes it too).
+    for heavy in ("trl", "transformers", "datasets", "accelerate"):
+        assert heavy not in names, f"binder/requirements.txt lists {heavy}: Binder stays lean"
     # rmteach itself: a local path, resolved by pip from repo2docker's cwd (the repo root)
     assert "." in lines or "-e ." in lines, "binder/requirements.txt must install rmteach ('.')"
 

@@ -12,11 +12,11 @@ from rmteach.jsonl import dumps_jsonl, loads_jsonl, read_jsonl, write_jsonl
 
 def test_round_trip_pairs_and_lists(tmp_path):
     d = make_preference_data(20, seed=0)
-    items = [*d.train, *d.pairs("heldout")]
-    path = tmp_path / "prefs.jsonl"
-    write_jsonl(items, path)
-    assert read_jsonl(path) == items
-    assert loads_jsonl(dumps_jsonl(items)) == items
+    for items in ([*d.train], d.pairs("heldout")):
+        path = tmp_path / "prefs.jsonl"
+        write_jsonl(items, path)
+        assert read_jsonl(path) == items
+        assert loads_jsonl(dumps_jsonl(items)) == items
 
 
 def test_trl_pair_layout_and_extra_keys(tmp_path):
@@ -24,32 +24,46 @@ def test_trl_pair_layout_and_extra_keys(tmp_path):
     path.write_text(
         '{"prompt": "explain rain", "chosen": "sunny", "rejected": "ugh", "id": 7}\n'
         "\n"
-        '{"prompt": "explain rain", "responses": ["ugh", "sunny thanks"], "ranking": [1, 0]}\n',
+        '{"prompt": "explain sky", "chosen": "sunny thanks", "rejected": "ugh"}\n',
         encoding="utf-8")
     items = read_jsonl(path)
     assert items == [PreferencePair("explain rain", "sunny", "ugh"),
-                     RankedList("explain rain", ("ugh", "sunny thanks"), (1, 0))]
+                     PreferencePair("explain sky", "sunny thanks", "ugh")]
     line = json.loads(dumps_jsonl(items[:1]))
     assert set(line) == {"prompt", "chosen", "rejected"}
+    ranked = loads_jsonl('{"prompt": "explain rain", "responses": ["ugh", "sunny thanks"], '
+                         '"ranking": [1, 0], "id": 3}')
+    assert ranked == [RankedList("explain rain", ("ugh", "sunny thanks"), (1, 0))]
 
 
 GOOD = '{"prompt": "p", "chosen": "a", "rejected": "b"}'
+GOOD_LIST = '{"prompt": "p", "responses": ["a", "b"], "ranking": [1, 0]}'
 
 
 @pytest.mark.parametrize(("bad", "match"), [
     ("{not json", r"line 2: not valid JSON"),
     ("[1, 2]", r"line 2: expected a JSON object"),
     ('{"prompt": "p"}', r"line 2: fields 'chosen' and 'rejected'"),
-    ('{"chosen": "a", "rejected": "b"}', r"line 2: field 'prompt' is missing"),
     ('{"prompt": "p", "chosen": "a"}', r"line 2: field 'rejected' is missing"),
     ('{"prompt": "p", "rejected": "b"}', r"line 2: field 'chosen' is missing"),
     ('{"prompt": 3, "chosen": "a", "rejected": "b"}', r"line 2: field 'prompt' must be a str"),
-    ('{"prompt": "p", "chosen": [{"role": "user"}], "rejected": "b"}',
-     r"line 2: field 'chosen' must be a string; got list \(conversational"),
     ('{"prompt": "p", "chosen": "  ", "rejected": "b"}', r"line 2: field 'chosen' is empty"),
     ('{"prompt": "p", "chosen": "a", "rejected": "b", "ranking": [0]}', r"line 2: .*not both"),
+    ('{"prompt": "p", "chosen": "a", "rejected": "b", "margin": "big"}',
+     r"line 2: field 'margin' must be a finite number"),
+])
+def test_malformed_line_names_line_and_field(tmp_path, bad, match):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(GOOD + "\n" + bad + "\n" + GOOD + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=match) as info:
+        read_jsonl(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(("bad", "match"), [
     ('{"prompt": "p", "ranking": [0, 1]}', r"line 2: field 'responses' is missing"),
     ('{"prompt": "p", "responses": ["a", "b"]}', r"line 2: field 'ranking' is missing"),
+    ('{"responses": ["a", "b"], "ranking": [0, 1]}', r"line 2: field 'prompt' is missing"),
     ('{"prompt": "p", "responses": ["a"], "ranking": [0]}',
      r"line 2: field 'responses' must be a list of at least 2"),
     ('{"prompt": "p", "responses": "ab", "ranking": [0, 1]}',
@@ -62,13 +76,14 @@ GOOD = '{"prompt": "p", "chosen": "a", "rejected": "b"}'
      r"line 2: field 'ranking'"),
     ('{"prompt": "p", "responses": ["a", "b"], "ranking": [true, false]}',
      r"line 2: field 'ranking'"),
+    ('{"prompt": "p", "responses": ["a", "b"], "ranking": [0, 1], "margin": 1}',
+     r"line 2: field 'margin' belongs to pairs"),
 ])
-def test_malformed_line_names_line_and_field(tmp_path, bad, match):
+def test_malformed_ranked_line_names_line_and_field(tmp_path, bad, match):
     path = tmp_path / "bad.jsonl"
-    path.write_text(GOOD + "\n" + bad + "\n" + GOOD + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=match) as info:
+    path.write_text(GOOD_LIST + "\n" + bad + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=match):
         read_jsonl(path)
-    assert str(path) in str(info.value)
 
 
 def test_nothing_is_half_loaded():
@@ -94,4 +109,6 @@ def test_write_rejects_unknown_items_without_touching_the_file(tmp_path):
     path = tmp_path / "out.jsonl"
     with pytest.raises(ValueError, match="PreferencePair or RankedList"):
         write_jsonl([PreferencePair("p", "a", "b"), {"prompt": "p"}], path)
+    with pytest.raises(ValueError, match="unknown format 'trl'"):
+        write_jsonl([PreferencePair("p", "a", "b")], path, format="trl")
     assert not path.exists()

@@ -1,0 +1,175 @@
+"""Learners' own data: the benchmark's rule generators, validation-split model choice, the
+vocabulary cap, and the CLI defaults that use them (the library defaults stay as they are)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from benchmarks import own_data
+from rmteach.__main__ import CLI_DEFAULTS, main
+from rmteach.data import VOCABULARY, make_preference_data, split_by_prompt, tokenize
+from rmteach.evaluate import metrics_from_scores
+from rmteach.model import Vocabulary
+from rmteach.train import DEFAULTS, _Encoded, train
+
+
+@pytest.mark.parametrize("name", sorted(own_data.RULES))
+def test_rules_are_noiseless_unseen_and_tie_free(name):
+    rule = own_data.RULES[name]
+    lists = own_data.make_lists(rule, 200, seed=3)
+    assert len({x["prompt"] for x in lists}) == 200
+    words = set()
+    for x in lists:
+        r = [rule.reward(x["prompt"], y) for y in x["responses"]]
+        best_first = [r[i] for i in x["ranking"]]
+        assert best_first == sorted(r, reverse=True)                  # noiseless labels
+        assert min(np.diff(sorted(r))) >= own_data.MIN_GAP - 1e-9       # no near-ties
+        for y in x["responses"]:
+            words |= set(tokenize(y))
+    assert not words & set(VOCABULARY), "responses must not reuse the built-in language"
+    assert own_data.make_lists(rule, 20, seed=3) == lists[:20]         # deterministic
+
+
+def test_match_rule_needs_the_prompt():
+    rule = own_data.RULES["match"]
+    p = "please bring the fox and the cup and the owl"
+    assert rule.reward(p, "fox cup") == 2.0
+    assert rule.reward(p.replace("fox", "yak"), "fox cup") == 0.5
+
+
+def test_validation_split_chooses_the_epoch_and_never_sees_heldout():
+    d = make_preference_data(120, max_n=4, seed=0)
+    res = train(d, epochs=5, validation_fraction=0.2, progress=False, seed=0)
+    assert res.config["validation_lists"] == 19 and res.config["train_lists"] == 77
+    keys = [(r.validation_accuracy, -r.validation_loss) for r in res.history]
+    assert res.best_epoch == max(range(len(keys)), key=lambda i: (keys[i], -i)) + 1
+    kept = res.history[res.best_epoch - 1]
+    assert res.heldout_accuracy == kept.heldout_accuracy
+    # the kept weights are the best epoch's: its validation loss comes out again
+    held = {x.prompt for x in d.heldout}
+    tr_lists, val = split_by_prompt(d.train, heldout_fraction=0.2, seed=0)
+    assert not ({x.prompt for x in val} & held) and not ({x.prompt for x in val}
+                                                          & {x.prompt for x in tr_lists})
+    enc = _Encoded(res.model, val)
+    again = metrics_from_scores(val, enc.scores_by_list(res.model), against=None)
+    assert again.listwise_loss == pytest.approx(kept.validation_loss, abs=1e-6)
+    assert again.accuracy == pytest.approx(max(k[0] for k in keys))
+    assert res.final.accuracy == pytest.approx(res.heldout_accuracy)
+
+
+def test_patience_stops_early():
+    d = make_preference_data(60, max_n=3, seed=1)
+    res = train(d, epochs=40, lr=0.05, validation_fraction=0.3, patience=2, progress=False)
+    assert len(res.history) < 40
+    assert len(res.history) - res.best_epoch == 2
+    with pytest.raises(ValueError, match="patience"):
+        train(d, epochs=2, patience=2, progress=False)
+
+
+def test_library_defaults_are_unchanged():
+    """The notebooks' defaults: no validation split, no early stopping, 12 epochs."""
+    sig = inspect.signature(train).parameters
+    assert sig["validation_fraction"].default == 0.0 and sig["patience"].default is None
+    assert DEFAULTS == {"epochs": 12, "lr": 1e-2, "batch_size": 16, "weight_decay": 0.0}
+    d = make_preference_data(40, max_n=3, seed=0)
+    res = train(d, epochs=2, progress=False)
+    assert res.best_epoch is None and len(res.history) == 2
+    assert math.isnan(res.history[0].validation_loss)
+    assert math.isnan(res.history[0].validation_accuracy)
+
+
+def test_vocabulary_cap_and_min_count():
+    from rmteach.data import PreferencePair
+
+    items = [PreferencePair("zz yy", "aa aa aa bb", "cc"), PreferencePair("zz", "aa", "bb")]
+    full = Vocabulary.from_items(items)
+    assert full.words[-5:] == ("zz", "yy", "aa", "bb", "cc") and full.n_unknown == 0
+    capped = Vocabulary.from_items(items, max_words=2)
+    assert capped.words[-2:] == ("zz", "aa") and capped.n_unknown == 3
+    assert capped.encode("yy", "cc", 10)[0] == 1                  # <unk>
+    assert Vocabulary.from_items(items, min_count=3).words[-1:] == ("aa",)
+    # the cap never changes the built-in language's vocabulary
+    d = make_preference_data(50, seed=0)
+    assert Vocabulary.from_items(d.train, max_words=0, min_count=99) == Vocabulary()
+    with pytest.raises(ValueError, match="min_count"):
+        Vocabulary.from_items(items, min_count=0)
+
+
+def test_cli_defaults_use_validation_and_say_so(tmp_path, capsys):
+    assert CLI_DEFAULTS["validation_fraction"] > 0 and CLI_DEFAULTS["patience"] >= 0
+    path = own_data.write_file(own_data.RULES["counts"], tmp_path / "c.jsonl", seed=0,
+                               n_prompts=60)
+    assert main(["train", "--data", str(path), "--epochs", "3", "--no-progress",
+                 "--max-vocab", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "read as <unk> (--max-vocab 10, --min-count 1)" in out
+    assert "the best on 5 validation lists" in out
+    assert main(["train", "--data", str(path), "--epochs", "2", "--no-progress", "--json",
+                 "--validation-fraction", "0"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["best_epoch"] is None and summary["epochs_run"] == 2
+
+
+def test_cli_on_builtin_data_keeps_the_vocabulary():
+    torch.manual_seed(0)
+    d = make_preference_data(30, seed=0)
+    assert Vocabulary.from_items(d.train, max_words=CLI_DEFAULTS["max_vocab"]) == Vocabulary()
+
+
+# -- the CLI's model options (off in the library) ------------------------------------------
+
+def test_model_options_are_off_by_default_and_draw_the_same_weights():
+    from rmteach.model import TinyRewardModel
+
+    book = TinyRewardModel()
+    assert set(book.config()) == {"d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout",
+                                  "vocab"}
+    assert not hasattr(book, "match_embedding")
+    rich = TinyRewardModel(pooling="sum", match_feature=True)
+    shared = rich.state_dict()
+    for k, v in book.state_dict().items():
+        assert torch.equal(v, shared[k]), k           # the option draws its weights last
+    with pytest.raises(ValueError, match="unknown pooling 'mean'"):
+        TinyRewardModel(pooling="mean")
+
+
+def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
+    from rmteach.model import TinyRewardModel, _in_prompt
+
+    m = TinyRewardModel(pooling="sum", match_feature=True, seed=3)
+    ids, lengths = m.encode(["explain rain sky", "cook dinner"], ["rain sunny sky", "um dinner"])
+    assert _in_prompt(ids).tolist() == [[0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0]]
+    with torch.no_grad():
+        h = m.hidden_states(ids, lengths)
+        per_token = m.head(h).squeeze(-1)
+        real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
+        assert torch.allclose(m(ids, lengths), (per_token * real).sum(1), atol=1e-5)
+
+
+def test_checkpoint_keeps_the_options(tmp_path):
+    from rmteach.checkpoint import load, save
+    from rmteach.model import TinyRewardModel
+
+    m = TinyRewardModel(pooling="sum", match_feature=True, seed=1)
+    save(m, tmp_path / "m.pt")
+    back = load(tmp_path / "m.pt")
+    assert back.config() == m.config()
+    assert back.score("explain rain", "rain sunny") == pytest.approx(
+        m.score("explain rain", "rain sunny"))
+
+
+def test_benchmark_script_writes_its_tables(tmp_path):
+    assert own_data.main(["--rules", "counts", "--layouts", "pairs", "--seeds", "0", "1",
+                          "--prompts", "40", "--out", str(tmp_path), "--work",
+                          str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "own_data.json").read_text())
+    assert [r["seed"] for r in result["rows"]] == [0, 1]
+    assert all(0.0 <= r["heldout_accuracy"] <= 1.0 and r["cpu_seconds"] > 0
+               for r in result["rows"])
+    assert "| counts: word counts" in (tmp_path / "own_data.md").read_text()
