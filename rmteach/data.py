@@ -39,15 +39,28 @@ prompt, so no held-out prompt is ever seen in training.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._arrays import _check_numpy_input
 from ._checks import check_int, check_real, check_seed
+from .items import PreferenceData, PreferencePair, RankedList, as_ranked_list, split_by_prompt
+from .language import (
+    _KINDS,
+    FILLER_WORDS,
+    POLITE_WORDS,
+    RUDE_WORDS,
+    STARTERS,
+    TOPICS,
+    VOCABULARY,
+    WORD_VALUES,
+    explain_reward,
+    tokenize,
+    topic_of,
+    true_reward,
+)
 
 __all__ = [
     "FILLER_WORDS",
@@ -74,251 +87,6 @@ __all__ = [
     "topic_of",
     "true_reward",
 ]
-
-# ---------------------------------------------------------------------------
-# The language
-# ---------------------------------------------------------------------------
-
-#: topic -> (words a prompt uses, words an on-topic response uses)
-TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "weather": (("weather", "rain", "forecast", "sky"),
-                ("sunny", "cloudy", "umbrella", "storm", "wind", "warm", "cold", "showers")),
-    "cooking": (("recipe", "cook", "dinner", "kitchen"),
-                ("pasta", "oven", "salt", "garlic", "bake", "simmer", "onion", "butter")),
-    "space": (("planet", "stars", "rocket", "moon"),
-              ("orbit", "galaxy", "comet", "telescope", "gravity", "astronaut", "mars",
-               "nebula")),
-    "music": (("song", "guitar", "music", "band"),
-              ("melody", "chord", "rhythm", "piano", "drums", "tempo", "lyrics", "concert")),
-    "sports": (("football", "match", "team", "score"),
-               ("goal", "coach", "league", "sprint", "tennis", "referee", "stadium",
-                "training")),
-}
-#: how a prompt opens (before one or two topic words)
-STARTERS: tuple[str, ...] = ("tell me about", "what about", "explain", "any tips on",
-                             "talk about", "i love", "question on", "help with")
-POLITE_WORDS: tuple[str, ...] = ("please", "thanks", "glad", "happy", "kindly", "welcome")
-RUDE_WORDS: tuple[str, ...] = ("stupid", "whatever", "ugh", "dumb", "shut", "boring")
-FILLER_WORDS: tuple[str, ...] = ("um", "like", "basically", "actually", "so", "well", "just",
-                                 "really")
-
-#: the true reward of one response word, by kind (the hidden r*)
-WORD_VALUES: dict[str, float] = {
-    "on-topic": 1.0,
-    "polite": 0.5,
-    "off-topic": -0.5,
-    "filler": -0.25,
-    "rude": -1.5,
-}
-_KINDS = tuple(WORD_VALUES)          # order used when sampling response styles
-
-
-def _all_words() -> tuple[str, ...]:
-    words: list[str] = []
-    for starter in STARTERS:
-        words += starter.split()
-    for prompt_words, answer_words in TOPICS.values():
-        words += [*prompt_words, *answer_words]
-    words += [*POLITE_WORDS, *RUDE_WORDS, *FILLER_WORDS]
-    return tuple(dict.fromkeys(words))          # unique, first-seen order
-
-
-#: every word of the language, in a fixed order (the model's vocabulary adds specials)
-VOCABULARY: tuple[str, ...] = _all_words()
-
-_PROMPT_WORD_TOPIC = {w: t for t, (pw, _) in TOPICS.items() for w in pw}
-# any topic word in a response (answer words, or a prompt word echoed) is on- or off-topic
-_ANSWER_WORD_TOPIC = {w: t for t, (pw, aw) in TOPICS.items() for w in (*pw, *aw)}
-_POLITE, _RUDE, _FILLER = set(POLITE_WORDS), set(RUDE_WORDS), set(FILLER_WORDS)
-
-
-def tokenize(text: str) -> list[str]:
-    """Split a prompt or response into lower-case words (whitespace separated).
-
-    >>> tokenize("Tell me about  RAIN")
-    ['tell', 'me', 'about', 'rain']
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string of words; got {type(text).__name__}.")
-    return text.lower().split()
-
-
-def topic_of(prompt: str) -> str | None:
-    """The topic a prompt asks about: the topic of its first topic word (None if none).
-
-    >>> topic_of("tell me about rain forecast")
-    'weather'
-    """
-    for word in tokenize(prompt):
-        if word in _PROMPT_WORD_TOPIC:
-            return _PROMPT_WORD_TOPIC[word]
-    return None
-
-
-def _word_kind(word: str, topic: str | None) -> str | None:
-    if word in _ANSWER_WORD_TOPIC:
-        return "on-topic" if _ANSWER_WORD_TOPIC[word] == topic else "off-topic"
-    if word in _POLITE:
-        return "polite"
-    if word in _RUDE:
-        return "rude"
-    if word in _FILLER:
-        return "filler"
-    return None
-
-
-def explain_reward(prompt: str, response: str) -> dict:
-    """Break the true reward r*(x, y) of one response into its parts.
-
-    Returns a dict with ``topic``, ``counts`` (words of each kind), ``values`` (the
-    per-word weights :data:`WORD_VALUES`), ``contributions`` (count × value) and
-    ``total`` (= :func:`true_reward`).  Words outside the language count as nothing.
-
-    >>> e = explain_reward("explain rain", "sunny thanks um guitar")
-    >>> e["counts"]
-    {'on-topic': 1, 'polite': 1, 'off-topic': 1, 'filler': 1, 'rude': 0}
-    >>> e["total"]
-    0.75
-    """
-    topic = topic_of(prompt)
-    counts = dict.fromkeys(_KINDS, 0)
-    for word in tokenize(response):
-        kind = _word_kind(word, topic)
-        if kind is not None:
-            counts[kind] += 1
-    contributions = {k: counts[k] * WORD_VALUES[k] for k in _KINDS}
-    return {
-        "topic": topic,
-        "counts": counts,
-        "values": dict(WORD_VALUES),
-        "contributions": contributions,
-        "total": float(sum(contributions.values())),
-    }
-
-
-def true_reward(prompt: str, response: str) -> float:
-    """The hidden true reward r*(x, y): the sum of the per-word values of the response.
-
-    On-topic words +1, polite +0.5, off-topic −0.5, filler (rambling) −0.25,
-    rude −1.5 (see :data:`WORD_VALUES`).
-
-    >>> true_reward("tell me about rain", "sunny umbrella thanks")
-    2.5
-    >>> true_reward("tell me about rain", "ugh whatever um")
-    -3.25
-    """
-    for name, text in (("prompt", prompt), ("response", response)):
-        if not isinstance(text, str):
-            raise ValueError(f"{name} must be a string of words; got {type(text).__name__}.")
-    return _cached_true_reward(prompt, response)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _cached_true_reward(prompt: str, response: str) -> float:
-    return explain_reward(prompt, response)["total"]
-
-
-# ---------------------------------------------------------------------------
-# Preference items
-# ---------------------------------------------------------------------------
-
-
-def _margin_repr(obj) -> str:
-    return "" if obj.margin is None else f", margin={obj.margin!r}"
-
-
-@dataclass(frozen=True)
-class PreferencePair:
-    """One comparison in TRL's layout: ``chosen`` was preferred to ``rejected``.
-
-    ``margin`` (optional): by how much ``chosen`` should win, TRL's ``margin`` column;
-    the pairwise margin loss −log Sigmoid(r_a − r_b − m) uses it per pair.
-    """
-
-    prompt: str
-    chosen: str
-    rejected: str
-    margin: float | None = None
-
-    def __repr__(self) -> str:
-        return (f"PreferencePair(prompt={self.prompt!r}, chosen={self.chosen!r}, "
-                f"rejected={self.rejected!r}{_margin_repr(self)})")
-
-    def __post_init__(self):
-        for name in ("prompt", "chosen", "rejected"):
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise ValueError(f"{name} must be a string; got {type(value).__name__}.")
-
-
-@dataclass(frozen=True)
-class RankedList:
-    """One prompt with N ≥ 2 responses and a human ranking of them.
-
-    ``responses`` are in the order shown to the annotator; ``ranking`` lists their
-    indices best first (``ranking[0]`` is the favourite), as in the JSONL layout
-    ``{"prompt", "responses": [...], "ranking": [...]}``.  ``margin`` (optional) is the
-    margin m of every pair the list implies; it is set when a pair with TRL's
-    ``margin`` column becomes a list of two.
-    """
-
-    prompt: str
-    responses: tuple[str, ...]
-    ranking: tuple[int, ...]
-    margin: float | None = None      # a pair's margin, kept when the pair becomes a list of 2
-
-    def __repr__(self) -> str:
-        return (f"RankedList(prompt={self.prompt!r}, responses={self.responses!r}, "
-                f"ranking={self.ranking!r}{_margin_repr(self)})")
-
-    def __post_init__(self):
-        if not isinstance(self.prompt, str):
-            raise ValueError(f"prompt must be a string; got {type(self.prompt).__name__}.")
-        if isinstance(self.responses, (str, bytes)) or not hasattr(self.responses, "__len__"):
-            raise ValueError("responses must be a sequence of strings; got "
-                             f"{type(self.responses).__name__}.")
-        for k, y in enumerate(self.responses):
-            if not isinstance(y, str):
-                raise ValueError(f"responses[{k}] must be a string; got {type(y).__name__}.")
-        n = len(self.responses)
-        if n < 2:
-            raise ValueError(f"a ranked list needs at least 2 responses; got {n}.")
-        if isinstance(self.ranking, (str, bytes, set, frozenset)) \
-                or not hasattr(self.ranking, "__len__"):
-            raise ValueError("ranking must be a sequence of response indices, best first; got "
-                             f"{type(self.ranking).__name__}.")
-        for k, i in enumerate(self.ranking):
-            if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
-                raise ValueError(f"ranking[{k}] must be a whole-number index into responses; "
-                                 f"got {type(i).__name__} {i!r}.")
-        object.__setattr__(self, "ranking", tuple(int(i) for i in self.ranking))
-        if sorted(self.ranking) != list(range(n)):
-            raise ValueError(f"ranking {list(self.ranking)} is not a permutation of 0..{n - 1} "
-                             "(the response indices, best first).")
-
-    @property
-    def n(self) -> int:
-        return len(self.responses)
-
-    def best_first(self) -> list[str]:
-        """The responses sorted best first."""
-        return [self.responses[i] for i in self.ranking]
-
-    def pairs(self) -> list[PreferencePair]:
-        """The N(N−1)/2 (chosen, rejected) pairs this ranking implies."""
-        ordered = self.best_first()
-        return [PreferencePair(self.prompt, ordered[i], ordered[j], self.margin)
-                for i in range(self.n) for j in range(i + 1, self.n)]
-
-
-def as_ranked_list(item: PreferencePair | RankedList) -> RankedList:
-    """A pair becomes a list of 2 (chosen first); a ranked list is returned as is."""
-    if isinstance(item, RankedList):
-        return item
-    if isinstance(item, PreferencePair):
-        return RankedList(item.prompt, (item.chosen, item.rejected), (0, 1), item.margin)
-    raise ValueError(f"expected a PreferencePair or RankedList; got {type(item).__name__}.")
-
 
 # ---------------------------------------------------------------------------
 # Sampling prompts, responses and annotations
@@ -499,37 +267,6 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     return out
 
 
-def split_by_prompt(items: Iterable[PreferencePair | RankedList], *,
-                    heldout_fraction: float = 0.2, seed: int = 0):
-    """Split items into (train, heldout) lists **by prompt**: a prompt lands on one side only.
-
-    ``round(heldout_fraction × number of distinct prompts)`` prompts (at least one when
-    the fraction is > 0 and there are two or more prompts) go to held-out.
-    """
-    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
-        raise ValueError(f"items must be a list of pairs or ranked lists; got "
-                         f"{type(items).__name__}.")
-    items = list(items)
-    heldout_fraction = check_real(heldout_fraction, "heldout_fraction", lo=0.0)
-    if not heldout_fraction < 1.0:
-        raise ValueError(f"heldout_fraction must be in [0, 1); got {heldout_fraction}.")
-    seed = check_seed(seed)
-    for k, it in enumerate(items):
-        if not isinstance(it, (PreferencePair, RankedList)):
-            raise ValueError(f"items[{k}] must be a PreferencePair or RankedList; got "
-                             f"{type(it).__name__}.")
-    prompts = list(dict.fromkeys(it.prompt for it in items))
-    n_held = round(float(heldout_fraction) * len(prompts))
-    if heldout_fraction > 0 and n_held == 0 and len(prompts) >= 2:
-        n_held = 1
-    n_held = min(n_held, len(prompts) - 1) if prompts else 0
-    rng = np.random.default_rng([seed, 4])
-    held = {prompts[i] for i in rng.permutation(len(prompts))[:n_held]}
-    train = [it for it in items if it.prompt not in held]
-    heldout = [it for it in items if it.prompt in held]
-    return train, heldout
-
-
 def label_agreement(items: Iterable[PreferencePair | RankedList]) -> float:
     """Fraction of the labelled pairs whose order agrees with the true reward.
 
@@ -549,58 +286,6 @@ def label_agreement(items: Iterable[PreferencePair | RankedList]) -> float:
     if total == 0:
         raise ValueError("no pairs to check: the item list is empty.")
     return agree / total
-
-
-# ---------------------------------------------------------------------------
-# Ready-made datasets
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreferenceData:
-    """A train / held-out split of ranked lists (a pair is a list of N = 2).
-
-    Attributes:
-        train, heldout: the ranked lists; no prompt appears in both.
-        beta: the annotators' rationality (``None`` for data read from a file).
-        seed: the seed it was made with.
-        synthetic: True when the true reward :func:`true_reward` applies.
-    """
-
-    train: tuple[RankedList, ...]
-    heldout: tuple[RankedList, ...]
-    beta: float | None = None
-    seed: int | None = None
-    synthetic: bool = False
-    info: dict = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def from_items(cls, items: Iterable[PreferencePair | RankedList], *,
-                   heldout_fraction: float = 0.2, seed: int = 0,
-                   synthetic: bool = False) -> PreferenceData:
-        """Wrap your own pairs or lists (e.g. from a JSONL file), split by prompt."""
-        lists = [as_ranked_list(it) for it in items]
-        if not lists:
-            raise ValueError("no preference items given: the data set is empty.")
-        train, heldout = split_by_prompt(lists, heldout_fraction=heldout_fraction, seed=seed)
-        return cls(tuple(train), tuple(heldout), None, seed, synthetic)
-
-    def pairs(self, split: str = "train") -> list[PreferencePair]:
-        """All (chosen, rejected) pairs of ``split`` ("train" or "heldout"), list by list."""
-        return [p for lst in self._split(split) for p in lst.pairs()]
-
-    def _split(self, split):
-        if split not in ("train", "heldout"):
-            raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
-        return self.train if split == "train" else self.heldout
-
-    def summary(self) -> str:
-        """One line: prompts, responses and pairs on each side."""
-        def side(lists):
-            return (f"{len(lists)} prompts, {sum(x.n for x in lists)} responses, "
-                    f"{sum(x.n * (x.n - 1) // 2 for x in lists)} pairs")
-        beta = "" if self.beta is None else f", beta={self.beta}"
-        return f"train: {side(self.train)}; held-out: {side(self.heldout)}{beta}"
 
 
 def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 9,

@@ -308,7 +308,7 @@ def build(out, notebooks=None, *, force: bool = False, suite=None) -> Course:
 
 
 def add_parser(sub) -> None:
-    """Register ``lab`` under the CLI's subcommands (called by ``rmteach.__main__``)."""
+    """Register ``lab`` under the CLI's subcommands (called by ``rmteach.cli.build_parser``)."""
     lab = sub.add_parser("lab", help="hand the suite out as a graded nbgrader lab",
                          description="Course labs with nbgrader (pip install -r "
                                      "requirements-instructor.txt).")
