@@ -20,18 +20,23 @@ summary where images do not render.  Nothing here imports torch at import time.
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..data import TOPICS, PreferenceData, RankedList, explain_reward, topic_of, true_reward
+from ..data import TOPICS, PreferenceData, RankedList, topic_of, true_reward
 from ..evaluate import kendall_tau, score_lists
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure
+from .figures import (
+    FigureView,
+    _finish,
+    _new_figure,
+    describe_list,
+    phi_breakdown,
+    phi_table,
+    show_examples,
+)
 
 __all__ = [
     "TOPIC_COLOURS",
@@ -51,162 +56,6 @@ LN2 = math.log(2.0)
 TOPIC_COLOURS: dict[str, str] = {t: PALETTE_CYCLE[i] for i, t in enumerate(TOPICS)}
 
 
-# ---------------------------------------------------------------------------------------
-# Static figures
-# ---------------------------------------------------------------------------------------
-
-
-class FigureView:
-    """A finished figure for a notebook: PNG where images render, a text line elsewhere.
-
-    ``.figure`` is the Agg-backed matplotlib figure (tests read its artists);
-    ``.summary`` is the deterministic ``text/plain`` line (checked by nbval, so it holds
-    no timings); ``.values`` holds the numbers that were plotted.
-    """
-
-    def __init__(self, figure: Figure, summary: str, values: Mapping | None = None):
-        self.figure = figure
-        self.summary = summary
-        self.values = dict(values or {})
-
-    def png(self) -> bytes:
-        out = io.BytesIO()
-        self.figure.savefig(out, format="png", dpi=self.figure.dpi)
-        return out.getvalue()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/png": base64.b64encode(self.png()).decode("ascii"),
-                "text/plain": self.summary}
-
-    def __repr__(self) -> str:
-        return self.summary
-
-
-def _new_figure(nrows: int, ncols: int, figsize) -> tuple[Figure, list]:
-    with LiveFigure.style():
-        fig = Figure(figsize=figsize, dpi=90)
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, list(axes.flat)
-
-
-def _finish(fig: Figure) -> None:
-    import warnings
-
-    with LiveFigure.style(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout(pad=0.6)
-
-
-# ---------------------------------------------------------------------------------------
-# The data, with its known truth
-# ---------------------------------------------------------------------------------------
-
-
-def _explain_line(prompt: str, response: str) -> str:
-    e = explain_reward(prompt, response)
-    parts = [f"{k} {n}×{e['values'][k]:+g}" for k, n in e["counts"].items() if n]
-    return ", ".join(parts) if parts else "no scored words"
-
-
-def describe_list(lst: RankedList, *, width: int = 44) -> str:
-    """One ranked list as text: the prompt and its topic, then the responses best first
-    (as the annotator ranked them) with the true reward r* and where it comes from.
-
-    A ``*`` marks a response the annotator placed above one with a higher true reward
-    (a noisy label); with β = ∞ there are none.
-    """
-    if not isinstance(lst, RankedList):
-        raise ValueError(f"describe_list needs a RankedList; got {type(lst).__name__}.")
-    lines = [f"prompt: {lst.prompt!r}   (topic: {topic_of(lst.prompt) or 'none'})"]
-    rewards = [true_reward(lst.prompt, y) for y in lst.best_first()]
-    for rank, (y, r) in enumerate(zip(lst.best_first(), rewards), start=1):
-        noisy = any(q > r for q in rewards[rank:])      # ranked above a better response
-        text = y if len(y) <= width else y[: width - 1] + "…"
-        lines.append(f"  {rank}. {text:<{width}} r* = {r:+.2f}{' *' if noisy else '  '}"
-                     f"  ({_explain_line(lst.prompt, y)})")
-    return "\n".join(lines)
-
-
-def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
-                  split: str = "train", max_n: int | None = None) -> str:
-    """The first ``k`` ranked lists of ``split`` (with at most ``max_n`` responses, if
-    given) described by :func:`describe_list`."""
-    from .._checks import check_int
-
-    if split not in ("train", "heldout"):
-        raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
-    k = check_int(k, "k", lo=1)
-    if max_n is not None:
-        max_n = check_int(max_n, "max_n", lo=2)
-    if isinstance(data, PreferenceData):
-        lists = list(data.train if split == "train" else data.heldout)
-    elif isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
-        raise ValueError("data must be a PreferenceData or a list of ranked lists; got "
-                         f"{type(data).__name__}.")
-    else:
-        lists = list(data)
-        for i, x in enumerate(lists):
-            if not isinstance(x, RankedList):
-                raise ValueError(f"data[{i}] must be a RankedList; got {type(x).__name__}.")
-    if max_n is not None:
-        lists = [x for x in lists if x.n <= max_n]
-    if not lists:
-        raise ValueError("there are no ranked lists to show.")
-    return "\n\n".join(describe_list(x) for x in lists[: int(k)])
-
-
-# ---------------------------------------------------------------------------------------
-# φ = backbone + head
-# ---------------------------------------------------------------------------------------
-
-
-def phi_breakdown(model) -> dict[str, int]:
-    """Parameter counts of each part of a :class:`~rmteach.model.TinyRewardModel`.
-
-    Keys, in order: ``token embedding``, ``position embedding``, one ``transformer
-    layer i`` per layer, ``final norm`` (together: the backbone) and ``head W_r``.  The
-    sums agree with ``model.param_counts()``.
-    """
-    def count(module) -> int:
-        return int(sum(p.numel() for p in module.parameters()))
-
-    if not all(hasattr(model, a) for a in ("token_embedding", "transformer", "head",
-                                           "param_counts")):
-        raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
-
-    parts = {"token embedding": count(model.token_embedding),
-             "position embedding": count(model.position_embedding)}
-    for i, layer in enumerate(model.transformer.layers, start=1):
-        parts[f"transformer layer {i}"] = count(layer)
-    parts["final norm"] = count(model.final_norm)
-    parts["head W_r"] = count(model.head)
-    counts = model.param_counts()
-    backbone = sum(v for k, v in parts.items() if k != "head W_r")
-    if backbone != counts["backbone"] or parts["head W_r"] != counts["head"]:
-        raise ValueError("the model has parameters outside the known parts; "
-                         f"parts sum to {backbone} + {parts['head W_r']}, param_counts() says "
-                         f"{counts['backbone']} + {counts['head']}.")
-    return parts
-
-
-def phi_table(model) -> str:
-    """φ's composition as a text table: every part, the backbone, the head, the total."""
-    parts = phi_breakdown(model)
-    counts = model.param_counts()
-    total = counts["total"]
-    lines = [f"{'part of φ':28s}{'parameters':>12s}{'share':>9s}"]
-    for name, n in parts.items():
-        if name == "head W_r":
-            lines.append(f"{'  = backbone':28s}{counts['backbone']:>12,d}"
-                         f"{counts['backbone'] / total:>9.1%}")
-        lines.append(f"{'  ' + name if name != 'head W_r' else name:28s}{n:>12,d}"
-                     f"{n / total:>9.1%}")
-    lines.append(f"{'φ in total':28s}{total:>12,d}{1:>9.0%}")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------
 # Training curves
 # ---------------------------------------------------------------------------------------
 
