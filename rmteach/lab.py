@@ -32,6 +32,7 @@ import ast
 import copy
 import importlib
 import io
+import os
 import re
 import shutil
 import textwrap
@@ -169,11 +170,22 @@ def _answer_source(starter: str, arg: str, solution: str) -> str:
     return "\n".join([*lines, "", BEGIN, solution.strip("\n"), END])
 
 
+def _as_path(value, name: str) -> Path:
+    """``value`` as a Path, if it is a string or path-like (a clear ValueError otherwise)."""
+    if isinstance(value, (bytes, bool)) or not isinstance(value, (str, os.PathLike)) \
+            or not str(value).strip():
+        raise LabError(f"{name} must be a path (a string or pathlib.Path); got "
+                       f"{type(value).__name__} {value!r}."[:300])
+    return Path(value)
+
+
 def lab_notebook(path: Path) -> tuple[nbformat.NotebookNode, Assignment]:
     """The instructor (source) version of one suite notebook, and what it grades."""
     from .exercises import Exercise
 
-    path = Path(path)
+    path = _as_path(path, "path")
+    if not path.is_file() or path.suffix != ".ipynb":
+        raise LabError(f"path={str(path)!r} must be an existing notebook file (.ipynb).")
     nb = nbformat.read(path, as_version=4)
     assignment = Assignment(path.stem)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -278,8 +290,8 @@ def _nbgrader():
 
 def build(out, notebooks=None, *, force: bool = False, suite=None) -> Course:
     """Write the nbgrader course folder ``out`` (see the module docstring)."""
+    root = _as_path(out, "OUT")
     paths = _select(suite_notebooks(suite), notebooks)
-    root = Path(out)
     if root.exists() and not root.is_dir():
         raise LabError(f"OUT={str(out)!r} is a file; give a folder for the course.")
     if root.exists() and any(root.iterdir()) and not force:
@@ -309,6 +321,9 @@ def build(out, notebooks=None, *, force: bool = False, suite=None) -> Course:
 
 def add_parser(sub) -> None:
     """Register ``lab`` under the CLI's subcommands (called by ``rmteach.cli.build_parser``)."""
+    if not callable(getattr(sub, "add_parser", None)):
+        raise LabError("sub must be the subparsers object of an argparse parser "
+                       f"(parser.add_subparsers()); got {type(sub).__name__}.")
     lab = sub.add_parser("lab", help="hand the suite out as a graded nbgrader lab",
                          description="Course labs with nbgrader (pip install -r "
                                      "requirements-instructor.txt).")
