@@ -239,16 +239,21 @@ def _pair(obj, fmt, where) -> PreferencePair:
     return PreferencePair(prompt, c, r, margin)
 
 
-def _tiered(obj, where) -> list[PreferencePair]:
-    from .ranking import parse_tiers
-
-    prompt = _text(obj, "prompt", where)
-    for key in ("responses", "tiers"):
+def _list_fields(obj, order_key: str, kind: str, where) -> None:
+    """A list line needs ``responses`` and ``order_key``, and has no pair ``margin``."""
+    for key in ("responses", order_key):
         if key not in obj:
             raise ValueError(f"{where}: field {key!r} is missing.")
     if "margin" in obj:
         raise ValueError(f"{where}: field 'margin' belongs to pairs (TRL's margin column), not "
-                         "to tiered rankings.")
+                         f"to {kind}.")
+
+
+def _tiered(obj, where) -> list[PreferencePair]:
+    from .ranking import parse_tiers
+
+    prompt = _text(obj, "prompt", where)
+    _list_fields(obj, "tiers", "tiered rankings", where)
     responses = _responses(obj, where)
     tiers, n = obj["tiers"], len(responses)
     try:
@@ -283,12 +288,7 @@ def _responses(obj, where) -> list[str]:
 
 def _ranked(obj, where) -> RankedList:
     prompt = _text(obj, "prompt", where)
-    for key in ("responses", "ranking"):
-        if key not in obj:
-            raise ValueError(f"{where}: field {key!r} is missing.")
-    if "margin" in obj:
-        raise ValueError(f"{where}: field 'margin' belongs to pairs (TRL's margin column), not "
-                         "to ranked lists.")
+    _list_fields(obj, "ranking", "ranked lists", where)
     responses = _responses(obj, where)
     ranking = obj["ranking"]
     n = len(responses)
