@@ -70,7 +70,8 @@ def _cmd_train(args) -> int:
                    device=args.device, model=model, threads=args.threads,
                    progress=not args.no_progress, eval_train=False,
                    validation_fraction=args.validation_fraction,
-                   patience=args.patience or None if args.validation_fraction else None)
+                   patience=args.patience or None if args.validation_fraction else None,
+                   ema=args.ema)
     final = result.final
     summary = {
         "loss": args.loss,

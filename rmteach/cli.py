@@ -17,8 +17,8 @@ LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: the command's own defaults, tuned for data it has never seen (rmteach.train's library
 #: defaults, which the notebooks use, stay as they are)
 CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
-                "weight_decay": 0.1, "dropout": 0.1, "pooling": "sum", "match_feature": True,
-                "max_vocab": 20000, "min_count": 1}
+                "weight_decay": 1.0, "dropout": 0.3, "ema": 0.99, "pooling": "sum",
+                "match_feature": True, "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -151,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--weight-decay", type=_number(float, 0.0),
                    default=CLI_DEFAULTS["weight_decay"],
                    help=f"AdamW weight decay (default: {CLI_DEFAULTS['weight_decay']:g})")
+    g.add_argument("--ema", type=_number(float, 0.0, 0.9999, what="decay"),
+                   default=CLI_DEFAULTS["ema"],
+                   help="keep a moving average of the weights, updated after every step "
+                        "with this decay, and measure, choose and save that average (it "
+                        "smooths the last steps' noise, which helps most on small data); "
+                        f"0 = off (default: {CLI_DEFAULTS['ema']:g})")
     g = t.add_argument_group("model and machine")
     g.add_argument("--d-model", type=_number(int, 2, 1024, what="whole number"), default=32,
                    help="width of the hidden states h_last (= parameters in W_r) (default: 32)")

@@ -27,6 +27,7 @@ them exactly.  Training on CPU is deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from dataclasses import asdict, replace
 import numpy as np
 import torch
 
+from ._checks import check_real
 from .batching import (
     _as_data,
     _check_args,
@@ -78,7 +80,8 @@ def train(data: PreferenceData | Sequence | None = None, *,
           drop_degenerate: bool = True,
           callback: Callable[[EpochRecord], None] | None = None,
           validation_fraction: float = 0.0,
-          patience: int | None = None) -> TrainResult:
+          patience: int | None = None,
+          ema: float = 0.0) -> TrainResult:
     """Train a :class:`~rmteach.model.TinyRewardModel` on preference data.
 
     Args:
@@ -121,6 +124,11 @@ def train(data: PreferenceData | Sequence | None = None, *,
             held-out) and ``best_epoch`` says which it was.
         patience: with a validation split, stop after this many epochs without a better
             validation epoch (``epochs`` is then the most that run); None: run all.
+        ema: 0 (the default) keeps the weights as the optimiser leaves them.  A decay in
+            (0, 1) keeps an exponential moving average of the weights, updated after every
+            step (φ̄ ← ema·φ̄ + (1 − ema)·φ), and measures, chooses and returns THAT
+            average: it smooths the noise of the last steps, which helps most on small
+            data sets.  No random numbers are drawn.
 
     Returns:
         :class:`TrainResult` with ``model``, ``history`` (one :class:`EpochRecord` per
@@ -130,6 +138,10 @@ def train(data: PreferenceData | Sequence | None = None, *,
     (margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads) = _check_args(
         loss, mode, margin, center_coef, epochs, lr, batch_size, weight_decay, seed, threads,
         model_kwargs)
+    ema = check_real(ema, "ema (the weight-average decay: 0 = off, e.g. 0.99)", lo=0.0)
+    if ema >= 1.0:
+        raise ValueError(f"ema must be 0 (off) or a decay in (0, 1), e.g. 0.99; got {ema:g} "
+                         "(1 would never move the average).")
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
@@ -172,6 +184,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
               **({"validation_lists": len(val_lists), "patience": patience} if val_lists
                  else {}),
+              **({"ema": ema} if ema else {}),
               "model": {k: v for k, v in model.config().items() if k != "vocab"},
               "label_agreement": label_agreement(data.train) if data.synthetic else None,
               **degenerate}
@@ -182,14 +195,14 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback, eval_start, enc_val, patience)
+                     progress, eval_train, callback, eval_start, enc_val, patience, ema)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
           epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
-          eval_start=False, enc_val=None, patience=None):
+          eval_start=False, enc_val=None, patience=None, ema=0.0):
     start = None
     if eval_start:
         model.eval()
@@ -200,6 +213,11 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
     shuffle_rng = np.random.default_rng([seed, 7])
     n_examples = len(enc.n) if mode == "grouped" else len(enc.pair_better)
     n_batches = math.ceil(n_examples / batch_size)
+    # the weights that are measured, chosen and returned: the model's own, or their average
+    shown = model
+    if ema:
+        shown = copy.deepcopy(model)
+        live, avg = list(model.parameters()), list(shown.parameters())
 
     from tqdm.auto import tqdm
 
@@ -236,6 +254,9 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 opt.zero_grad(set_to_none=True)
                 value.backward()
                 opt.step()
+                if ema:
+                    with torch.no_grad():
+                        torch._foreach_lerp_(avg, live, 1.0 - ema)
                 total += float(value.detach()) * len(chosen)
                 count += len(chosen)
                 bar.update(1)
@@ -245,11 +266,11 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 raise _diverged(epoch, lr)
             t1 = time.perf_counter()
             try:
-                record = _epoch_record(epoch, total / count, model, enc, enc_held, against,
+                record = _epoch_record(epoch, total / count, shown, enc, enc_held, against,
                                        eval_train, passes, seconds)
             except NonFiniteRewardsError:
                 raise _diverged(epoch, lr) from None
-            val = (metrics_from_scores(enc_val.lists, enc_val.scores_by_list(model),
+            val = (metrics_from_scores(enc_val.lists, enc_val.scores_by_list(shown),
                                        against=None) if enc_val is not None else None)
             record = EpochRecord(**{**asdict(record),
                                     "validation_loss": val.listwise_loss if val else math.nan,
@@ -260,11 +281,13 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                             heldout_acc=f"{record.heldout_accuracy:.3f}")
             if callback is not None:
                 callback(record)
-            if val is not None and best.update(model, epoch, val, patience):
+            if val is not None and best.update(shown, epoch, val, patience):
                 break
     bar.close()
     if enc_val is not None:
         model.load_state_dict(best.state)
+    elif ema:
+        model.load_state_dict(shown.state_dict())
     final = (metrics_from_scores(data.heldout, enc_held.scores_by_list(model), against=against)
              if enc_held is not None else None)
     return TrainResult(model=model, history=history, config=config, device=str(dev),

@@ -76,12 +76,47 @@ def test_library_defaults_are_unchanged():
     """The notebooks' defaults: no validation split, no early stopping, 12 epochs."""
     sig = inspect.signature(train).parameters
     assert sig["validation_fraction"].default == 0.0 and sig["patience"].default is None
+    assert sig["ema"].default == 0.0
     assert DEFAULTS == {"epochs": 12, "lr": 1e-2, "batch_size": 16, "weight_decay": 0.0}
     d = make_preference_data(40, max_n=3, seed=0)
     res = train(d, epochs=2, progress=False)
     assert res.best_epoch is None and len(res.history) == 2
     assert math.isnan(res.history[0].validation_loss)
     assert math.isnan(res.history[0].validation_accuracy)
+
+
+def test_ema_returns_the_moving_average_of_the_weights():
+    """ema = d: after each step φ̄ ← d·φ̄ + (1 − d)·φ, and φ̄ is what is measured and returned.
+    One batch per epoch, so the trajectory φ0 → φ1 → φ2 is that of ema=0 (no extra random
+    numbers): φ̄ = d²·φ0 + d(1 − d)·φ1 + (1 − d)·φ2."""
+    from rmteach.model import TinyRewardModel
+
+    d = make_preference_data(24, max_n=3, seed=2)
+    kw = dict(batch_size=64, lr=0.05, progress=False, eval_train=False, seed=4)
+    vocab = Vocabulary.from_items(d.train)
+    phi0 = TinyRewardModel(vocab, seed=4).state_dict()
+    phi1 = train(d, epochs=1, **kw).model.state_dict()
+    phi2 = train(d, epochs=2, **kw).model.state_dict()
+    decay = 0.7
+    res = train(d, epochs=2, ema=decay, **kw)
+    assert res.config["ema"] == decay
+    avg = res.model.state_dict()
+    moved = 0
+    for k, v in avg.items():
+        want = decay**2 * phi0[k] + decay * (1 - decay) * phi1[k] + (1 - decay) * phi2[k]
+        assert torch.allclose(v, want, atol=1e-5), k
+        moved += not torch.allclose(v, phi2[k], atol=1e-4)
+    assert moved, "the average must differ from the last weights"
+    # the history measures the average: its last epoch is the returned model's
+    assert res.history[-1].heldout_accuracy == pytest.approx(res.heldout_accuracy)
+    assert "ema" not in train(d, epochs=1, **kw).config           # off: nothing recorded
+
+
+@pytest.mark.parametrize("bad", [1.0, -0.1, "0.9", float("nan")])
+def test_ema_rejects_bad_decays(bad):
+    d = make_preference_data(10, max_n=3, seed=0)
+    with pytest.raises(ValueError, match="ema"):
+        train(d, epochs=1, ema=bad, progress=False)
 
 
 def test_vocabulary_cap_and_min_count():
@@ -114,6 +149,9 @@ def test_cli_defaults_use_validation_and_say_so(tmp_path, capsys):
                  "--validation-fraction", "0"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["best_epoch"] is None and summary["epochs_run"] == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", str(path), "--ema", "1", "--no-progress"])
+    assert exit_info.value.code == 2 and "--ema" in capsys.readouterr().err
 
 
 def test_cli_on_builtin_data_keeps_the_vocabulary():
