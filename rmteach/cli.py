@@ -17,7 +17,7 @@ LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: the command's own defaults, tuned for data it has never seen (rmteach.train's library
 #: defaults, which the notebooks use, stay as they are)
 CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
-                "weight_decay": 1.0, "dropout": 0.3, "ema": 0.99, "pooling": "sum",
+                "weight_decay": 1.0, "dropout": 0.1, "ema": 0.99, "pooling": "sum",
                 "match_feature": True, "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
