@@ -239,9 +239,12 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
 
 
 def _ranked_lists(prompts, *, min_n, max_n, beta, min_gap, length_bias, length_controlled,
-                  kind_bias, seed, held=frozenset(), heldout_beta=None) -> list[RankedList]:
+                  kind_bias, seed, held=frozenset(), heldout_beta=None,
+                  only: Sequence[int] | None = None) -> list[RankedList]:
     """:func:`make_ranked_lists`, with the prompts in ``held`` labelled at ``heldout_beta``
-    instead: each prompt's responses are drawn once, whichever β labels them."""
+    instead: each prompt's responses are drawn once, whichever β labels them.  ``only``:
+    the indices of the prompts to draw lists for, in that order (the others are skipped;
+    each list is the same as in the full run)."""
     min_n = check_int(min_n, "min_n", lo=2, hi=1000)
     max_n = check_int(max_n, "max_n", lo=2, hi=1000)
     if max_n < min_n:
@@ -266,7 +269,8 @@ def _ranked_lists(prompts, *, min_n, max_n, beta, min_gap, length_bias, length_c
             raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
                              f"finite numbers; got {kind!r}: {extra!r}.")
     out = []
-    for k, prompt in enumerate(prompts):
+    for k in range(len(prompts)) if only is None else only:
+        prompt = prompts[k]
         rng = np.random.default_rng([seed, 2, k])
         label_rng = np.random.default_rng([seed, 3, k])
         n = int(rng.integers(int(min_n), int(max_n) + 1))
@@ -332,11 +336,7 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     _check_beta(beta, "beta")               # checked, but kept as given (it is stored)
     if heldout_beta is not None:
         _check_beta(heldout_beta, "heldout_beta")
-    prompts = make_prompts(n_prompts, seed=seed)
-    train_prompts, held_prompts = split_by_prompt(
-        [PreferencePair(p, "", "") for p in prompts],
-        heldout_fraction=heldout_fraction, seed=seed)
-    held_set = {p.prompt for p in held_prompts}
+    prompts, held_set = _prompts_and_split(n_prompts, heldout_fraction, seed)
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
     shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
@@ -346,10 +346,31 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
                           seed=seed, held=held_set, heldout_beta=hb, **shortcut)
     train = tuple(x for x in lists if x.prompt not in held_set)
     heldout = tuple(x for x in lists if x.prompt in held_set)
-    del train_prompts
     return PreferenceData(train, heldout, beta, seed, True,
                           {"n_prompts": n_prompts, "min_n": min_n, "max_n": max_n,
                            "heldout_beta": hb, "min_gap": min_gap, **shortcut})
+
+
+def _prompts_and_split(n_prompts, heldout_fraction, seed) -> tuple[list[str], set[str]]:
+    """:func:`make_preference_data`'s prompts, and the set of its held-out ones."""
+    prompts = make_prompts(n_prompts, seed=seed)
+    _, held = split_by_prompt([PreferencePair(p, "", "") for p in prompts],
+                              heldout_fraction=heldout_fraction, seed=seed)
+    return prompts, {p.prompt for p in held}
+
+
+def _first_lists(n_prompts: int, wanted, count: int, *, min_n: int, max_n: int, beta: float,
+                 min_gap: float, seed: int) -> list[RankedList]:
+    """The first ``count`` lists of ``d.train + d.heldout`` for ``d = make_preference_data(
+    n_prompts, ...)`` (default split and shortcuts) whose prompt passes ``wanted``: the
+    same lists, with only those drawn."""
+    prompts, held = _prompts_and_split(n_prompts, 0.2, seed)
+    order = ([k for k, p in enumerate(prompts) if p not in held]
+             + [k for k, p in enumerate(prompts) if p in held])
+    pick = [k for k in order if wanted(prompts[k])][:max(int(count), 0)]
+    return _ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta, min_gap=min_gap,
+                         length_bias=0.0, length_controlled=False, kind_bias=None, seed=seed,
+                         only=pick)
 
 
 def make_pair_data(n_prompts: int = 1000, *, beta: float = math.inf, **kwargs) -> PreferenceData:
