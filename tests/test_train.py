@@ -161,3 +161,51 @@ def test_eval_start_measures_epoch_zero_and_changes_nothing_else():
     assert [r.heldout_loss for r in plain.history] == [r.heldout_loss for r in with_start.history]
     assert with_start.curves()["epoch"] == [0, 1, 2]
     assert with_start.start.forward_passes == 0
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01, 0.3])
+def test_the_loop_optimizer_is_torch_adamw_bit_for_bit(weight_decay):
+    """train() steps with batching._AdamW (no torch.optim: its first use imports
+    torch._dynamo); it must move the weights exactly as torch.optim.AdamW does, with either
+    of torch's CPU code paths, including a parameter that gets no gradient in some steps."""
+    from rmteach.batching import _AdamW
+
+    torch.manual_seed(0)
+    shapes = [(5, 3), (3,), (2, 4, 2), ()]
+    start = [torch.randn(s) for s in shapes]
+    runs = {}
+    for name in ("ours", "torch", "torch-foreach"):
+        params = [torch.nn.Parameter(t.clone()) for t in start]
+        if name == "ours":
+            opt = _AdamW(params, lr=0.05, weight_decay=weight_decay)
+        else:
+            opt = torch.optim.AdamW(params, lr=0.05, weight_decay=weight_decay,
+                                    foreach=name.endswith("foreach"))
+        gen = torch.Generator().manual_seed(1)
+        for step in range(12):
+            opt.zero_grad()
+            for k, p in enumerate(params):
+                if k == 2 and step % 3 == 1:          # no gradient this step: skipped
+                    continue
+                p.grad = torch.randn(p.shape, generator=gen) * (10.0 ** (k - 1))
+            opt.step()
+        runs[name] = [p.detach() for p in params]
+    for name in ("torch", "torch-foreach"):
+        for ours, theirs in zip(runs["ours"], runs[name]):
+            assert torch.equal(ours, theirs), name
+    assert not torch.equal(runs["ours"][0], start[0])
+
+
+def test_training_does_not_import_torch_dynamo():
+    """The point of _AdamW: a notebook's first training skips the torch._dynamo import."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom rmteach.data import make_preference_data\n"
+            "from rmteach.train import train\n"
+            "train(make_preference_data(20, max_n=3, seed=0), epochs=1, progress=False,\n"
+            "      model_kwargs={'d_model': 8, 'n_layers': 1, 'n_heads': 2, 'd_ff': 16})\n"
+            "print('torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300)
+    assert out.stdout.strip() == "False"
