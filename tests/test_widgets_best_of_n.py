@@ -64,13 +64,13 @@ def test_length_bias_figure_and_summary():
 def test_kl_penalty_explorer_trades_reward_for_kl():
     w = kl_penalty_explorer()
     free = dict(w.values)
-    w.controls["beta_kl"].value = 1.0
+    w.controls["beta_kl"].value = 3.0
     held = dict(w.values)
-    assert held["kl_end"] < 0.5 < 5 < free["kl_end"]
+    assert held["kl_end"] < 0.1 < 5 < free["kl_end"]
     assert held["proxy_end"] < free["proxy_end"]
-    assert np.allclose(w._lines[2].get_ydata(), w.runs(1.0)["kl"].mean(axis=0))
-    assert np.allclose(w._lines[1].get_ydata(), w.runs(1.0)["true"].mean(axis=0))
-    assert "filler 1.2 → 1.5" in w.readout.value       # words per response, mean of 5
+    assert np.allclose(w._lines[2].get_ydata(), w.runs(3.0)["kl"].mean(axis=0))
+    assert np.allclose(w._lines[1].get_ydata(), w.runs(3.0)["true"].mean(axis=0))
+    assert "filler 1.2 → 1.3" in w.readout.value       # words per response, mean of 5
     w.controls["beta_kl"].value = 0.0
     assert w.values == free
     assert w.message.value == ""

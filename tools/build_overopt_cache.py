@@ -44,7 +44,7 @@ LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
 POLICY_DATA = (100, math.inf, {"filler": 1.5})
 #: the policy runs stored for notebook 09 (per beta_kl and reward-model seed)
 POLICY_TRAIN = {"lr": 0.2, "batch": 16, "steps": 300, "record_every": 5}
-BETA_KLS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0)
+BETA_KLS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 
 def grid(quick: bool = False):

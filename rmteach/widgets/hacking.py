@@ -3,7 +3,7 @@
 * :func:`kl_penalty_explorer` – a β_KL slider; the word-writing policy of
   :mod:`rmteach.policy`, trained against 5 reward models (one per seed), and the figure
   shows the learned reward, the true reward and KL(π‖π_ref) over the steps (mean ± sd
-  over the 5 reward models).  The 30 runs (6 β_KL × 5 seeds, about 10 s each on 2
+  over the 5 reward models).  The 35 runs (7 β_KL × 5 seeds, about 10 s each on 2
   cores) are cached by ``tools/build_overopt_cache.py``; a test re-trains one and
   compares.
 * :func:`run_summary` – mean ± sd of the numbers a claim rests on.
@@ -27,7 +27,7 @@ __all__ = ["BETA_KLS", "KLPenaltyExplorer", "cached_policy_runs", "kl_penalty_ex
            "run_summary"]
 
 #: the β_KL values the slider offers
-BETA_KLS: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0)
+BETA_KLS: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 SEEDS = (0, 1, 2, 3, 4)
 
 
@@ -114,11 +114,11 @@ class KLPenaltyExplorer(RMWidget):
                 ax.set_xlabel("policy-gradient step")
                 ax.set_title(label)
             ax2.axhline(ref_true, color="0.5", ls=":", lw=1, label="reference policy")
-            ax2.legend(loc="lower right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False, fontsize=7)
             self._seed_lines = [ax2.plot([], [], color=PALETTE["blue"], lw=0.7, alpha=0.6,
                                          label="each reward model" if k == 0 else None)[0]
                                 for k in range(len(SEEDS))]
-            ax2.legend(loc="lower right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False, fontsize=7)
             self._peak, = ax2.plot([], [], "v", color=PALETTE["vermillion"], ms=8)
             ax1.set_ylim(-0.2, top + 0.3)
             lo = min(min(min(row) for row in d["true"]) for d in self._cache["runs"].values())
