@@ -199,55 +199,6 @@ def _objective(loss, mode, margin, center_coef, r, enc, lists_idx=None, pair_idx
     return value
 
 
-class _AdamW:
-    """``torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=True)`` with
-    the default betas and eps: the same tensor operations in the same order, so the same
-    weights bit for bit (tests/test_train.py checks), without ``torch.optim``, whose first
-    use in a process imports ``torch._dynamo`` (a second or more on a small CPU) and which
-    this loop needs nothing else of.  Decoupled weight decay, bias-corrected moments; a
-    parameter without a gradient skips the step, as in torch."""
-
-    def __init__(self, params, *, lr: float, weight_decay: float,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
-        self.params = list(params)
-        self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
-        self.exp_avg: dict[int, torch.Tensor] = {}
-        self.exp_avg_sq: dict[int, torch.Tensor] = {}
-        self.steps: dict[int, float] = {}
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        live = [i for i, p in enumerate(self.params) if p.grad is not None]
-        if not live:
-            return
-        for i in live:
-            if i not in self.steps:
-                p = self.params[i]
-                self.exp_avg[i] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                self.exp_avg_sq[i] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                self.steps[i] = 0.0
-            self.steps[i] += 1.0
-        params = [self.params[i] for i in live]
-        grads = [p.grad for p in params]
-        exp_avg = [self.exp_avg[i] for i in live]
-        exp_avg_sq = [self.exp_avg_sq[i] for i in live]
-        (beta1, beta2), lr = self.betas, self.lr
-        if self.weight_decay != 0:
-            torch._foreach_mul_(params, 1 - lr * self.weight_decay)
-        torch._foreach_lerp_(exp_avg, grads, 1 - beta1)           # m ← β1 m + (1 − β1) g
-        torch._foreach_mul_(exp_avg_sq, beta2)                    # v ← β2 v + (1 − β2) g²
-        torch._foreach_addcmul_(exp_avg_sq, grads, grads, 1 - beta2)
-        step_size = [(lr / (1 - beta1 ** self.steps[i])) * -1 for i in live]
-        denom = torch._foreach_sqrt(exp_avg_sq)                   # sqrt(v̂) + eps
-        torch._foreach_div_(denom, [(1 - beta2 ** self.steps[i]) ** 0.5 for i in live])
-        torch._foreach_add_(denom, self.eps)
-        torch._foreach_addcdiv_(params, exp_avg, denom, step_size)
-
-
 def _sync(dev):
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
