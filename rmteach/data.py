@@ -39,6 +39,7 @@ prompt, so no held-out prompt is ever seen in training.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -139,17 +140,23 @@ def sample_response(prompt: str, rng: np.random.Generator, *, min_len: int = 2,
     max_len = check_int(max_len, "max_len", lo=min_len, hi=1000)
     length = int(rng.integers(min_len, max_len + 1))
     style = rng.dirichlet(np.full(len(_KINDS), 0.5))
-    other_answer_words = [w for t, (_, aw) in TOPICS.items() if t != topic for w in aw]
+    pools = _word_pools(topic)
+    kinds = rng.choice(len(_KINDS), size=length, p=style)
+    words = [pools[k][int(rng.integers(len(pools[k])))] for k in kinds]
+    return " ".join(words)
+
+
+@functools.cache
+def _word_pools(topic) -> tuple:
+    """The words of each kind (in ``_KINDS`` order) a response to a ``topic`` prompt draws."""
     pools = {
         "on-topic": TOPICS[topic][1] if topic else FILLER_WORDS,
         "polite": POLITE_WORDS,
-        "off-topic": other_answer_words,
+        "off-topic": [w for t, (_, aw) in TOPICS.items() if t != topic for w in aw],
         "filler": FILLER_WORDS,
         "rude": RUDE_WORDS,
     }
-    kinds = rng.choice(len(_KINDS), size=length, p=style)
-    words = [pools[_KINDS[k]][int(rng.integers(len(pools[_KINDS[k]])))] for k in kinds]
-    return " ".join(words)
+    return tuple(tuple(pools[kind]) for kind in _KINDS)
 
 
 def annotate_ranking(rewards: Sequence[float], beta: float,
@@ -226,12 +233,25 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
     e.g. ``{"polite": 1.5}``: annotators who are flattered by politeness far beyond
     what r* gives it (sycophancy).
     """
+    return _ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta, min_gap=min_gap,
+                         length_bias=length_bias, length_controlled=length_controlled,
+                         kind_bias=kind_bias, seed=seed)
+
+
+def _ranked_lists(prompts, *, min_n, max_n, beta, min_gap, length_bias, length_controlled,
+                  kind_bias, seed, held=frozenset(), heldout_beta=None,
+                  only: Sequence[int] | None = None) -> list[RankedList]:
+    """:func:`make_ranked_lists`, with the prompts in ``held`` labelled at ``heldout_beta``
+    instead: each prompt's responses are drawn once, whichever β labels them.  ``only``:
+    the indices of the prompts to draw lists for, in that order (the others are skipped;
+    each list is the same as in the full run)."""
     min_n = check_int(min_n, "min_n", lo=2, hi=1000)
     max_n = check_int(max_n, "max_n", lo=2, hi=1000)
     if max_n < min_n:
         raise ValueError(f"need 2 <= min_n <= max_n; got min_n={min_n}, max_n={max_n}.")
     min_gap = check_real(min_gap, "min_gap", lo=0.0)
     beta = _check_beta(beta, "beta")
+    hb = beta if heldout_beta is None else _check_beta(heldout_beta, "heldout_beta")
     seed = check_seed(seed)
     if isinstance(prompts, str) or not hasattr(prompts, "__len__"):
         raise ValueError("prompts must be a list of prompt strings; got "
@@ -249,7 +269,8 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
             raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
                              f"finite numbers; got {kind!r}: {extra!r}.")
     out = []
-    for k, prompt in enumerate(prompts):
+    for k in range(len(prompts)) if only is None else only:
+        prompt = prompts[k]
         rng = np.random.default_rng([seed, 2, k])
         label_rng = np.random.default_rng([seed, 3, k])
         n = int(rng.integers(int(min_n), int(max_n) + 1))
@@ -262,7 +283,7 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
             judged = [r + sum(extra * explain_reward(prompt, y)["counts"][kind]
                               for kind, extra in kind_bias.items())
                       for r, y in zip(judged, responses)]
-        ranking = annotate_ranking(judged, beta, label_rng)
+        ranking = annotate_ranking(judged, hb if prompt in held else beta, label_rng)
         out.append(RankedList(prompt, tuple(responses), ranking))
     return out
 
@@ -315,25 +336,41 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     _check_beta(beta, "beta")               # checked, but kept as given (it is stored)
     if heldout_beta is not None:
         _check_beta(heldout_beta, "heldout_beta")
-    prompts = make_prompts(n_prompts, seed=seed)
-    train_prompts, held_prompts = split_by_prompt(
-        [PreferencePair(p, "", "") for p in prompts],
-        heldout_fraction=heldout_fraction, seed=seed)
-    held_set = {p.prompt for p in held_prompts}
+    prompts, held_set = _prompts_and_split(n_prompts, heldout_fraction, seed)
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
     shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
                 "kind_bias": dict(kind_bias or {})}
-    lists_b = make_ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta,
-                                min_gap=min_gap, seed=seed, **shortcut)
-    lists_h = lists_b if hb == beta else make_ranked_lists(
-        prompts, min_n=min_n, max_n=max_n, beta=hb, min_gap=min_gap, seed=seed, **shortcut)
-    train = tuple(x for x in lists_b if x.prompt not in held_set)
-    heldout = tuple(x for x in lists_h if x.prompt in held_set)
-    del train_prompts
+    # each prompt's responses are drawn once; its labels at β (train) or heldout_beta
+    lists = _ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta, min_gap=min_gap,
+                          seed=seed, held=held_set, heldout_beta=hb, **shortcut)
+    train = tuple(x for x in lists if x.prompt not in held_set)
+    heldout = tuple(x for x in lists if x.prompt in held_set)
     return PreferenceData(train, heldout, beta, seed, True,
                           {"n_prompts": n_prompts, "min_n": min_n, "max_n": max_n,
                            "heldout_beta": hb, "min_gap": min_gap, **shortcut})
+
+
+def _prompts_and_split(n_prompts, heldout_fraction, seed) -> tuple[list[str], set[str]]:
+    """:func:`make_preference_data`'s prompts, and the set of its held-out ones."""
+    prompts = make_prompts(n_prompts, seed=seed)
+    _, held = split_by_prompt([PreferencePair(p, "", "") for p in prompts],
+                              heldout_fraction=heldout_fraction, seed=seed)
+    return prompts, {p.prompt for p in held}
+
+
+def _first_lists(n_prompts: int, wanted, count: int, *, min_n: int, max_n: int, beta: float,
+                 min_gap: float, seed: int) -> list[RankedList]:
+    """The first ``count`` lists of ``d.train + d.heldout`` for ``d = make_preference_data(
+    n_prompts, ...)`` (default split and shortcuts) whose prompt passes ``wanted``: the
+    same lists, with only those drawn."""
+    prompts, held = _prompts_and_split(n_prompts, 0.2, seed)
+    order = ([k for k, p in enumerate(prompts) if p not in held]
+             + [k for k, p in enumerate(prompts) if p in held])
+    pick = [k for k in order if wanted(prompts[k])][:max(int(count), 0)]
+    return _ranked_lists(prompts, min_n=min_n, max_n=max_n, beta=beta, min_gap=min_gap,
+                         length_bias=0.0, length_controlled=False, kind_bias=None, seed=seed,
+                         only=pick)
 
 
 def make_pair_data(n_prompts: int = 1000, *, beta: float = math.inf, **kwargs) -> PreferenceData:

@@ -262,7 +262,10 @@ def parse_tiers(text: str) -> list[list[str]]:
         raise ValueError(f"the ranking lists {', '.join(map(repr, dupes))} more than once; each "
                          "response must appear exactly once.")
     if len(labels) < 2:
-        raise ValueError(f"a ranking needs at least 2 items; got {len(labels)}.")
+        sep = next((c for c in ",;/|" if c in body), None)
+        hint = (f" (found {sep!r}: separate labels with '>' (better) or '=' (tied), like "
+                f"'A > B = C > D')") if sep else ""
+        raise ValueError(f"a ranking needs at least 2 items; got {len(labels)}{hint}.")
     return tiers
 
 

@@ -14,7 +14,7 @@ from rmteach.widgets import diagnosis as wd
 from rmteach.widgets import hacking as wh
 
 RNG = np.random.default_rng(0)
-PROBLEM = policy.PolicyProblem(["explain rain"], [["a", "b"]], [[0.0, 1.0]], [[1.0, 0.0]])
+PROBLEM = policy.PolicyProblem(["explain rain"], lambda ps, ys: np.zeros(len(ys)))
 CASES = [
     (sampling.best_of_n, ([1.0, 2.0], 3, None), "rng"),
     (sampling.best_of_n, ([1.0, 2.0], 1.5, RNG), "n"),
@@ -35,7 +35,9 @@ CASES = [
     (policy.train_policy, ({},), "problem"),
     (policy.what_changed, ("x", [[0.5, 0.5]]), "problem"),
     (policy.what_changed, (PROBLEM, {1}), "probs"),
-    (policy.PolicyProblem, (["a"], [["x"]], {}, [[0.0]]), "proxy"),
+    (policy.PolicyProblem, (["a"], {}), "scorer"),
+    (policy.PolicyProblem, ((), len), "prompts"),
+    (policy.reference_words, (None,), "prompt"),
     (wb.cached_runs, (None, 1.0), "n_prompts"),
     (wb.best_of_n_summary, (50, b"x"), "beta"),
     (wh.cached_policy_runs, ([],), "beta_kl"),

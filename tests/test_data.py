@@ -132,6 +132,9 @@ def test_heldout_beta_can_differ():
     d = make_preference_data(200, beta=0.0, heldout_beta=math.inf, seed=0)
     assert label_agreement(d.heldout) == 1.0
     assert label_agreement(d.train) < 0.6
+    # the responses are drawn once, and each split is what its own β alone would give
+    assert d.train == make_preference_data(200, beta=0.0, seed=0).train
+    assert d.heldout == make_preference_data(200, beta=math.inf, seed=0).heldout
 
 
 def test_annotate_ranking_two_items_is_bradley_terry():

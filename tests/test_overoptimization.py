@@ -44,13 +44,24 @@ def test_tool_rebuilds_one_cell_exactly_and_resumes(tmp_path, capsys):
     rebuilt = fresh["runs"][key][0]
     for field in ("true_learned", "z_proxy", "z_true", "length_learned"):
         assert np.allclose(rebuilt[field], stored[field], atol=1e-4), field
-    with np.load(out / "policy_pools.npz") as npz:
-        assert npz[f"{key}|seed=0|proxy"].shape == (32, tool.POLICY_POOL)
-        assert npz[f"{key}|seed=0|ids"].shape == (32,)
+    assert not (out / "policy_curves.json").exists()       # --quick skips the policy runs
     # a second build reads the per-run file instead of training again
     capsys.readouterr()
     assert tool.main(["--quick", "--out", str(out), "--work", str(work)]) == 0
     assert "acc=" not in capsys.readouterr().out
+
+
+def test_tool_writes_the_policy_curves(tmp_path):
+    """The policy part of the build on a tiny setting: one reward model, two beta_kl."""
+    doc = tool.policy_curves(tmp_path, seeds=(0,), beta_kls=(0.0, 1.0),
+                             train={"lr": 0.2, "batch": 4, "steps": 4, "record_every": 2})
+    stored = json.loads((tmp_path / "policy_curves.json").read_text())
+    assert stored == json.loads(json.dumps(doc))
+    run = stored["runs"]["0"]
+    assert run["steps"] == [0, 2, 4] and len(run["true"]) == 1 and len(run["true"][0]) == 3
+    assert run["kl"][0][0] == 0.0 and stored["runs"]["1"]["proxy"][0][0] == run["proxy"][0][0]
+    assert set(run["kinds"]) == {"on-topic", "polite", "off-topic", "filler", "rude"}
+    assert stored["ref_true"] == pytest.approx(-0.9) and stored["best_true"] == 6.0
 
 
 def test_tool_rejects_bad_epochs(capsys):

@@ -66,14 +66,16 @@ def test_kl_penalty_explorer_trades_reward_for_kl():
     free = dict(w.values)
     w.controls["beta_kl"].value = 3.0
     held = dict(w.values)
-    assert held["kl_end"] < 0.2 < free["kl_end"]
+    assert held["kl_end"] < 0.1 < 5 < free["kl_end"]
     assert held["proxy_end"] < free["proxy_end"]
     assert np.allclose(w._lines[2].get_ydata(), w.runs(3.0)["kl"].mean(axis=0))
     assert np.allclose(w._lines[1].get_ydata(), w.runs(3.0)["true"].mean(axis=0))
+    assert "filler 1.2 → 1.3" in w.readout.value       # words per response, mean of 5
     w.controls["beta_kl"].value = 0.0
     assert w.values == free
     assert w.message.value == ""
-    assert "basically" in w.readout.value            # the over-valued filler words
+    assert "basically (filler" in w.readout.value    # the over-valued filler words
+    assert "filler 1.2 → 5.2" in w.readout.value
     with pytest.raises(ValueError, match="beta_kl must be one of"):
         kl_penalty_explorer(beta_kl=0.5)
     with pytest.raises(ValueError, match="beta_kl must be one of"):
@@ -83,7 +85,7 @@ def test_kl_penalty_explorer_trades_reward_for_kl():
 def test_cached_policy_runs_are_what_train_policy_gives():
     """The cache holds train_policy's runs (re-train one and compare)."""
     cache = load_cache("policy_curves.json")
-    problem = load_problem(cache["setting"], seed=1)
+    problem = load_problem(seed=1)
     run = train_policy(problem, beta_kl=0.1, seed=1, **cache["train"])
     cached = cached_policy_runs(0.1)
     for field in ("proxy", "true", "kl"):

@@ -240,6 +240,19 @@ def test_skew_topic_changes_the_mix_not_the_size():
         M.skew_topic(data, "poetry", 2)
 
 
+def test_skew_topic_draws_only_the_lists_it_uses_from_the_bigger_pool():
+    """The replacement lists are the first unused other-topic lists of the pool data set
+    make_preference_data(3 n_prompts, seed=seed + 1000), though only they are drawn."""
+    data = make_preference_data(60, max_n=4, seed=2)
+    skewed = M.skew_topic(data, "music", keep=1, seed=2)
+    pool = make_preference_data(180, max_n=4, seed=1002)
+    used = {x.prompt for x in data.train + data.heldout}
+    extra = [x for x in pool.train + pool.heldout
+             if topic_of(x.prompt) != "music" and x.prompt not in used]
+    n_kept = sum(topic_of(x.prompt) != "music" for x in data.train) + 1
+    assert skewed.train[n_kept:] == tuple(extra[:len(data.train) - n_kept])
+
+
 def test_data_mix_experiment_reports_per_topic_accuracy():
     mix = M.data_mix_experiment(n_prompts=40, topic="music", keep=1, epochs=1, max_n=3,
                                 model_kwargs=MODEL, progress=False)

@@ -2,15 +2,16 @@
 
     python tools/build_overopt_cache.py            # the full grid (a few minutes on 2 cores)
     python tools/build_overopt_cache.py --quick --out /tmp/cache   # one tiny cell (tests)
+    python tools/build_overopt_cache.py --policy-only              # notebook 09's runs only
 
 For every setting of the grid (training-set size × label noise β, plus the length
 shortcut settings) and 5 seeds, :func:`rmteach.overoptimization.run_best_of_n`
 trains a TinyRewardModel and measures best-of-n against it.  Writes
 
 * ``best_of_n.json``: the curves of every run;
-* ``policy_pools.npz``: for the policy settings, the learned and true rewards of the
-  first ``POLICY_POOL`` responses of each evaluation prompt (notebook 09's policy
-  chooses among them), per seed.
+* ``policy_curves.json``: notebook 09's tiny RLHF loop (:mod:`rmteach.policy`) at
+  every β_KL against the 5 filler-biased reward models (``--policy-only`` rebuilds
+  just this file, about 5 minutes on 2 cores).
 
 Files are written to a temporary name and renamed, so a failed run leaves the old
 cache intact.  Training on CPU is deterministic, so the same grid gives the same files.
@@ -42,9 +43,8 @@ LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
 #: the reward models of notebook 09's policy: annotators impressed by filler words
 POLICY_DATA = (100, math.inf, {"filler": 1.5})
 #: the policy runs stored for notebook 09 (per beta_kl and reward-model seed)
-POLICY_TRAIN = {"lr": 1.0, "batch": 8, "steps": 600}
+POLICY_TRAIN = {"lr": 0.2, "batch": 16, "steps": 300, "record_every": 5}
 BETA_KLS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-POLICY_POOL = 64
 
 
 def grid(quick: bool = False):
@@ -71,20 +71,16 @@ def _atomic_write(path: Path, write) -> None:
             os.remove(tmp)
 
 
-def _one_run(work: Path, n, beta, lb, lc, seed, epochs, keep_pool, kb=None) -> dict:
+def _one_run(work: Path, n, beta, lb, lc, seed, epochs, kb=None) -> dict:
     """One experiment, remembered in ``work`` so that an interrupted build resumes."""
     key = setting_key(n, beta, lb, lc, kb)
     path = work / f"{key}|seed={seed}|epochs={epochs}.json"
     if path.exists():
         return json.loads(path.read_text())
     t = time.perf_counter()
-    run, scores = run_best_of_n(n, beta=beta, seed=seed, length_bias=lb,
-                                length_controlled=lc, kind_bias=kb, epochs=epochs,
-                                return_scores=True)
+    run = run_best_of_n(n, beta=beta, seed=seed, length_bias=lb, length_controlled=lc,
+                        kind_bias=kb, epochs=epochs)
     doc = {"run": run.as_dict()}
-    if keep_pool:
-        doc["proxy"] = scores["proxy"][:, :POLICY_POOL].tolist()
-        doc["ids"] = list(scores["ids"])
     _atomic_write(path, lambda p: Path(p).write_text(json.dumps(doc)))
     print(f"{key} seed={seed}: acc={run.heldout_accuracy:.3f} "
           f"({time.perf_counter() - t:.1f} s)", flush=True)
@@ -95,58 +91,52 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
     work = Path(work) if work is not None else ROOT / "build" / "overopt-runs"
     work.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list] = {}
-    pools: dict[str, np.ndarray] = {}
     cells = [(n, b, lb, lc, seeds, None) for n, b, lb, lc, seeds in grid(quick)]
     if not quick:
         cells.insert(0, (POLICY_DATA[0], POLICY_DATA[1], 0.0, False, SEEDS, POLICY_DATA[2]))
     for n, beta, lb, lc, seeds, kb in cells:
         key = setting_key(n, beta, lb, lc, kb)
-        keep = quick or kb is not None
-        runs[key] = []
-        for seed in seeds:
-            doc = _one_run(work, n, beta, lb, lc, seed, epochs, keep, kb)
-            runs[key].append(doc["run"])
-            if keep:
-                pools[f"{key}|seed={seed}|proxy"] = np.array(doc["proxy"], dtype=np.float32)
-                pools[f"{key}|seed={seed}|ids"] = np.array(doc["ids"], dtype=np.int64)
+        runs[key] = [_one_run(work, n, beta, lb, lc, seed, epochs, kb)["run"]
+                     for seed in seeds]
     doc = {"grid": {"sizes": list(SIZES), "betas": [str(b) for b in BETAS],
-                    "seeds": list(SEEDS), "epochs": epochs, "quick": quick,
-                    "policy_pool": POLICY_POOL},
+                    "seeds": list(SEEDS), "epochs": epochs, "quick": quick},
            "runs": runs}
     _atomic_write(out / "best_of_n.json",
                   lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
-
-    def write_npz(p):
-        with open(p, "wb") as fh:
-            np.savez_compressed(fh, **pools)
-
-    _atomic_write(out / "policy_pools.npz", write_npz)
     if not quick:
-        _policy_curves(out)
+        policy_curves(out)
     return doc
 
 
-def _policy_curves(out: Path) -> None:
-    """Notebook 09's policy runs: every beta_kl against the 5 reward models."""
+def policy_curves(out: Path, seeds=SEEDS, beta_kls=BETA_KLS, train=None) -> dict:
+    """Notebook 09's policy runs: every beta_kl against the reward models of ``seeds``."""
     from rmteach import policy
 
-    key = setting_key(POLICY_DATA[0], POLICY_DATA[1], 0.0, False, POLICY_DATA[2])
-    problems = [policy.load_problem(key, s, cache_dir=out) for s in SEEDS]
-    doc = {"setting": key, "train": POLICY_TRAIN, "seeds": list(SEEDS), "runs": {},
-           "k": int(problems[0].proxy.shape[1]),
-           "ref_true": float(np.mean([p.true.mean() for p in problems])),
-           "best_true": float(np.mean([p.true.max(axis=1).mean() for p in problems]))}
-    for b in BETA_KLS:
-        runs = [policy.train_policy(p, beta_kl=b, seed=s, **POLICY_TRAIN)
-                for p, s in zip(problems, SEEDS)]
+    train = dict(POLICY_TRAIN if train is None else train)
+    problems = [policy.load_problem(s) for s in seeds]
+    doc = {"setting": setting_key(POLICY_DATA[0], POLICY_DATA[1], 0.0, False, POLICY_DATA[2]),
+           "train": train, "seeds": list(seeds), "runs": {},
+           "mean_length": policy.MEAN_LENGTH,
+           "ref_true": float(np.mean([policy.MEAN_LENGTH * np.sum(p.ref * p.values, 1).mean()
+                                      for p in problems])),
+           "best_true": float(np.mean([policy.MEAN_LENGTH * p.values.max(1).mean()
+                                       for p in problems]))}
+    for b in beta_kls:
+        t = time.perf_counter()
+        runs = [policy.train_policy(p, beta_kl=b, seed=s, **train)
+                for p, s in zip(problems, seeds)]
+        kinds = [policy.what_changed(p, r.probs)[0] for p, r in zip(problems, runs)]
         _, words = policy.what_changed(problems[0], runs[0].probs, top=6)
         doc["runs"][f"{b:g}"] = {
             "steps": runs[0].steps.tolist(),
             **{f: [[round(float(v), 5) for v in getattr(r, f)] for r in runs]
                for f in ("proxy", "true", "kl")},
+            "kinds": {k: [list(kd[k]) for kd in kinds] for k in kinds[0]},
             "words": [list(w) for w in words]}
+        print(f"policy beta_kl={b:g}: {time.perf_counter() - t:.1f} s", flush=True)
     _atomic_write(out / "policy_curves.json",
                   lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
+    return doc
 
 
 def main(argv=None) -> int:
@@ -154,6 +144,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(CACHE_DIR), help="folder to write (default: "
                         "the package cache)")
     parser.add_argument("--quick", action="store_true", help="one tiny cell (for tests)")
+    parser.add_argument("--policy-only", action="store_true",
+                        help="rebuild only notebook 09's policy_curves.json")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--work", default=None, help="folder for the per-run results (resume "
                         "after an interruption; default build/overopt-runs)")
@@ -161,7 +153,10 @@ def main(argv=None) -> int:
     if args.epochs < 1:
         print(f"error: --epochs must be >= 1; got {args.epochs}", file=sys.stderr)
         return 2
-    build(Path(args.out), quick=args.quick, epochs=args.epochs, work=args.work)
+    if args.policy_only:
+        policy_curves(Path(args.out))
+    else:
+        build(Path(args.out), quick=args.quick, epochs=args.epochs, work=args.work)
     return 0
 
 

@@ -20,6 +20,7 @@ from ..data import (
     TOPICS,
     PreferenceData,
     RankedList,
+    _first_lists,
     make_preference_data,
     topic_of,
 )
@@ -92,16 +93,17 @@ def skew_topic(data: PreferenceData, topic: str, keep: int, *, seed: int = 0) ->
     n_prompts = data.info.get("n_prompts")
     if not data.synthetic or n_prompts is None:
         raise ValueError("skew_topic needs built-in data from make_preference_data.")
-    pool = make_preference_data(min(1600, 3 * n_prompts), min_n=data.info["min_n"],
-                                max_n=data.info["max_n"], beta=data.beta,
-                                min_gap=data.info["min_gap"], seed=seed + 1000)
     held = {x.prompt for x in data.heldout}
     kept = [x for x in data.train if topic_of(x.prompt) != topic]
     rare = [x for x in data.train if topic_of(x.prompt) == topic][: int(keep)]
     used = {x.prompt for x in data.train} | held
-    extra = [x for x in pool.train + pool.heldout
-             if topic_of(x.prompt) != topic and x.prompt not in used]
     need = len(data.train) - len(kept) - len(rare)
+    # the first `need` lists of other topics, unused prompts, from a bigger data set: that
+    # of make_preference_data(min(1600, 3 n_prompts), seed=seed + 1000), drawing only those
+    extra = _first_lists(min(1600, 3 * n_prompts),
+                         lambda p: topic_of(p) != topic and p not in used, need,
+                         min_n=data.info["min_n"], max_n=data.info["max_n"], beta=data.beta,
+                         min_gap=data.info["min_gap"], seed=seed + 1000)
     if len(extra) < need:
         raise ValueError("not enough distinct prompts to keep the training set's size; "
                          "use fewer prompts.")

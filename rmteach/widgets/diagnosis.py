@@ -7,15 +7,23 @@
   overfitting).
 The comparisons are in :mod:`.comparing`, the data distribution in :mod:`.data_mix`.
 
+The scenarios of the widget's menu are trained once and stored in the package
+(``rmteach/_cache/diagnosis_runs.json``, made by ``tools/build_diagnosis_cache.py``; a test
+retrains every one and compares), so the notebook and the menu show them at once; any other
+β, learning rate or share of degenerate pairs is trained on the spot.
+
 torch is only imported when something is trained.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from ipywidgets import Dropdown, FloatText, HBox, Layout
@@ -27,7 +35,7 @@ from ..data import (
     label_agreement,
     make_preference_data,
 )
-from ..diagnose import LN2, Diagnosis, diagnose, diagnose_curves
+from ..diagnose import LN2, Diagnosis, Finding, diagnose, diagnose_curves
 from ._base import PALETTE, LiveFigure, RMWidget
 from .training import _percent
 
@@ -35,6 +43,7 @@ __all__ = [
     "DEGENERATE_SCENARIOS",
     "DEGENERATE_SHARES",
     "SCENARIOS",
+    "STORED_RUNS",
     "TINY",
     "LossDiagnosisExplorer",
     "loss_diagnosis_explorer",
@@ -68,6 +77,8 @@ DEGENERATE_SCENARIOS: dict[str, tuple[float, float, float]] = {
 #: the shares of degenerate training pairs the widget offers
 DEGENERATE_SHARES: tuple[float, ...] = (0.0, 0.5, 0.9, 1.0)
 _CUSTOM = "(your own β and learning rate)"
+#: the stored runs of the menu's scenarios (see the module doc)
+STORED_RUNS = Path(__file__).resolve().parents[1] / "_cache" / "diagnosis_runs.json"
 
 
 # ---------------------------------------------------------------------------------------
@@ -107,6 +118,7 @@ class DiagnosisRun:
     diagnosis: Diagnosis
     blew_up: bool
     seconds: float
+    stored: bool = False       # read from STORED_RUNS (then ``seconds`` is 0)
 
 
 def run_diagnosis(beta: float, lr: float, *, config: dict | None = None) -> DiagnosisRun:
@@ -115,20 +127,55 @@ def run_diagnosis(beta: float, lr: float, *, config: dict | None = None) -> Diag
 
     Held-out labels are always noiseless (β = ∞), so held-out accuracy measures what the
     model learned about the *true* reward.  Runs are deterministic and kept in memory per
-    (β, lr, config), so asking again (or the widget going back) costs nothing.  A run
+    (β, lr, config), so asking again (or the widget going back) costs nothing; the
+    scenarios of the widget's menu are read from :data:`STORED_RUNS` (``stored=True``).  A run
     whose rewards become NaN or infinite (a far too large learning rate) is reported
     with ``blew_up=True`` and the diagnosis of a loss that is not a number, instead of
     raising.
     """
     beta, lr = _check_beta_lr(beta, lr)
     cfg = {**TINY, **(config or {})}
-    key = (beta, lr, repr(sorted(cfg.items())))
+    key = _key(beta, lr, cfg)
     if key not in _RUNS:                   # deterministic, so a repeat is served from memory
-        _RUNS[key] = _run_diagnosis(beta, lr, cfg)
+        _RUNS[key] = _stored_runs().get(key) or _run_diagnosis(beta, lr, cfg)
     return _RUNS[key]
 
 
 _RUNS: dict = {}
+
+
+def _key(beta: float, lr: float, cfg: dict) -> tuple:
+    return beta, lr, json.dumps(cfg, sort_keys=True, default=repr)
+
+
+def scenario_configs() -> list[tuple[float, float, dict]]:
+    """(β, lr, config) of every scenario in the widget's menu, as the widget trains them."""
+    out = [(beta, lr, dict(TINY)) for beta, lr in SCENARIOS.values()]
+    out += [(beta, lr, {**TINY, "degenerate_share": share})
+            for beta, lr, share in DEGENERATE_SCENARIOS.values()]
+    return out
+
+
+def run_to_doc(run: DiagnosisRun, config: dict) -> dict:
+    """A run as JSON-ready data (without its timing), with the config it was trained with."""
+    doc = {k: v for k, v in asdict(run).items() if k not in ("seconds", "stored")}
+    doc["diagnosis"] = [asdict(f) for f in run.diagnosis.findings]
+    return {"config": config, **doc}
+
+
+@functools.cache
+def _stored_runs() -> dict:
+    """The runs in :data:`STORED_RUNS`, keyed as :func:`run_diagnosis` keys them."""
+    if not STORED_RUNS.exists():
+        return {}
+    out = {}
+    for doc in json.loads(STORED_RUNS.read_text())["runs"]:
+        doc = dict(doc)
+        cfg = doc.pop("config")
+        findings = tuple(Finding(**f) for f in doc.pop("diagnosis"))
+        run = DiagnosisRun(**doc, diagnosis=Diagnosis(findings), seconds=0.0, stored=True)
+        out[_key(run.beta, run.lr, cfg)] = run
+    return out
 
 
 def with_degenerate_lists(data, share: float):
@@ -180,7 +227,7 @@ class LossDiagnosisExplorer(RMWidget):
     Controls: ``scenario`` (a menu that sets both numbers), ``beta`` and ``lr``
     (``FloatText``, main: ``beta``).  ``values``: beta, lr, label_agreement, the
     per-epoch lists, final_train_loss, final_heldout_loss, final_heldout_accuracy,
-    codes (the diagnosis codes), diagnosis (its message), blew_up, seconds.
+    codes (the diagnosis codes), diagnosis (its message), blew_up, seconds, stored.
     """
 
     def __init__(self, beta: float = 10.0, lr: float = 3e-3, *, config: dict | None = None):
@@ -312,15 +359,17 @@ class LossDiagnosisExplorer(RMWidget):
             "final_heldout_loss": run.heldout_loss[-1] if ep else float("nan"),
             "final_heldout_accuracy": run.heldout_accuracy[-1] if ep else float("nan"),
             "codes": list(run.diagnosis.codes), "diagnosis": run.diagnosis.message,
-            "blew_up": run.blew_up, "seconds": run.seconds,
+            "blew_up": run.blew_up, "seconds": run.seconds, "stored": run.stored,
         }
         paragraphs = "".join(f"<p style='margin:2px 0'><b>{html.escape(f.title)}</b>: "
                              f"{html.escape(f.explanation)}</p>"
                              for f in run.diagnosis.findings)
+        when = ("a menu scenario, trained once and stored" if run.stored else
+                f"this run trained in {run.seconds:.1f} s")
         self.readout.value = (
             f"<code>β = {beta:g}, lr = {lr:g}, {share:.0%} degenerate pairs (kept): "
             f"{run.label_agreement:.0%} of the training labels agree with the true reward; "
-            f"this run trained in {run.seconds:.1f} s</code>"
+            f"{when}</code>"
             f"<div style='margin-top:4px'><b>Diagnosis (rmteach.diagnose)</b>{paragraphs}</div>")
 
 
@@ -329,6 +378,7 @@ def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,
     """Build notebook 06's diagnosis widget (controls ``scenario``, ``beta``, ``lr``).
 
     Every change retrains the tiny configuration :data:`TINY` (override parts with
-    ``config``); results are cached per (β, lr), so going back is instant.
+    ``config``); results are cached per (β, lr), so going back is instant, and the menu's
+    scenarios are stored (:data:`STORED_RUNS`).
     """
     return LossDiagnosisExplorer(beta=beta, lr=lr, config=config)

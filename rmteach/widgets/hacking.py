@@ -1,10 +1,11 @@
 """Notebook 09: a tiny RLHF loop, reward hacking, and the KL penalty.
 
-* :func:`kl_penalty_explorer` – a β_KL slider; the policy of :mod:`rmteach.policy`,
-  trained against 5 reward models (one per seed), and the figure shows the learned
-  reward, the true reward and KL(π‖π_ref) over the steps (mean ± sd over the 5 reward
-  models).  The 35 runs (7 β_KL × 5 seeds, about 0.5 s each) are cached by
-  ``tools/build_overopt_cache.py``; a test re-trains one and compares.
+* :func:`kl_penalty_explorer` – a β_KL slider; the word-writing policy of
+  :mod:`rmteach.policy`, trained against 5 reward models (one per seed), and the figure
+  shows the learned reward, the true reward and KL(π‖π_ref) over the steps (mean ± sd
+  over the 5 reward models).  The 35 runs (7 β_KL × 5 seeds, about 10 s each on 2
+  cores) are cached by ``tools/build_overopt_cache.py``; a test re-trains one and
+  compares.
 * :func:`run_summary` – mean ± sd of the numbers a claim rests on.
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
 from .._checks import check_real, validated
+from ..language import WORD_VALUES
 from ..overoptimization import load_cache
 from ..policy import PolicyRun
 from ._base import PALETTE, LiveFigure, RMWidget
@@ -32,13 +34,15 @@ SEEDS = (0, 1, 2, 3, 4)
 @validated(beta_kl="real", cache="dict?")
 def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
     """The cached runs at ``beta_kl``: ``steps`` and (seeds × steps) ``proxy``, ``true``,
-    ``kl`` arrays, and ``words`` (what the policy of seed 0 emits more)."""
+    ``kl`` arrays, ``kinds`` (word kind → seeds × (words per response under π_ref,
+    under π)) and ``words`` (what the policy of seed 0 writes more)."""
     cache = load_cache("policy_curves.json") if cache is None else cache
     key = f"{beta_kl:g}"
     if key not in cache["runs"]:
         raise ValueError(f"beta_kl must be one of {list(BETA_KLS)}; got {beta_kl!r}.")
     d = cache["runs"][key]
     return {"steps": np.array(d["steps"]), "words": d["words"],
+            "kinds": {k: np.array(d["kinds"][k]) for k in WORD_VALUES},
             **{f: np.array(d[f]) for f in ("proxy", "true", "kl")}}
 
 
@@ -110,17 +114,18 @@ class KLPenaltyExplorer(RMWidget):
                 ax.set_xlabel("policy-gradient step")
                 ax.set_title(label)
             ax2.axhline(ref_true, color="0.5", ls=":", lw=1, label="reference policy")
-            ax2.legend(loc="lower right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False, fontsize=7)
             self._seed_lines = [ax2.plot([], [], color=PALETTE["blue"], lw=0.7, alpha=0.6,
                                          label="each reward model" if k == 0 else None)[0]
                                 for k in range(len(SEEDS))]
-            ax2.legend(loc="lower right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False, fontsize=7)
             self._peak, = ax2.plot([], [], "v", color=PALETTE["vermillion"], ms=8)
             ax1.set_ylim(-0.2, top + 0.3)
             lo = min(min(min(row) for row in d["true"]) for d in self._cache["runs"].values())
             hi = max(max(max(row) for row in d["true"]) for d in self._cache["runs"].values())
             ax2.set_ylim(lo - 0.15, hi + 0.15)
-            ax3.set_ylim(-0.1, np.log(self._cache["k"]) + 0.2)
+            kl_top = max(max(max(row) for row in d["kl"]) for d in self._cache["runs"].values())
+            ax3.set_ylim(-0.3, kl_top * 1.05 + 0.3)
             ax1.set_ylabel("E_π[r]  (sd of the reference)")
             ax2.set_ylabel("E_π[r*]  (reward units)")
             ax3.set_ylabel("nats")
@@ -149,7 +154,10 @@ class KLPenaltyExplorer(RMWidget):
         summary = run_summary(runs)
         self.values = {"beta_kl": b, **{k2: float(v[0]) for k2, v in summary.items()}}
         grown = ", ".join(f"{html.escape(w)} ({kind}, r* {v:+g})"
-                          for w, kind, v, _, _ in runs["words"][:5])
+                          for w, kind, v, _, _ in runs["words"][:5]) or "none"
+        kinds = runs["kinds"]
+        per_response = ", ".join(f"{k} {kinds[k][:, 0].mean():.1f} → {kinds[k][:, 1].mean():.1f}"
+                                 for k in kinds)
 
         def ms(name, fmt=".2f"):
             m, s = summary[name]
@@ -158,9 +166,10 @@ class KLPenaltyExplorer(RMWidget):
             f"β_KL = {b:g}: true reward {ms('true_start')} at the start, peak "
             f"{ms('true_peak')} (step {summary['peak_step'][0]:.0f}), end "
             f"<b>{ms('true_end')}</b>; learned reward at the end {ms('proxy_end')}; "
-            f"KL at the end {ms('kl_end')} nats (5 reward models; the best candidate by r* "
-            f"would score {self._cache['best_true']:.2f}).<br>"
-            f"Words the policy emits more (reward model of seed 0): {grown}.")
+            f"KL at the end {ms('kl_end')} nats (5 reward models; a policy writing only "
+            f"on-topic words would score {self._cache['best_true']:+.2f}).<br>"
+            f"Words per response, reference → policy (mean of 5): {per_response}.<br>"
+            f"Words the policy writes more (reward model of seed 0): {grown}.")
 
 
 def kl_penalty_explorer(*, beta_kl: float = 0.0) -> KLPenaltyExplorer:
