@@ -72,6 +72,7 @@ __all__ = [
     "load_problem",
     "reference_words",
     "response_log_ratio",
+    "sample_responses",
     "train_policy",
     "what_changed",
 ]
@@ -175,11 +176,23 @@ def _log_softmax(theta: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
+@validated(probs="array", batch="int")
 def sample_responses(probs: np.ndarray, batch: int, rng: np.random.Generator):
     """B responses per prompt from word distributions ``probs`` (prompts × words).
 
     Returns ``lengths`` (P × B), ``counts`` (P × B × words) and the texts, prompt-major.
     """
+    probs = np.asarray(probs, dtype=float)
+    if probs.ndim != 2 or probs.shape[1] != len(RESPONSE_WORDS) or not probs.shape[0] \
+            or np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0):
+        raise ValueError(f"probs must be word distributions, one row per prompt and one column "
+                         f"per response word (shape (P, {len(RESPONSE_WORDS)}), rows summing "
+                         f"to 1); got shape {probs.shape}.")
+    if batch < 1:
+        raise ValueError(f"batch must be a whole number >= 1; got {batch}.")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
+                         f"got {type(rng).__name__}.")
     n, v = probs.shape
     lengths = rng.integers(LENGTHS[0], LENGTHS[1] + 1, size=(n, batch))
     u = rng.random((n, batch, LENGTHS[1]))
@@ -205,11 +218,18 @@ def kl_to_reference(logp: np.ndarray, logp_ref: np.ndarray) -> np.ndarray:
     return np.sum(p * (logp - logp_ref), axis=-1)
 
 
+@validated(counts="array", logp="array", logp_ref="array")
 def response_log_ratio(counts: np.ndarray, logp: np.ndarray, logp_ref: np.ndarray):
     """log π(y|x) − log π_ref(y|x) of sampled responses: Σ_w counts(w)·(log π(w) − log π_ref(w)).
 
     ``counts``: P × B × words; ``logp``, ``logp_ref``: P × words.  Returns P × B.
     """
+    counts, logp, logp_ref = (np.asarray(a, dtype=float) for a in (counts, logp, logp_ref))
+    if logp.ndim != 2 or logp.shape != logp_ref.shape or counts.ndim != 3 \
+            or (counts.shape[0], counts.shape[2]) != logp.shape:
+        raise ValueError(f"counts must be prompts × responses × words and logp, logp_ref "
+                         f"prompts × words (the same prompts and words); got shapes "
+                         f"{counts.shape}, {logp.shape} and {logp_ref.shape}.")
     return np.einsum("pbw,pw->pb", counts, logp - logp_ref)
 
 
