@@ -52,6 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_int, check_seed, validated
+from .data import _word_pools
 from .language import (
     FILLER_WORDS,
     POLITE_WORDS,
@@ -97,16 +98,10 @@ def reference_words(prompt: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(prompt, str):
         raise ValueError(f"prompt must be a string; got {type(prompt).__name__}.")
     topic = topic_of(prompt)
-    pools = {
-        "on-topic": TOPICS[topic][1] if topic else FILLER_WORDS,
-        "polite": POLITE_WORDS,
-        "off-topic": [w for t, (_, answer) in TOPICS.items() if t != topic for w in answer],
-        "filler": FILLER_WORDS,
-        "rude": RUDE_WORDS,
-    }
     index = {w: i for i, w in enumerate(RESPONSE_WORDS)}
     probs = np.zeros(len(RESPONSE_WORDS))
-    for words in pools.values():            # each kind 1/5 (as the generator's average)
+    pools = _word_pools(topic)               # the generator's own pools, one per kind
+    for words in pools:                      # each kind 1/5 (as the generator's average)
         for w in words:
             probs[index[w]] += 1.0 / (len(pools) * len(words))
     values = np.array([WORD_VALUES[_word_kind(w, topic)] for w in RESPONSE_WORDS])
