@@ -19,9 +19,9 @@ class Config:
     loss_budget_s: float = 3.0
     # part 2-3: training
     train_ns: tuple[int, ...] = (4, 8)
-    train_epochs: int | None = None        # None: rmteach.train's default number of epochs
+    train_epochs: int | None = None        # None: rmteach.model.training's default number of epochs
     train_prompts: int | None = None       # None: rmteach's default data size
-    tta_prompts: int | None = None         # None: the default data of rmteach.train
+    tta_prompts: int | None = None         # None: the default data of rmteach.model.training
     time_to_acc_target: float = 0.90
     time_to_acc_max_epochs: int = 40
     time_to_acc_max_s: float = 60.0        # give up after this much training time

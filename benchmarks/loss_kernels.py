@@ -119,8 +119,8 @@ def _floor(xp, scores):
     positions precomputed, no validation, no dispatch.  It bounds what this formulation
     can reach; another formulation (the gaps as one matrix product with a ±1 difference
     matrix, say) is not bounded by it."""
-    from rmteach._arrays import is_torch, log_sigmoid
-    from rmteach.ranking import ranked_pair_positions
+    from rmteach.math._arrays import is_torch, log_sigmoid
+    from rmteach.math.ranking import ranked_pair_positions
 
     i, j = ranked_pair_positions(scores.shape[-1])
     if is_torch(scores):

@@ -50,8 +50,8 @@ def _reset_peak() -> bool:
 def run(spec: dict) -> dict:
     import torch
 
-    from rmteach.data import make_preference_data
-    from rmteach.train import train
+    from rmteach.data.generate import make_preference_data
+    from rmteach.model.training import train
 
     data_kwargs = dict(spec.get("data", {}))
     data = make_preference_data(**data_kwargs)

@@ -1,7 +1,7 @@
 """Parts 2 and 3: what training costs, grouped listwise against pair-exploded, and how long
 each loss takes to reach 0.90 held-out pairwise accuracy.
 
-Every run goes through ``rmteach.train.train`` (the library's own loop, defaults
+Every run goes through ``rmteach.model.training.train`` (the library's own loop, defaults
 unless stated) in a fresh process (:mod:`benchmarks.train_worker`).
 
 **Part 2.**  Data: ``make_preference_data(min_n=N, max_n=N, seed=0)``, noiseless
@@ -89,9 +89,9 @@ def _clean(v):
 
 def run_cost(cfg, device: str = "cpu") -> dict:
     try:
-        from rmteach.train import DEFAULTS
+        from rmteach.model.training import DEFAULTS
     except ImportError as exc:
-        return {"skipped": f"rmteach.train cannot be imported ({exc})"}
+        return {"skipped": f"rmteach.model.training cannot be imported ({exc})"}
     batch = DEFAULTS["batch_size"]
     epochs = cfg.train_epochs or DEFAULTS["epochs"]
     runs, comparisons = [], []
@@ -126,7 +126,7 @@ def run_cost(cfg, device: str = "cpu") -> dict:
                 "grouped_peak_mib": g["peak_mib"], "exploded_peak_mib": e["peak_mib"],
             })
     return _clean({
-        "method": (f"rmteach.train.train on make_preference_data("
+        "method": (f"rmteach.model.training.train on make_preference_data("
                    f"{'' if cfg.train_prompts is None else f'{cfg.train_prompts}, '}"
                    f"min_n=N, max_n=N, seed=0) "
                    f"(noiseless labels), {epochs} epochs each, seed 0, one fresh "
@@ -144,9 +144,9 @@ def run_cost(cfg, device: str = "cpu") -> dict:
 
 def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
     try:
-        from rmteach.train import DEFAULTS
+        from rmteach.model.training import DEFAULTS
     except ImportError as exc:
-        return {"skipped": f"rmteach.train cannot be imported ({exc})"}
+        return {"skipped": f"rmteach.model.training cannot be imported ({exc})"}
     target = cfg.time_to_acc_target
     variants = {loss: {"loss": loss, "mode": "grouped"} for loss in cfg.time_to_acc_losses}
     if cfg.mode == "full":
@@ -174,7 +174,7 @@ def run_time_to_accuracy(cfg, device: str = "cpu") -> dict:
             "device": out["device"],
         }
     return _clean({
-        "method": (f"rmteach.train.train(loss=..., seed=0) on the default data "
+        "method": (f"rmteach.model.training.train(loss=..., seed=0) on the default data "
                    f"make_preference_data(seed=0) (N = 2..9, noiseless), library defaults "
                    f"(lr {DEFAULTS['lr']}, batch {DEFAULTS['batch_size']}), grouped mode unless "
                    f"named; stopped at the first epoch whose held-out pairwise accuracy is "

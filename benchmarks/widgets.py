@@ -264,8 +264,8 @@ def _pick_control(w):
 
 def _confidence_explorer_args() -> tuple[tuple, dict]:
     """Two small trained models for ``confidence_explorer`` (as notebook 06 passes them)."""
-    from rmteach.data import make_preference_data
-    from rmteach.train import train
+    from rmteach.data.generate import make_preference_data
+    from rmteach.model.training import train
 
     data = make_preference_data(60, min_n=4, max_n=4, seed=0)
     a = train(data, loss="pairwise", mode="exploded", epochs=2, progress=False,

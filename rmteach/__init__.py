@@ -6,7 +6,7 @@ synthetic preference data with a known true reward, and the widgets of the
 notebook suite.
 """
 
-from .data import (
+from .data.generate import (
     PreferenceData,
     PreferencePair,
     RankedList,
@@ -15,8 +15,8 @@ from .data import (
     make_preference_data,
     true_reward,
 )
-from .jsonl import read_jsonl, write_jsonl
-from .losses import (
+from .data.jsonl import read_jsonl, write_jsonl
+from .math.losses import (
     centering_penalty,
     listwise_loss,
     pairwise_loss,
@@ -24,12 +24,22 @@ from .losses import (
     preference_probability,
     preference_probability_softmax,
 )
-from .ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
+from .math.ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
 
 __version__ = "0.1.0"
 
-# torch-using modules are imported by name: rmteach.model, rmteach.train,
-# rmteach.evaluate, rmteach.diagnose, rmteach.checkpoint (`import rmteach` needs no torch).
+# ``rmteach.seeds`` is the suite's one rule for several seeds, named so in every notebook:
+# the module lives in the experiments layer and is also importable by its short name.
+import sys as _sys
+
+from .experiments import seeds
+
+_sys.modules[__name__ + ".seeds"] = seeds
+del _sys
+
+# The layers (CONTRIBUTING.md): math -> data -> model -> experiments -> teaching (widgets,
+# quiz, exercises) -> course -> cli. torch-using layers are imported by name
+# (rmteach.model, rmteach.experiments.*): `import rmteach` needs no torch.
 __all__ = [
     "PreferenceData",
     "PreferencePair",

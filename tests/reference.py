@@ -1,7 +1,7 @@
 """Plain-loop reference implementations of the book's formulas.
 
 Written to be obviously right rather than fast: Python floats, explicit loops,
-one formula per line.  The vectorised library code in ``rmteach.losses`` is
+one formula per line.  The vectorised library code in ``rmteach.math.losses`` is
 compared against these on random batches.
 """
 

@@ -17,21 +17,21 @@ import numpy as np
 import pytest
 import torch
 
-from rmteach.__main__ import main
-from rmteach.checkpoint import load, save
-from rmteach.data import (
+from rmteach.cli.commands import main
+from rmteach.data.generate import (
     PreferencePair,
     RankedList,
     make_preference_data,
     make_prompts,
     make_ranked_lists,
 )
-from rmteach.evaluate import kendall_tau, metrics_from_scores
-from rmteach.jsonl import loads_jsonl, read_jsonl, write_jsonl
-from rmteach.losses import listwise_loss, pairwise_loss, plackett_luce_loss
-from rmteach.model import TinyRewardModel
-from rmteach.ranking import parse_ranking, ranking_to_pairs
-from rmteach.train import train
+from rmteach.data.jsonl import loads_jsonl, read_jsonl, write_jsonl
+from rmteach.math.losses import listwise_loss, pairwise_loss, plackett_luce_loss
+from rmteach.math.ranking import parse_ranking, ranking_to_pairs
+from rmteach.model.checkpoint import load, save
+from rmteach.model.evaluate import kendall_tau, metrics_from_scores
+from rmteach.model.network import TinyRewardModel
+from rmteach.model.training import train
 
 OLD = '{"prompt": "old", "chosen": "kept", "rejected": "safe"}\n'
 TINY = ["--prompts", "20", "--max-n", "3", "--epochs", "1", "--no-progress"]
@@ -81,11 +81,11 @@ def test_a_failed_checkpoint_save_keeps_the_old_file(tmp_path):
 @pytest.fixture
 def no_training(monkeypatch):
     """Fail loudly if a command starts training: its paths must be checked first."""
-    import rmteach.train
+    import rmteach.model.training
 
     def boom(*args, **kwargs):
         raise AssertionError("training started before the paths were checked")
-    monkeypatch.setattr(rmteach.train, "train", boom)
+    monkeypatch.setattr(rmteach.model.training, "train", boom)
 
 
 def _error(capsys) -> str:
@@ -257,7 +257,7 @@ def test_empty_lists_and_overflow_are_errors_not_nan():
 # ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("ranking,match", [
-    ("A > B = C", r"tie.*rmteach\.ranking\.parse_tiers"), ({"A", "B"}, "a set has no order"),
+    ("A > B = C", r"tie.*rmteach\.math\.ranking\.parse_tiers"), ({"A", "B"}, "a set has no order"),
     (b"A > B", "not bytes"), ("A, B, C", "commas"), ("A B C", "spaces"),
     ("A < B", "best first"), ({"A": 1, "B": 2}, "not a sequence"),
 ])

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from rmteach import degenerate, overoptimization, policy, sampling
-from rmteach.data import PreferencePair, make_preference_data
+from rmteach.data import degenerate
+from rmteach.data.generate import PreferencePair, make_preference_data
+from rmteach.experiments import overoptimization, policy, sampling
+from rmteach.model import truncation_key
 from rmteach.widgets import best_of_n as wb
 from rmteach.widgets import diagnosis as wd
 from rmteach.widgets import hacking as wh
@@ -52,7 +54,7 @@ CASES = [
     (wd.with_degenerate_lists, (make_preference_data(4), None), "share"),
     (degenerate.count_degenerate, (None,), "items"),
     (degenerate.drop_degenerate, ([PreferencePair("p", "a", "b"), 3],), "items[1]"),
-    (degenerate.truncation_key, (math.inf,), "max_len"),
+    (truncation_key, (math.inf,), "max_len"),
 ]
 
 

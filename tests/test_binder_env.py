@@ -128,7 +128,7 @@ def _run(binder_venv, code: str) -> str:
 def test_binder_env_has_cpu_torch_and_installed_rmteach(binder_venv):
     info = json.loads(_run(binder_venv, """
 import json, importlib.metadata as md
-import torch, ipywidgets, jupyterlab, rmteach, rmteach.widgets, rmteach.quizbank
+import torch, ipywidgets, jupyterlab, rmteach, rmteach.widgets, rmteach.quiz.bank
 dists = sorted({(d.metadata["Name"] or "").lower() for d in md.distributions()})
 print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda,
                   "ipywidgets": ipywidgets.__version__, "jupyterlab": jupyterlab.__version__,

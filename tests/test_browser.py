@@ -16,7 +16,7 @@ Cells, waits for the kernel to be idle, and asserts:
   the blob URL) and its printed numbers (``.rmteach-readout``); a notebook whose figure
   widgets have no slider (notebook 6 retrains on a dropdown) gets a dropdown changed;
 * every quiz (``.rmteach-quiz-id-<ID>``) answered wrong then right shows exactly the
-  feedback ``rmteach.quizbank`` gives ("Not quite..." / "Correct..."), and Show
+  feedback ``rmteach.quiz.bank`` gives ("Not quite..." / "Correct..."), and Show
   solution shows one;
 * an invalid ranking typed into ``.rmteach-ranking-input`` ("A > A") shows a friendly
   ``.rmteach-message`` (no traceback) and the widget recovers when fixed.
@@ -410,7 +410,7 @@ def _interact(page, notebook_name: str) -> dict | None:
 
 
 def _answer_quizzes(page) -> list[str]:
-    from rmteach.quizbank import QUIZZES
+    from rmteach.quiz.bank import QUIZZES
 
     checked = []
     quizzes = page.locator(".rmteach-quiz")

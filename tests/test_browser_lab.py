@@ -43,7 +43,7 @@ MINUTES_PER_EXERCISE = 7.0      # read the task, write 3-8 lines, check, hint, r
 
 def test_release_notebook_in_jupyterlab_with_nbgrader_shows_no_solution(lab, page):  # noqa: F811
     pytest.importorskip("nbgrader", reason="pip install -r requirements-instructor.txt")
-    from rmteach import lab as rmlab
+    from rmteach.course import lab as rmlab
     from rmteach.exercises import EXERCISES
 
     course = rmlab.build(lab.root / "course", [RELEASE_NOTEBOOK[:2]])

@@ -7,8 +7,8 @@ import pickle
 import pytest
 import torch
 
-from rmteach.checkpoint import load, save
-from rmteach.model import TinyRewardModel
+from rmteach.model.checkpoint import load, save
+from rmteach.model.network import TinyRewardModel
 
 
 def test_round_trip(tmp_path):

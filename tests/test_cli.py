@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rmteach.__main__ import build_parser, main
+from rmteach.cli.commands import build_parser, main
 
 KEYS = {"loss", "heldout_accuracy", "heldout_loss", "kendall_tau", "train_seconds", "device",
         "forward_passes", "params_backbone", "params_head"}

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from rmteach.__main__ import main
-from rmteach.data import make_preference_data
-from rmteach.formats import FORMATS, PAIR_FORMATS
-from rmteach.jsonl import read_jsonl, read_jsonl_with_format, write_jsonl
-from rmteach.train import train
+from rmteach.cli.commands import main
+from rmteach.data.formats import FORMATS, PAIR_FORMATS
+from rmteach.data.generate import make_preference_data
+from rmteach.data.jsonl import read_jsonl, read_jsonl_with_format, write_jsonl
+from rmteach.model.training import train
 
 FAST = ["--epochs", "1", "--no-progress"]
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.data import (
+from rmteach.data.generate import (
     VOCABULARY,
     WORD_VALUES,
     PreferenceData,

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.data import (
+from rmteach.data.generate import (
     make_preference_data,
     make_prompts,
     make_ranked_lists,

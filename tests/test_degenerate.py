@@ -7,11 +7,11 @@ import warnings
 
 import pytest
 
-from rmteach.data import PreferencePair, RankedList
-from rmteach.degenerate import DegeneratePairsWarning, count_degenerate, drop_degenerate
-from rmteach.diagnose import LN2, diagnose, diagnose_curves
-from rmteach.jsonl import loads_jsonl
-from rmteach.train import train
+from rmteach.data.degenerate import DegeneratePairsWarning, count_degenerate, drop_degenerate
+from rmteach.data.generate import PreferencePair, RankedList
+from rmteach.data.jsonl import loads_jsonl
+from rmteach.experiments.diagnose import LN2, diagnose, diagnose_curves
+from rmteach.model.training import train
 
 P = "explain rain"
 

@@ -7,10 +7,10 @@ import math
 import pytest
 import torch
 
-from rmteach.data import make_preference_data
-from rmteach.diagnose import LN2, diagnose, diagnose_curves
-from rmteach.model import TinyRewardModel
-from rmteach.train import train
+from rmteach.data.generate import make_preference_data
+from rmteach.experiments.diagnose import LN2, diagnose, diagnose_curves
+from rmteach.model.network import TinyRewardModel
+from rmteach.model.training import train
 
 
 @pytest.fixture(scope="module")

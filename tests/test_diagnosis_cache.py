@@ -27,7 +27,7 @@ def _no_training(*args):
 
 
 def test_tool_rebuilds_the_stored_file_exactly(tmp_path, capsys):
-    """Every scenario retrained: if this fails, training, the data, TINY or rmteach.diagnose
+    """Every scenario retrained: if this fails, training, the data, TINY or experiments.diagnose
     changed; rebuild with `python tools/build_diagnosis_cache.py` and re-run notebook 06."""
     out = tmp_path / "runs.json"
     assert tool.main(["--out", str(out)]) == 0

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmteach.data import PreferenceData, RankedList, make_preference_data, true_reward
-from rmteach.evaluate import compare_models, evaluate, kendall_tau, metrics_from_scores
-from rmteach.losses import listwise_loss, pairwise_loss
-from rmteach.model import TinyRewardModel
+from rmteach.data.generate import PreferenceData, RankedList, make_preference_data, true_reward
+from rmteach.math.losses import listwise_loss, pairwise_loss
+from rmteach.model.evaluate import compare_models, evaluate, kendall_tau, metrics_from_scores
+from rmteach.model.network import TinyRewardModel
 
 
 def brute_force_tau_b(x, y):
@@ -124,8 +124,8 @@ def test_non_finite_rewards_are_named_not_divided_by_zero():
     import numpy as np
     import pytest
 
-    from rmteach.data import RankedList
-    from rmteach.evaluate import metrics_from_scores
+    from rmteach.data.generate import RankedList
+    from rmteach.model.evaluate import metrics_from_scores
 
     lists = [RankedList("tell me about space", ("stars orbit", "pasta sauce"), (0, 1))]
     with pytest.raises(ValueError, match=r"NaN or infinite rewards.*diverged"):

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmteach.data import PreferencePair, RankedList, make_preference_data
-from rmteach.formats import FORMATS, PAIR_FORMATS, shared_prompt, text_to_messages
-from rmteach.jsonl import dumps_jsonl, loads_jsonl, loads_jsonl_with_format, read_jsonl
+from rmteach.data.formats import FORMATS, PAIR_FORMATS, shared_prompt, text_to_messages
+from rmteach.data.generate import PreferencePair, RankedList, make_preference_data
+from rmteach.data.jsonl import dumps_jsonl, loads_jsonl, loads_jsonl_with_format, read_jsonl
 
 # TRL's documented preference examples (docs "Dataset formats and types", preference type;
 # the conversational ones are also trl.extract_prompt's docstring example)
@@ -204,7 +204,7 @@ def test_round_trip_property(prompt, chosen, rejected, fmt, margin):
 
 
 def test_tiered_rankings_read_as_their_pairs_across_tiers():
-    from rmteach.ranking import tiers_to_pairs
+    from rmteach.math.ranking import tiers_to_pairs
 
     row = {"prompt": "explain rain", "responses": ["ugh", "sunny", "um", "thanks"],
            "tiers": "1 > 0 = 3 > 2"}

@@ -22,11 +22,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rmteach.data import PreferencePair, RankedList, as_ranked_list
-from rmteach.degenerate import DegeneratePairsWarning
-from rmteach.evaluate import kendall_tau
-from rmteach.jsonl import loads_jsonl, read_jsonl, write_jsonl
-from rmteach.losses import (
+from rmteach.data.degenerate import DegeneratePairsWarning
+from rmteach.data.generate import PreferencePair, RankedList, as_ranked_list
+from rmteach.data.jsonl import loads_jsonl, read_jsonl, write_jsonl
+from rmteach.math.losses import (
     centering_penalty,
     listwise_loss,
     pairwise_loss,
@@ -34,7 +33,8 @@ from rmteach.losses import (
     preference_probability,
     preference_probability_softmax,
 )
-from rmteach.ranking import parse_ranking, ranking_to_pairs
+from rmteach.math.ranking import parse_ranking, ranking_to_pairs
+from rmteach.model.evaluate import kendall_tau
 
 #: examples per fuzz test (tools/fuzz_report.py raises it through the environment)
 EXAMPLES = int(os.environ.get("RMTEACH_FUZZ_EXAMPLES", "80"))
@@ -52,7 +52,7 @@ def _outcome(cls: str, fn, names, check=None):
     with warnings.catch_warnings():
         warnings.simplefilter("error")            # a warning is a defect too,
         # except the one that reports dropped degenerate pairs (chosen == rejected): that
-        # warning is the documented outcome for such lines (rmteach.degenerate)
+        # warning is the documented outcome for such lines (rmteach.data.degenerate)
         warnings.simplefilter("ignore", DegeneratePairsWarning)
         try:
             result = fn()

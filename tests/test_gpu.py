@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rmteach.data import make_preference_data
-from rmteach.model import TinyRewardModel, pick_device
-from rmteach.train import train
+from rmteach.data.generate import make_preference_data
+from rmteach.model.network import TinyRewardModel, pick_device
+from rmteach.model.training import train
 
 pytestmark = [
     pytest.mark.gpu,

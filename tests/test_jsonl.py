@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from rmteach.data import PreferencePair, RankedList, make_preference_data
-from rmteach.jsonl import dumps_jsonl, loads_jsonl, read_jsonl, write_jsonl
+from rmteach.data.generate import PreferencePair, RankedList, make_preference_data
+from rmteach.data.jsonl import dumps_jsonl, loads_jsonl, read_jsonl, write_jsonl
 
 
 def test_round_trip_pairs_and_lists(tmp_path):

@@ -1,4 +1,4 @@
-"""Course labs (rmteach.lab): build an nbgrader course from the suite, release it, submit
+"""Course labs (rmteach.course.lab): build an nbgrader course from the suite, release it, submit
 three students, autograde, export the grades and check every number; plus the build's
 errors, its determinism and what the student release must not show.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rmteach import lab
+from rmteach.course import lab
 from rmteach.exercises import EXERCISES
 
 nbgrader = pytest.importorskip(

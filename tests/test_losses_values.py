@@ -288,8 +288,8 @@ def test_math_api_needs_no_torch():
 @pytest.mark.parametrize("n", [2, 5, 17, 32])
 def test_pair_gaps_by_matrix_product_are_exact(backend, dtype, n):
     """scores @ D (the ±1 pair-difference matrix) equals r_i − r_j bit for bit."""
-    from rmteach.losses import _ranked_gaps
-    from rmteach.ranking import ranked_pair_positions
+    from rmteach.math.list_losses import _ranked_gaps
+    from rmteach.math.ranking import ranked_pair_positions
 
     rng = np.random.default_rng(n)
     s = (rng.normal(scale=100, size=(64, n)) * 10.0 ** rng.integers(-8, 8, size=(64, n)))
@@ -306,8 +306,8 @@ def test_pair_gaps_by_matrix_product_are_exact(backend, dtype, n):
 
 def test_pair_gaps_stay_exact_under_autocast():
     """Under bf16 autocast a matrix product would round the gaps; the gather path must be used."""
-    from rmteach.losses import _ranked_gaps
-    from rmteach.ranking import ranked_pair_positions
+    from rmteach.math.list_losses import _ranked_gaps
+    from rmteach.math.ranking import ranked_pair_positions
 
     s = torch.tensor(np.random.default_rng(0).normal(scale=50, size=(16, 6)), dtype=torch.float32)
     i, j = ranked_pair_positions(6)

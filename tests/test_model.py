@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rmteach.model import END, PAD, SEP, UNK, TinyRewardModel, Vocabulary, pick_device
+from rmteach.model.network import END, PAD, SEP, UNK, TinyRewardModel, Vocabulary, pick_device
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_encode_layout_and_truncation():
 
 
 def test_vocabulary_from_items_adds_new_words():
-    from rmteach.data import PreferencePair
+    from rmteach.data.generate import PreferencePair
 
     vocab = Vocabulary.from_items([PreferencePair("hello there", "kind words", "zebra")])
     assert {"hello", "there", "kind", "words", "zebra"} <= set(vocab.words)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rmteach.overoptimization import (
+from rmteach.experiments.overoptimization import (
     NS,
     curves_from_scores,
     eval_prompts,

@@ -12,11 +12,11 @@ import pytest
 import torch
 
 from benchmarks import own_data
-from rmteach.__main__ import CLI_DEFAULTS, main
-from rmteach.data import VOCABULARY, make_preference_data, split_by_prompt, tokenize
-from rmteach.evaluate import metrics_from_scores
-from rmteach.model import Vocabulary
-from rmteach.train import DEFAULTS, _Encoded, train
+from rmteach.cli.commands import CLI_DEFAULTS, main
+from rmteach.data.generate import VOCABULARY, make_preference_data, split_by_prompt, tokenize
+from rmteach.model.evaluate import metrics_from_scores
+from rmteach.model.network import Vocabulary
+from rmteach.model.training import DEFAULTS, _Encoded, train
 
 
 @pytest.mark.parametrize("name", sorted(own_data.RULES))
@@ -89,7 +89,7 @@ def test_ema_returns_the_moving_average_of_the_weights():
     """ema = d: after each step φ̄ ← d·φ̄ + (1 − d)·φ, and φ̄ is what is measured and returned.
     One batch per epoch, so the trajectory φ0 → φ1 → φ2 is that of ema=0 (no extra random
     numbers): φ̄ = d²·φ0 + d(1 − d)·φ1 + (1 − d)·φ2."""
-    from rmteach.model import TinyRewardModel
+    from rmteach.model.network import TinyRewardModel
 
     d = make_preference_data(24, max_n=3, seed=2)
     kw = dict(batch_size=64, lr=0.05, progress=False, eval_train=False, seed=4)
@@ -120,7 +120,7 @@ def test_ema_rejects_bad_decays(bad):
 
 
 def test_vocabulary_cap_and_min_count():
-    from rmteach.data import PreferencePair
+    from rmteach.data.generate import PreferencePair
 
     items = [PreferencePair("zz yy", "aa aa aa bb", "cc"), PreferencePair("zz", "aa", "bb")]
     full = Vocabulary.from_items(items)
@@ -163,7 +163,7 @@ def test_cli_on_builtin_data_keeps_the_vocabulary():
 # -- the CLI's model options (off in the library) ------------------------------------------
 
 def test_model_options_are_off_by_default_and_draw_the_same_weights():
-    from rmteach.model import TinyRewardModel
+    from rmteach.model.network import TinyRewardModel
 
     book = TinyRewardModel()
     assert set(book.config()) == {"d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout",
@@ -178,7 +178,7 @@ def test_model_options_are_off_by_default_and_draw_the_same_weights():
 
 
 def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
-    from rmteach.model import TinyRewardModel, _in_prompt
+    from rmteach.model.network import TinyRewardModel, _in_prompt
 
     m = TinyRewardModel(pooling="sum", match_feature=True, seed=3)
     ids, lengths = m.encode(["explain rain sky", "cook dinner"], ["rain sunny sky", "um dinner"])
@@ -191,8 +191,8 @@ def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
 
 
 def test_checkpoint_keeps_the_options(tmp_path):
-    from rmteach.checkpoint import load, save
-    from rmteach.model import TinyRewardModel
+    from rmteach.model.checkpoint import load, save
+    from rmteach.model.network import TinyRewardModel
 
     m = TinyRewardModel(pooling="sum", match_feature=True, seed=1)
     save(m, tmp_path / "m.pt")

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.language import true_reward
-from rmteach.policy import (
+from rmteach.data.language import true_reward
+from rmteach.experiments.policy import (
     MEAN_LENGTH,
     RESPONSE_WORDS,
     PolicyProblem,

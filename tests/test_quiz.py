@@ -9,7 +9,7 @@ import pytest
 
 from rmteach import quiz
 from rmteach.quiz import Choice, MultipleChoice, Numeric, QuizWidget
-from rmteach.quizbank import BY_NOTEBOOK, QUIZZES
+from rmteach.quiz.bank import BY_NOTEBOOK, QUIZZES
 
 NOTEBOOKS = {"01_preference_probability", "02_pairwise_loss", "03_listwise_loss",
              "05_training_a_reward_model", "06_diagnosing_and_comparing",

@@ -1,5 +1,5 @@
-"""Notebooks 04 and 07: gradients, scale, offsets, margins (rmteach.rewards), ties
-(rmteach.ties, parse_tiers, the ties= convention of evaluate), calibration, and the
+"""Notebooks 04 and 07: gradients, scale, offsets, margins (rmteach.experiments.frozen_head), ties
+(rmteach.math.ties, parse_tiers, the ties= convention of evaluate), calibration, and the
 lessons' measurements.  Hand-computed values and plain-loop references."""
 
 import math
@@ -10,18 +10,19 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmteach import calibration as cal
-from rmteach import reward_lessons as lessons
-from rmteach import rewards, ties
-from rmteach.data import RankedList, true_reward
-from rmteach.evaluate import (
+from rmteach.data.generate import RankedList, true_reward
+from rmteach.experiments import frozen_head as rewards
+from rmteach.experiments import seed_tables as lessons
+from rmteach.math import calibration as cal
+from rmteach.math import ties
+from rmteach.math.losses import pairwise_loss
+from rmteach.math.ranking import parse_tiers, tiers_to_pairs
+from rmteach.model.evaluate import (
     TIES,
     accuracy_with_ties,
     best_of_list_accuracy,
     metrics_from_scores,
 )
-from rmteach.losses import pairwise_loss
-from rmteach.ranking import parse_tiers, tiers_to_pairs
 
 
 def _sig(z):
@@ -333,7 +334,7 @@ def test_calibration_lesson_claims():
 
 
 def test_calibration_from_scores_hand_and_reference():
-    from rmteach.evaluate import calibration_from_scores
+    from rmteach.model.evaluate import calibration_from_scores
 
     lists = [RankedList("p", ("a", "b"), (0, 1)), RankedList("q", ("a", "b", "c"), (2, 0, 1))]
     scores = [np.array([1.0, 0.0]), np.array([0.0, -1.0, 2.0])]
@@ -350,9 +351,9 @@ def test_calibration_from_scores_hand_and_reference():
 
 
 def test_evaluate_calibration_on_a_model():
-    from rmteach.data import make_preference_data
-    from rmteach.evaluate import evaluate, evaluate_calibration
-    from rmteach.model import TinyRewardModel
+    from rmteach.data.generate import make_preference_data
+    from rmteach.model.evaluate import evaluate, evaluate_calibration
+    from rmteach.model.network import TinyRewardModel
 
     data = make_preference_data(20, max_n=4, seed=0)
     model = TinyRewardModel(seed=0)

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.data import make_prompts, true_reward
-from rmteach.sampling import (
+from rmteach.data.generate import make_prompts, true_reward
+from rmteach.experiments.sampling import (
     best_of_n,
     draw_pool,
     expected_best_of_n,

@@ -1,4 +1,4 @@
-"""Several seeds and their spread (rmteach.seeds), and the multi-seed experiments of
+"""Several seeds and their spread (rmteach.experiments.seeds), and the multi-seed experiments of
 notebook 06 built on it: per-seed runs, a validation split for the temperature, and
 paired differences."""
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from rmteach.seeds import SEEDS, Spread, clears, clears_paired, paired, spread, verdict
+from rmteach.experiments.seeds import SEEDS, Spread, clears, clears_paired, paired, spread, verdict
 
 
 def test_spread_mean_and_sample_sd():
@@ -49,7 +49,7 @@ def test_the_fixed_seed_list_has_at_least_five_seeds():
 
 torch = pytest.importorskip("torch", reason="the experiments train models (torch)")
 
-from rmteach.evaluate import metrics_from_scores, score_lists  # noqa: E402
+from rmteach.model.evaluate import metrics_from_scores, score_lists  # noqa: E402
 from rmteach.widgets import comparing as C  # noqa: E402
 from rmteach.widgets import data_mix as M  # noqa: E402
 from rmteach.widgets import grouping as G  # noqa: E402
@@ -120,7 +120,7 @@ def test_data_mix_over_seeds_compares_seed_by_seed():
 def test_loss_by_scale_is_eq_4_57_at_every_scale():
     import numpy as np
 
-    from rmteach.data import make_preference_data
+    from rmteach.data.generate import make_preference_data
     from rmteach.widgets.comparing import _listwise_loss_by_scale as listwise_loss_by_scale
 
     data = make_preference_data(30, seed=0)

@@ -2,7 +2,7 @@
 
 Bradley–Terry and Plackett–Luce see only reward differences, so adding one constant c to
 every reward of a pair or a list must not change the result.  The losses promise finite,
-correct values for rewards up to ±1e4 (module doc of ``rmteach.losses``).  At such
+correct values for rewards up to ±1e4 (module doc of ``rmteach.math.losses``).  At such
 magnitudes a low-precision dtype cannot even hold the small differences exactly, so the
 test compares each dtype's result with the float64 value *of the very numbers that dtype
 holds* (shifted back by their maximum): what is lost in storing the inputs is not the
@@ -20,7 +20,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmteach.losses import (
+from rmteach.math.losses import (
     listwise_loss,
     pairwise_loss,
     plackett_luce_loss,

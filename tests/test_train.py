@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from rmteach.data import make_preference_data
-from rmteach.evaluate import evaluate
-from rmteach.train import LOSSES, MODES, train
+from rmteach.data.generate import make_preference_data
+from rmteach.model.evaluate import evaluate
+from rmteach.model.training import LOSSES, MODES, train
 
 TIMING = {"seconds", "eval_seconds"}
 
@@ -151,7 +151,7 @@ def test_empty_training_data():
 
 
 def test_eval_start_measures_epoch_zero_and_changes_nothing_else():
-    from rmteach.data import make_preference_data
+    from rmteach.data.generate import make_preference_data
 
     data = make_preference_data(40, max_n=4, seed=0)
     kw = dict(epochs=2, progress=False, seed=0,

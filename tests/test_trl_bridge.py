@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmteach import trl_bridge as tb
-from rmteach.data import PreferencePair, make_preference_data
-from rmteach.model import Vocabulary
+from rmteach.course import trl_bridge as tb
+from rmteach.data.generate import PreferencePair, make_preference_data
+from rmteach.model.network import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "10_from_rmteach_to_trl.ipynb"
@@ -114,7 +114,7 @@ def test_trl_loss_is_rmteach_pairwise_loss(tmp_path, margin):
     assert p["pairs"] == 8
     assert p["abs_difference"] <= 1e-6
     if margin is not None:     # the margin column reached TRL's loss: it differs from m = 0
-        from rmteach.losses import pairwise_loss
+        from rmteach.math.losses import pairwise_loss
         assert abs(float(pairwise_loss(p["r_chosen"], p["r_rejected"])) - p["trl_loss"]) > 1e-3
 
 
@@ -190,7 +190,7 @@ def test_notebook_and_script_train_without_any_network(tmp_path):
                      for o in c.get("outputs", []))
     assert "absolute difference" in text and "steps of RewardTrainer" in text
     data = tmp_path / "prefs.jsonl"
-    from rmteach.jsonl import write_jsonl
+    from rmteach.data.jsonl import write_jsonl
     write_jsonl(make_preference_data(40, max_n=3, seed=0).train, data, format="standard-implicit")
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "trl_train.py"), "--data",
                            str(data), "--steps", "3", "--output-dir", str(tmp_path / "out")],

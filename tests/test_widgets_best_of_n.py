@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from rmteach.overoptimization import load_cache
-from rmteach.policy import load_problem, train_policy
+from rmteach.experiments.overoptimization import load_cache
+from rmteach.experiments.policy import load_problem, train_policy
 from rmteach.widgets.best_of_n import (
     best_of_n_explorer,
     best_of_n_summary,

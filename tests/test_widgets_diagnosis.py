@@ -9,9 +9,9 @@ import pytest
 torch = pytest.importorskip("torch", reason="the notebook 06 widgets train models (torch)")
 
 from rmteach import pairwise_loss  # noqa: E402
-from rmteach.data import TOPICS, make_preference_data, topic_of  # noqa: E402
-from rmteach.evaluate import compare_models, metrics_from_scores, score_lists  # noqa: E402
-from rmteach.train import train  # noqa: E402
+from rmteach.data.generate import TOPICS, make_preference_data, topic_of  # noqa: E402
+from rmteach.model.evaluate import compare_models, metrics_from_scores, score_lists  # noqa: E402
+from rmteach.model.training import train  # noqa: E402
 from rmteach.widgets import comparing as C  # noqa: E402
 from rmteach.widgets import (  # noqa: E402
     confidence_explorer,

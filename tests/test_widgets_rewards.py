@@ -7,7 +7,7 @@ import pytest
 
 import rmteach.widgets as rw
 from rmteach.exercises import EXERCISES, nb04
-from rmteach.rewards import reward_gradients
+from rmteach.experiments.frozen_head import reward_gradients
 
 
 def test_gradient_stepper_arrows_and_steps():

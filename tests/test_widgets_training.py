@@ -9,10 +9,10 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="training figures need torch (pip install torch)")
 
-from rmteach.data import RankedList, make_preference_data, true_reward  # noqa: E402
-from rmteach.evaluate import kendall_tau  # noqa: E402
-from rmteach.model import TinyRewardModel  # noqa: E402
-from rmteach.train import train  # noqa: E402
+from rmteach.data.generate import RankedList, make_preference_data, true_reward  # noqa: E402
+from rmteach.model.evaluate import kendall_tau  # noqa: E402
+from rmteach.model.network import TinyRewardModel  # noqa: E402
+from rmteach.model.training import train  # noqa: E402
 from rmteach.widgets import PALETTE, PALETTE_CYCLE  # noqa: E402
 from rmteach.widgets.training import (  # noqa: E402
     FigureView,

@@ -9,7 +9,7 @@ Trains the tiny model (``TINY``) once for every scenario of the widget's menu
 would, and stores the curves and the diagnosis (not the timing).  Training on CPU is
 deterministic, so the same code gives the same file; tests/test_diagnosis_cache.py
 rebuilds it and compares.  Rebuild it whenever the training, the data, ``TINY`` or
-:mod:`rmteach.diagnose` change.  The file is written to a temporary name and renamed, so a
+:mod:`experiments.diagnose` change.  The file is written to a temporary name and renamed, so a
 failed run leaves the old one intact.
 """
 

@@ -5,11 +5,11 @@
     python tools/build_overopt_cache.py --policy-only              # notebook 09's runs only
 
 For every setting of the grid (training-set size × label noise β, plus the length
-shortcut settings) and 5 seeds, :func:`rmteach.overoptimization.run_best_of_n`
+shortcut settings) and 5 seeds, :func:`rmteach.experiments.overoptimization.run_best_of_n`
 trains a TinyRewardModel and measures best-of-n against it.  Writes
 
 * ``best_of_n.json``: the curves of every run;
-* ``policy_curves.json``: notebook 09's tiny RLHF loop (:mod:`rmteach.policy`) at
+* ``policy_curves.json``: notebook 09's tiny RLHF loop (:mod:`rmteach.experiments.policy`) at
   every β_KL against the 5 filler-biased reward models (``--policy-only`` rebuilds
   just this file, about 5 minutes on 2 cores).
 
@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rmteach.overoptimization import CACHE_DIR, run_best_of_n, setting_key  # noqa: E402
+from rmteach.experiments.overoptimization import CACHE_DIR, run_best_of_n, setting_key  # noqa: E402
 
 SEEDS = (0, 1, 2, 3, 4)
 SIZES = (50, 150, 300)
@@ -110,7 +110,7 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
 
 def policy_curves(out: Path, seeds=SEEDS, beta_kls=BETA_KLS, train=None) -> dict:
     """Notebook 09's policy runs: every beta_kl against the reward models of ``seeds``."""
-    from rmteach import policy
+    from rmteach.experiments import policy
 
     train = dict(POLICY_TRAIN if train is None else train)
     problems = [policy.load_problem(s) for s in seeds]

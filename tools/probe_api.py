@@ -39,7 +39,7 @@ def _modules(names):
     for info in pkgutil.walk_packages(rmteach.__path__, "rmteach."):
         if info.name.endswith("__main__") or ".quizbank" in info.name or any(
                 part.startswith("_") for part in info.name.split(".")):
-            continue            # private helpers (rmteach._io, widgets._base, ...)
+            continue            # private helpers (rmteach.data._io, widgets._base, ...)
         mod = importlib.import_module(info.name)
         if hasattr(mod, "__all__"):
             out.append(mod)

@@ -5,10 +5,10 @@
     accelerate launch --config_file tools/deepspeed/accelerate_zero2.yaml \\
         tools/trl_train.py --data prefs.jsonl --bf16                       # DeepSpeed ZeRO-2
 
-``--data`` takes any format ``rmteach.jsonl`` reads (TRL's four preference formats,
+``--data`` takes any format ``rmteach.data.jsonl`` reads (TRL's four preference formats,
 with or without a margin column, or ranked lists); prompts are split into train and
 held-out as ``python -m rmteach train`` splits them.  The model is rmteach's hand-over
-model (:func:`rmteach.trl_bridge.tiny_llama`, a word-level tokenizer built locally):
+model (:func:`rmteach.course.trl_bridge.tiny_llama`, a word-level tokenizer built locally):
 nothing is downloaded.  Make it bigger with ``--hidden`` and ``--layers``.  The first
 process prints TRL's last logged line and the held-out measures as one JSON line.
 """
@@ -34,10 +34,10 @@ def main(argv=None) -> int:
     p.add_argument("--output-dir", default=None, help="where TRL writes (default: a temp dir)")
     args = p.parse_args(argv)
 
-    from rmteach import trl_bridge as tb
-    from rmteach.data import PreferenceData
-    from rmteach.evaluate import metrics_from_scores
-    from rmteach.jsonl import read_jsonl
+    from rmteach.course import trl_bridge as tb
+    from rmteach.data.generate import PreferenceData
+    from rmteach.data.jsonl import read_jsonl
+    from rmteach.model.evaluate import metrics_from_scores
 
     data = PreferenceData.from_items(read_jsonl(args.data), seed=args.seed)
     run = tb.train_with_trl(data.train, steps=args.steps, batch_size=args.batch_size,

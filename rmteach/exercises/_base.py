@@ -15,7 +15,7 @@ In a notebook::
 
 ``solution()`` shows the model answer only when asked with ``reveal=True``, so that
 *Run All* and the stored notebooks never show one; after :func:`graded_lab` (called by the
-locked first cell of an nbgrader lab, see :mod:`rmteach.lab`) it shows none at all.
+locked first cell of an nbgrader lab, see :mod:`rmteach.course.lab`) it shows none at all.
 
 ``check`` prints one message that starts with "Correct", "Not yet" (the starter code is
 still there) or "Not quite" (something specific is wrong: which input, what came
@@ -201,7 +201,7 @@ class Exercise:
 
     def grade(self, answer=None) -> None:
         """``check()`` for an autograder: prints the message, raises ``AssertionError`` unless
-        the answer is right (an nbgrader test cell of :mod:`rmteach.lab` calls this)."""
+        the answer is right (an nbgrader test cell of :mod:`rmteach.course.lab` calls this)."""
         result = self.evaluate(answer)
         print(result.message)
         if not result.ok:

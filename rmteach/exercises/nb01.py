@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..losses import preference_probability
+from ..math.losses import preference_probability
 from ._base import (
     Exercise,
     NotYet,

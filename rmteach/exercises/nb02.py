@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..losses import pairwise_loss, preference_probability
+from ..math.losses import pairwise_loss, preference_probability
 from ._base import (
     Exercise,
     Wrong,

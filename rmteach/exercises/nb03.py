@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss
-from ..ranking import ranking_to_pairs
+from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss
+from ..math.ranking import ranking_to_pairs
 from ._base import Exercise, Wrong, call, describe, isclose, require_callable
 
 __all__ = ["listwise", "ranking_pairs"]

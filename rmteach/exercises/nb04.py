@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..losses import pairwise_loss
+from ..math.losses import pairwise_loss
 from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
 
 __all__ = ["reward_gradient"]

@@ -1,7 +1,7 @@
 """Exercises of notebook 05 (training a tiny reward model).
 
 * ``phi_counts`` – write ``my_phi_counts(model)``: the parameters of φ in the backbone
-  and in the head W_r of a :class:`~rmteach.model.TinyRewardModel`.
+  and in the head W_r of a :class:`~rmteach.model.network.TinyRewardModel`.
 * ``pairwise_accuracy`` – write ``my_pairwise_accuracy(r_better, r_worse)``: the share
   of pairs ordered right, with ties left out (reported separately, not counted wrong).
 """
@@ -42,7 +42,7 @@ def _as_pair(out, args) -> tuple[int, int]:
 
 
 def _check_phi(fn) -> str:
-    from ..model import TinyRewardModel
+    from ..model.network import TinyRewardModel
 
     require_callable(fn, _PHI_NAME)
     for sizes in _SIZES:
@@ -142,7 +142,7 @@ def _check_accuracy(fn) -> str:
                         f"divide by the number of decided pairs ({correct + wrong}).")
         raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}; expected {want:.4g} "
                     f"({correct} right, {wrong} wrong, {ties} tie(s) left out).")
-    return ("right on every input, ties left out as rmteach.evaluate does (they are reported "
+    return ("right on every input, ties left out as rmteach.model.evaluate does (they are reported "
             "separately, as neither right nor wrong).")
 
 

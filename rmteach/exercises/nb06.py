@@ -2,7 +2,7 @@
 
 * ``diagnose_run`` – write ``my_diagnosis(train_loss, train_acc, heldout_acc)`` that
   says ``"stuck"``, ``"overfitting"`` or ``"healthy"`` for per-epoch curves, the way
-  :func:`rmteach.diagnose.diagnose_curves` does.
+  :func:`rmteach.experiments.diagnose.diagnose_curves` does.
 * ``prompt_weights`` – write ``my_pair_weights(ns)``: each prompt's share of the
   pair-averaged loss when prompt i has a ranked list of ``ns[i]`` responses.
 """
@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..diagnose import diagnose_curves
+from ..experiments.diagnose import diagnose_curves
 from ..widgets.data_mix import pair_weights
 from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
 
@@ -39,7 +39,7 @@ _RUNS = [
 
 
 def _reference(train_loss, train_acc, heldout_acc) -> str:
-    """The rule the task states (tests check it agrees with rmteach.diagnose on _RUNS)."""
+    """The rule the task states (tests check it agrees with experiments.diagnose on _RUNS)."""
     if abs(train_loss[-1] - math.log(2.0)) <= 0.02 and train_acc[-1] <= 0.65:
         return "stuck"
     if train_acc[-1] - heldout_acc[-1] > 0.10 and train_acc[-1] > 0.7:
@@ -48,7 +48,7 @@ def _reference(train_loss, train_acc, heldout_acc) -> str:
 
 
 def reference_codes(train_loss, train_acc, heldout_acc) -> list[str]:
-    """What :func:`rmteach.diagnose.diagnose_curves` finds for the same curves."""
+    """What :func:`rmteach.experiments.diagnose.diagnose_curves` finds for the same curves."""
     return diagnose_curves(train_loss, None, train_acc, heldout_acc).codes
 
 
@@ -75,7 +75,7 @@ def _check_diagnosis(fn) -> str:
                         "accuracy above 0.7, is overfitting).")
         raise Wrong(f"{_DIAG_NAME}({args}) said {got!r}, but {why}: that run is {want!r}.")
     return ("stuck at ln 2, overfitting and healthy runs all told apart, as "
-            "rmteach.diagnose does.")
+            "rmteach.experiments.diagnose does.")
 
 
 diagnose_run = Exercise(

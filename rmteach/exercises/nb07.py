@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calibration import expected_calibration_error, reliability_table
-from ..evaluate import TIES, accuracy_with_ties
+from ..math.calibration import expected_calibration_error, reliability_table
+from ..model.evaluate import TIES, accuracy_with_ties
 from ._base import Exercise, Wrong, call, describe, isclose, require_callable
 
 __all__ = ["ece", "tie_accuracy"]

@@ -2,7 +2,7 @@
 
 * ``best_of_n`` – write ``my_best_of_n(responses, rewards, n)``: of the first ``n``
   responses drawn, return the one the learned reward model scores highest (the first
-  of them on a tie), as :func:`rmteach.sampling.best_of_n` picks.
+  of them on a tie), as :func:`rmteach.experiments.sampling.best_of_n` picks.
 """
 
 from __future__ import annotations

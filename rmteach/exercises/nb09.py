@@ -3,7 +3,7 @@
 * ``kl_penalised_reward`` – write ``my_penalised_reward(reward, logp_policy, logp_ref,
   beta_kl)``: the reward the policy maximises in PPO-based RLHF,
   r − β_KL · (log π(y|x) − log π_ref(y|x)), elementwise, as
-  :func:`rmteach.policy.kl_penalised_reward` computes it.
+  :func:`rmteach.experiments.policy.kl_penalised_reward` computes it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..policy import kl_penalised_reward as _reference
+from ..experiments.policy import kl_penalised_reward as _reference
 from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
 
 __all__ = ["kl_penalised_reward"]

@@ -59,7 +59,7 @@ MAX_TYPED = 1e6
 def check_arg(value, name: str, lo: float | None = None, hi: float | None = None, *,
               integer: bool = False):
     """A widget builder's numeric argument, checked (a slider would silently clamp it)."""
-    from .._checks import check_int, check_real
+    from ..math._checks import check_int, check_real
 
     if integer:
         return check_int(value, name, lo=None if lo is None else int(lo),

@@ -4,7 +4,7 @@
   and n; the true reward r* of the best-of-n pick (learned model, oracle, random)
   against n, and the proxy and true rewards of the pick against KL_bon, each with
   the spread over 5 reward-model seeds.  Reads the cache of
-  :mod:`rmteach.overoptimization` (nothing is trained on a slider move).
+  :mod:`rmteach.experiments.overoptimization` (nothing is trained on a slider move).
 * :func:`best_of_n_summary` – the cached numbers behind a claim, as mean ± sd rows.
 * :func:`length_bias_figure` – the length shortcut: best-of-n picks get longer and
   not better, with and without length-controlled pairs.
@@ -17,8 +17,8 @@ import math
 import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
-from .._checks import check_int, check_real, validated
-from ..overoptimization import load_cache, setting_key
+from ..experiments.overoptimization import load_cache, setting_key
+from ..math._checks import check_int, check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 
 __all__ = ["BestOfNExplorer", "best_of_n_explorer", "best_of_n_summary", "cached_runs",

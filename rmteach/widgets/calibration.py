@@ -15,7 +15,7 @@ import math
 import numpy as np
 from ipywidgets import Dropdown, FloatSlider, HBox, Layout, Text, VBox
 
-from ..calibration import (
+from ..math.calibration import (
     apply_temperature,
     expected_calibration_error,
     fit_temperature,
@@ -23,8 +23,8 @@ from ..calibration import (
     log_loss,
     reliability_table,
 )
-from ..ranking import parse_tiers, tiers_to_pairs
-from ..ties import tiered_listwise_loss, tiered_pair_count
+from ..math.ranking import parse_tiers, tiers_to_pairs
+from ..math.ties import tiered_listwise_loss, tiered_pair_count
 from ._base import PALETTE, LiveFigure, RMWidget
 
 __all__ = ["ReliabilityExplorer", "TieredRankingExplorer", "reliability_explorer",
@@ -136,7 +136,7 @@ class ReliabilityExplorer(RMWidget):
 
     def __init__(self, test_gap=None, validation_gap=None, *, n_bins: int = 10):
         if test_gap is None or validation_gap is None:
-            from ..reward_lessons import calibration_setup
+            from ..experiments.seed_tables import calibration_setup
 
             setup = calibration_setup()
             test_gap, validation_gap = setup["test_gap"], setup["validation_gap"]
@@ -195,6 +195,6 @@ def reliability_explorer(test_gap=None, validation_gap=None, *,
                          n_bins: int = 10) -> ReliabilityExplorer:
     """Build the calibration widget of notebook 07 (one call). Control: ``temperature``.
 
-    Without arguments it uses :func:`rmteach.reward_lessons.calibration_setup`'s model.
+    Without arguments it uses :func:`rmteach.experiments.seed_tables.calibration_setup`'s model.
     """
     return ReliabilityExplorer(test_gap, validation_gap, n_bins=n_bins)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 from ipywidgets import FloatSlider, Layout
 
-from ..calibration import fit_temperature
-from ..data import PreferenceData, RankedList, as_ranked_list
-from ..diagnose import LN2
-from ..evaluate import metrics_from_scores, score_lists
-from ..losses import pairwise_loss
+from ..data.generate import PreferenceData, RankedList, as_ranked_list
+from ..experiments.diagnose import LN2
+from ..math.calibration import fit_temperature
+from ..math.losses import pairwise_loss
+from ..model.evaluate import metrics_from_scores, score_lists
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg
 
 __all__ = [
@@ -56,7 +56,7 @@ def _listwise_loss_by_scale(lists: Sequence[RankedList], scores: Sequence[np.nda
 
 
 def fit_scale(model, lists: Sequence[RankedList]) -> float:
-    """The scale s = 1/T for the temperature T that :func:`rmteach.calibration.
+    """The scale s = 1/T for the temperature T that :func:`rmteach.math.calibration.
     fit_temperature` fits on the ranked pairs of ``lists`` (log-loss per pair). Fit it on
     a *validation* split, never on the prompts you report."""
     if not all(hasattr(model, a) for a in ("encode", "device", "eval")):
@@ -103,8 +103,8 @@ class ScaledRewardModel:
 
     Scaling by a positive number keeps every pair's order, so the pairwise accuracy is
     unchanged, while the loss changes: the model becomes more or less confident.
-    It offers what :func:`rmteach.evaluate.score_lists` needs (``encode``, ``device``,
-    ``eval``/``train``, calling), so it works with :func:`rmteach.evaluate.compare_models`.
+    It offers what :func:`rmteach.model.evaluate.score_lists` needs (``encode``, ``device``,
+    ``eval``/``train``, calling), so it works with :func:`rmteach.model.evaluate.compare_models`.
     """
 
     def __init__(self, model, scale: float):

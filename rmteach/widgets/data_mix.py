@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._arrays import _check_numpy_input
-from .._checks import check_int, check_seed
-from ..data import (
+from ..data.generate import (
     TOPICS,
     PreferenceData,
     RankedList,
@@ -24,8 +22,10 @@ from ..data import (
     make_preference_data,
     topic_of,
 )
-from ..evaluate import metrics_from_scores, score_lists
-from ..seeds import Spread, paired, spread
+from ..experiments.seeds import Spread, paired, spread
+from ..math._arrays import _check_numpy_input
+from ..math._checks import check_int, check_seed
+from ..model.evaluate import metrics_from_scores, score_lists
 from ._base import PALETTE_CYCLE, LiveFigure
 from .diagnosis import TINY
 from .training import TOPIC_COLOURS, FigureView, _finish, _new_figure, _percent
@@ -224,7 +224,7 @@ def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 
     ``seeds`` (default: just ``seed``) repeats it with new data and new initial weights;
     ``heldout_fraction`` of the prompts are held out (more held-out prompts make each
     topic's accuracy less noisy, at no training cost)."""
-    from ..train import train
+    from ..model.training import train
 
     seeds = tuple(int(s) for s in (seeds if seeds is not None else (seed,)))
     if not seeds:

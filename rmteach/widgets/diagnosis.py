@@ -2,7 +2,7 @@
 
 * :func:`loss_diagnosis_explorer` – label noise β and learning rate; every change
   retrains a tiny model (:data:`TINY`, about a second on a 2-core CPU) and shows its
-  loss and accuracy curves and the plain-words diagnosis of :mod:`rmteach.diagnose`
+  loss and accuracy curves and the plain-words diagnosis of :mod:`rmteach.experiments.diagnose`
   (a loss stuck at ln 2, coin-flip labels, a learning rate far off, degenerate pairs,
   overfitting).
 The comparisons are in :mod:`.comparing`, the data distribution in :mod:`.data_mix`.
@@ -28,14 +28,14 @@ from pathlib import Path
 import numpy as np
 from ipywidgets import Dropdown, FloatText, HBox, Layout
 
-from .._checks import check_real
-from ..data import (
+from ..data.generate import (
     PreferenceData,
     RankedList,
     label_agreement,
     make_preference_data,
 )
-from ..diagnose import LN2, Diagnosis, Finding, diagnose, diagnose_curves
+from ..experiments.diagnose import LN2, Diagnosis, Finding, diagnose, diagnose_curves
+from ..math._checks import check_real
 from ._base import PALETTE, LiveFigure, RMWidget
 from .training import _percent
 
@@ -123,7 +123,7 @@ class DiagnosisRun:
 
 def run_diagnosis(beta: float, lr: float, *, config: dict | None = None) -> DiagnosisRun:
     """Train the tiny model (:data:`TINY`) on labels of rationality ``beta`` with learning
-    rate ``lr``, and diagnose it with :func:`rmteach.diagnose.diagnose`.
+    rate ``lr``, and diagnose it with :func:`rmteach.experiments.diagnose.diagnose`.
 
     Held-out labels are always noiseless (β = ∞), so held-out accuracy measures what the
     model learned about the *true* reward.  Runs are deterministic and kept in memory per
@@ -194,7 +194,7 @@ def with_degenerate_lists(data, share: float):
 
 
 def _run_diagnosis(beta: float, lr: float, cfg: dict) -> DiagnosisRun:
-    from ..train import train
+    from ..model.training import train
 
     start = time.perf_counter()
     data = make_preference_data(cfg["n_prompts"], max_n=cfg["max_n"], beta=beta,
@@ -370,7 +370,8 @@ class LossDiagnosisExplorer(RMWidget):
             f"<code>β = {beta:g}, lr = {lr:g}, {share:.0%} degenerate pairs (kept): "
             f"{run.label_agreement:.0%} of the training labels agree with the true reward; "
             f"{when}</code>"
-            f"<div style='margin-top:4px'><b>Diagnosis (rmteach.diagnose)</b>{paragraphs}</div>")
+            f"<div style='margin-top:4px'><b>Diagnosis (rmteach.experiments.diagnose)</b>"
+            f"{paragraphs}</div>")
 
 
 def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,

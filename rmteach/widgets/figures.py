@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..data import PreferenceData, RankedList, explain_reward, topic_of, true_reward
+from ..data.generate import PreferenceData, RankedList, explain_reward, topic_of, true_reward
 from ._base import LiveFigure
 
 __all__ = ["FigureView", "describe_list", "phi_breakdown", "phi_table", "show_examples"]
@@ -99,7 +99,7 @@ def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
                   split: str = "train", max_n: int | None = None) -> str:
     """The first ``k`` ranked lists of ``split`` (with at most ``max_n`` responses, if
     given) described by :func:`describe_list`."""
-    from .._checks import check_int
+    from ..math._checks import check_int
 
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout'; got {split!r}.")
@@ -129,7 +129,7 @@ def show_examples(data: PreferenceData | Sequence[RankedList], k: int = 2, *,
 
 
 def phi_breakdown(model) -> dict[str, int]:
-    """Parameter counts of each part of a :class:`~rmteach.model.TinyRewardModel`.
+    """Parameter counts of each part of a :class:`~rmteach.model.network.TinyRewardModel`.
 
     Keys, in order: ``token embedding``, ``position embedding``, one ``transformer
     layer i`` per layer, ``final norm`` (together: the backbone) and ``head W_r``.  The

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data import PreferenceData, make_preference_data
-from ..evaluate import metrics_from_scores, score_lists
-from ..seeds import Spread, spread
+from ..data.generate import PreferenceData, make_preference_data
+from ..experiments.seeds import Spread, spread
+from ..model.evaluate import metrics_from_scores, score_lists
 from .comparing import fit_scale
 from .diagnosis import TINY
 from .training import FigureView
@@ -32,7 +32,7 @@ class GroupingComparison:
     """Grouped listwise against pair-exploded training on the same lists of N responses,
     once per seed.
 
-    ``runs`` maps a label to its :class:`~rmteach.train.TrainResult` per seed (in the order
+    ``runs`` maps a label to its :class:`~rmteach.model.training.TrainResult` per seed (in the order
     of ``seeds``); ``datas`` and ``validations`` hold each seed's data (train and held-out
     test prompts) and its validation prompts. ``results`` and ``data`` are the first
     seed's, for figures and for comparing two of its models.
@@ -66,7 +66,7 @@ class GroupingComparison:
         return out
 
     def spreads(self) -> dict[str, dict[str, Spread]]:
-        """label -> measurement -> :class:`~rmteach.seeds.Spread` over the seeds."""
+        """label -> measurement -> :class:`~rmteach.experiments.seeds.Spread` over the seeds."""
         per_seed = [self.rows(k) for k in range(len(self.seeds))]
         out = {}
         for i, row in enumerate(per_seed[0]):
@@ -114,7 +114,7 @@ class GroupingComparison:
                     b: str = "grouped listwise (InstructGPT)") -> dict:
         """Fit a temperature (a positive scale s on ``a``'s rewards) on each seed's
         *validation* prompts, then compare ``a`` at that scale with ``b`` on the held-out
-        test prompts. Returns per-seed lists and :class:`~rmteach.seeds.Spread` values:
+        test prompts. Returns per-seed lists and :class:`~rmteach.experiments.seeds.Spread` values:
         ``scale``, ``loss_a`` (test, scale 1), ``loss_a_scaled`` (test, fitted scale),
         ``loss_b`` (test)."""
         out = {"scale": [], "loss_a": [], "loss_a_scaled": [], "loss_b": []}
@@ -132,7 +132,7 @@ class GroupingComparison:
         return {**out, "spread": {key: spread(v) for key, v in out.items()}}
 
     def seed_results(self, k: int = 0) -> dict:
-        """label -> :class:`~rmteach.train.TrainResult` of the seed at position ``k``."""
+        """label -> :class:`~rmteach.model.training.TrainResult` of the seed at position ``k``."""
         if self.runs is None:
             return dict(self.results)
         return {label: results[k] for label, results in self.runs.items()}
@@ -158,7 +158,7 @@ def grouping_data(n_prompts: int, n: int, seed: int):
     """Lists of exactly ``n`` responses, split by prompt into train (70 %), validation
     (15 %) and held-out test (15 %). Returns ``(data, validation)``: ``data.heldout`` is
     the test split."""
-    from ..data import split_by_prompt
+    from ..data.generate import split_by_prompt
 
     full = make_preference_data(n_prompts, min_n=n, max_n=n, heldout_fraction=0.3,
                                 seed=seed)
@@ -188,7 +188,7 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
     The prompts are split 70 / 15 / 15 into train, validation (for :meth:`temperature`)
     and held-out test.
     """
-    from ..train import train
+    from ..model.training import train
 
     if int(n) < 2:
         raise ValueError(f"n (responses per prompt) must be at least 2; got {n}.")

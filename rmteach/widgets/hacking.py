@@ -1,7 +1,7 @@
 """Notebook 09: a tiny RLHF loop, reward hacking, and the KL penalty.
 
 * :func:`kl_penalty_explorer` – a β_KL slider; the word-writing policy of
-  :mod:`rmteach.policy`, trained against 5 reward models (one per seed), and the figure
+  :mod:`rmteach.experiments.policy`, trained against 5 reward models (one per seed), and the figure
   shows the learned reward, the true reward and KL(π‖π_ref) over the steps (mean ± sd
   over the 5 reward models).  The 35 runs (7 β_KL × 5 seeds, about 10 s each on 2
   cores) are cached by ``tools/build_overopt_cache.py``; a test re-trains one and
@@ -16,10 +16,10 @@ import html
 import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
-from .._checks import check_real, validated
-from ..language import WORD_VALUES
-from ..overoptimization import load_cache
-from ..policy import PolicyRun
+from ..data.language import WORD_VALUES
+from ..experiments.overoptimization import load_cache
+from ..experiments.policy import PolicyRun
+from ..math._checks import check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from .best_of_n import _band_verts
 

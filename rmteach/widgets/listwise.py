@@ -27,8 +27,8 @@ import numpy as np
 from ipywidgets import FloatSlider, HBox, Layout, Text, VBox
 from matplotlib.colors import PowerNorm
 
-from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss
-from ..ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
+from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss
+from ..math.ranking import parse_ranking, ranked_pair_positions, ranking_to_pairs
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg
 from .listwise_trap import (
     ListLengthExplorer,

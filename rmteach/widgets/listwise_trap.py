@@ -14,9 +14,9 @@ import math
 import numpy as np
 from ipywidgets import IntSlider, Layout
 
-from .._arrays import _check_numpy_input
-from ..losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
-from ..ranking import ranked_pair_positions
+from ..math._arrays import _check_numpy_input
+from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
+from ..math.ranking import ranked_pair_positions
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
 
 __all__ = [

@@ -15,9 +15,9 @@ import math
 import numpy as np
 from ipywidgets import Dropdown, FloatSlider, HBox, Layout, SelectionSlider
 
-from ..data import TOPICS
-from ..reward_lessons import FIXES, offset_fix
-from ..rewards import fit_head, learned_scale, pair_set, preference_strength
+from ..data.generate import TOPICS
+from ..experiments.frozen_head import fit_head, learned_scale, pair_set, preference_strength
+from ..experiments.seed_tables import FIXES, offset_fix
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
 
 __all__ = ["MarginExplorer", "OffsetExplorer", "margin_explorer", "offset_explorer"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from ipywidgets import FloatSlider, HBox, Layout, VBox
 
-from ..losses import preference_probability, preference_probability_softmax
+from ..math.losses import preference_probability, preference_probability_softmax
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg, format_probability
 
 __all__ = ["BradleyTerryExplorer", "bradley_terry_explorer"]

@@ -16,7 +16,7 @@ import numpy as np
 from ipywidgets import Button, FloatSlider, HBox, Layout, ToggleButtons, VBox
 from matplotlib.collections import LineCollection
 
-from ..rewards import (
+from ..experiments.frozen_head import (
     TRUE_HEAD,
     descend_head,
     fit_head,

@@ -5,9 +5,9 @@ Everything the notebook shows is computed here, so the notebook stays a few call
 * :func:`describe_list` / :func:`show_examples` – a ranked list of the synthetic data
   with each response's hidden true reward r*(x, y) and why (:func:`rmteach.data.explain_reward`).
 * :func:`phi_breakdown` / :func:`phi_table` – φ = backbone + head: the parameter count of
-  every part of :class:`~rmteach.model.TinyRewardModel` (the book's r(x, y) = h_last · W_r).
+  every part of :class:`~rmteach.model.network.TinyRewardModel` (the book's r(x, y) = h_last · W_r).
 * :func:`training_curves` – loss and pairwise accuracy per epoch from one or more
-  :class:`~rmteach.train.TrainResult` histories (train dashed, held-out solid; ln 2
+  :class:`~rmteach.model.training.TrainResult` histories (train dashed, held-out solid; ln 2
   and chance marked; the final held-out value marked and labelled).
 * :func:`reward_agreement` / :func:`reward_scatter` – the learned reward against the
   true reward, both centred within each prompt's list (Bradley–Terry fixes rewards only
@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..data import TOPICS, PreferenceData, RankedList, topic_of, true_reward
-from ..evaluate import kendall_tau, score_lists
+from ..data.generate import TOPICS, PreferenceData, RankedList, topic_of, true_reward
+from ..model.evaluate import kendall_tau, score_lists
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure
 from .figures import (
     FigureView,
@@ -90,7 +90,7 @@ def _spread_labels(values: list[float], gap: float) -> list[float]:
 def training_curves(results, *, title: str = "") -> FigureView:
     """Loss (Eq. 4.57 scale) and pairwise accuracy per epoch, one colour per run.
 
-    ``results``: a :class:`~rmteach.train.TrainResult` or a dict ``name -> TrainResult``.
+    ``results``: a :class:`~rmteach.model.training.TrainResult` or a dict ``name -> TrainResult``.
     Dashed lines are the training data, solid lines held-out data; ln 2 (an undecided
     model) and 50 % (chance) are marked, and each run's final held-out value is marked
     (◆) and labelled at the right.  ``values[name]`` holds the plotted columns.
@@ -232,7 +232,7 @@ def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
     the origin.  ``values`` is :func:`reward_agreement`'s dict.
     """
     info = reward_agreement(model, data, split=split)
-    from .._checks import check_int
+    from ..math._checks import check_int
 
     highlight = check_int(highlight, "highlight")
     if not 0 <= highlight < info["lists"]:

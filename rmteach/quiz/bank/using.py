@@ -1,0 +1,142 @@
+"""Self-check questions for using a reward model and watching it get gamed (notebooks 08, 09).
+
+    id                          notebook
+    proxy-rises-true-falls      09_reward_hacking_and_kl
+    kl-penalty-trade            09_reward_hacking_and_kl
+    detect-length-shortcut      08_best_of_n_and_shortcuts
+    kl-best-of-n                08_best_of_n_and_shortcuts
+
+These are not seed questions of chapter 4, so their ``seed`` is 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..kit import Choice, MultipleChoice, Numeric
+
+__all__ = ["QUIZ_LIST"]
+
+NB08 = "08_best_of_n_and_shortcuts"
+NB09 = "09_reward_hacking_and_kl"
+
+_KL16 = math.log(16) - 15 / 16
+
+QUIZ_LIST = [
+    MultipleChoice(
+        id="proxy-rises-true-falls", seed=0, notebook=NB09,
+        topic="over-optimisation",
+        question=("A policy is trained against a learned reward model. The learned reward "
+                  "keeps rising with the policy's divergence from the reference, while the "
+                  "true reward r* rises for a while, then stalls or falls: a policy pushed "
+                  "further ends with a lower r*. Why does the true reward fall behind?"),
+        explanation=("The reward model is right on average where it saw data, and wrong in "
+                     "places. Early on, pushing up the learned reward mostly pushes up what it "
+                     "got right, so r* rises. The harder the policy optimises, the more it "
+                     "concentrates on the responses whose learned reward most exceeds their "
+                     "true reward: the model's errors, not its knowledge. That is Goodhart's "
+                     "law, and what Gao, Schulman & Hilton (2022) measured."),
+        choices=(
+            Choice("The policy's learning rate is too high, so the updates overshoot and "
+                   "the policy oscillates around the best responses of each prompt.",
+                   "An overshooting step would make the learned reward jump around too. Here "
+                   "it rises steadily: the optimiser is doing its job. The problem is the "
+                   "target it optimises."),
+            Choice("The optimiser seeks out the responses whose learned reward most exceeds "
+                   "their true reward, so it ends up exploiting the reward model's errors.",
+                   "Yes: optimising hard selects for the model's over-ratings (Goodhart's "
+                   "law)."),
+            Choice("The true reward r* changes during training because the annotators grow "
+                   "tired, so later labels are noisier than the ones the model learned from.",
+                   "r* is fixed: it is the hidden rule of the synthetic language, and no "
+                   "labels are collected during the policy's training. Only the policy "
+                   "changes."),
+            Choice("The reward model keeps training on the policy's outputs, and it forgets "
+                   "what it learned from the human comparisons it was first trained on.",
+                   "The reward model is frozen during the policy's training (as in "
+                   "InstructGPT). Its scores never change; the policy moves to where they "
+                   "are wrong."),
+        ),
+        correct_index=1),
+    MultipleChoice(
+        id="kl-penalty-trade", seed=0, notebook=NB09,
+        topic="the KL penalty",
+        question=("The policy maximises r(x, y) − β_KL · (log π(y|x) − log π_ref(y|x)). What "
+                  "does raising β_KL trade?"),
+        explanation=("β_KL prices every nat of divergence from the reference policy. A large "
+                     "β_KL keeps the policy where the reward model was trained and is "
+                     "trustworthy, at the cost of learned reward it could have had; a small "
+                     "one lets it chase the learned reward into regions where the model is "
+                     "wrong. Too small: reward hacking; too large: a policy that never "
+                     "moves."),
+        choices=(
+            Choice("Training speed for final quality: a larger β_KL makes each step smaller, "
+                   "but the policy reaches the same optimum after more steps.",
+                   "A larger β_KL changes the optimum itself, not just the speed: the best "
+                   "policy of r − β_KL·KL is π_ref·exp(r/β_KL), normalised, which stays "
+                   "closer to π_ref for a larger β_KL however long you train."),
+            Choice("Exploration for exploitation: the penalty adds entropy so the policy keeps "
+                   "sampling all responses evenly until the end of training.",
+                   "The penalty pulls towards π_ref, not towards an even spread; if π_ref "
+                   "favoured some responses, so would the penalised policy. It limits the "
+                   "divergence, it is not an entropy bonus."),
+            Choice("Bias for variance in the gradient: a larger β_KL lowers the variance of "
+                   "the REINFORCE estimate but makes the gradient biased.",
+                   "The KL term changes the objective; its expected gradient is still "
+                   "unbiased for the penalised objective. The baseline is what lowers the "
+                   "variance."),
+            Choice("Learned reward for staying close to the reference policy, where the "
+                   "reward model was trained and its scores can still be trusted.",
+                   "Yes: β_KL is the price of a nat of divergence from π_ref."),
+        ),
+        correct_index=3),
+    MultipleChoice(
+        id="detect-length-shortcut", seed=0, notebook=NB08,
+        topic="length shortcuts",
+        question=("You suspect your reward model rewards length itself, not quality. Which "
+                  "measurement shows it?"),
+        explanation=("Length can be honestly correlated with quality, so the plain "
+                     "correlation of reward with length proves nothing. Hold quality fixed: "
+                     "among responses that are equally good (same r*, or the same human "
+                     "grade), does the reward still go up with length? If yes, the model "
+                     "learned a shortcut. Length-controlled pairs take away the signal."),
+        choices=(
+            Choice("The correlation between the learned reward and the length among "
+                   "responses of equal true quality: it should be zero for an honest model.",
+                   "Yes: at fixed quality, length should not move an honest reward."),
+            Choice("The correlation between the learned reward and the length over all "
+                   "responses: a clearly positive value means the model learned length.",
+                   "Longer answers may really be better (or worse) in your data; then an "
+                   "honest model's reward correlates with length too. You must hold quality "
+                   "fixed to separate the two."),
+            Choice("The held-out pairwise accuracy on length-biased labels: it is higher for "
+                   "a length-biased model, so a high accuracy reveals the shortcut.",
+                   "On labels that share the bias, a shortcut model scores well: accuracy "
+                   "against biased labels rewards the bias. It cannot tell a shortcut from "
+                   "real skill."),
+            Choice("The average length of the training responses: if the chosen ones are "
+                   "longer on average, the trained model must have learned length.",
+                   "That describes the data, not the model. Chosen answers can be longer "
+                   "because they are better; whether the model uses length itself needs a "
+                   "test of the model at fixed quality."),
+        ),
+        correct_index=0),
+    Numeric(
+        id="kl-best-of-n", seed=0, notebook=NB08,
+        topic="the cost of best-of-n",
+        question=("Best-of-n draws n responses from the reference policy and keeps the one "
+                  "with the highest learned reward. Its KL divergence from the reference is "
+                  "KL_bon = log n − (n − 1)/n. What is KL_bon for n = 16, in nats (to 3 "
+                  "decimals)?"),
+        explanation=(f"log 16 − 15/16 = 2.773 − 0.9375 = {_KL16:.3f} nats. It grows like "
+                     "log n: each doubling of n adds less than 0.7 nats, so best-of-n is a "
+                     "cheap optimiser in KL terms, and its picks still drift towards what "
+                     "the reward model over-rates."),
+        value=_KL16, tolerance=0.002,
+        mistakes=((math.log(16), 0.002, "That is log 16 alone; subtract (n − 1)/n = 15/16."),
+                  (math.log2(16) - 15 / 16, 0.002, "log here is the natural log (nats), "
+                                                   "not log base 2."),
+                  (math.log(16) - 1 / 16, 0.002, "The second term is (n − 1)/n = 15/16, "
+                                                 "not 1/n.")),
+        fallback="Compute log n with the natural log, then subtract (n − 1)/n for n = 16."),
+]
