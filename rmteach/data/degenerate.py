@@ -104,6 +104,8 @@ def count_degenerate(items: Sequence[PreferencePair | RankedList], *,
     return drop_degenerate(items, key=key, warn=False)[1]
 
 
+@validated(n_prompts="int[1,100000]", identical="real[0,1]", truncated="real[0,1]",
+           max_len="int[1,4096]", seed="seed")
 def example_pairs(n_prompts: int = 200, *, identical: float = 0.1, truncated: float = 0.3,
                   max_len: int = 16, seed: int = 0) -> list[PreferencePair]:
     """Built-in pairs (noiseless labels) with degenerate ones mixed in, for a lesson.

@@ -51,7 +51,7 @@ def all_prompts() -> list[str]:
     return make_prompts(1600, seed=12345)
 
 
-@validated(exclude="items", k="int")
+@validated(exclude="items", k="int[1,]")
 def eval_prompts(exclude, k: int = 32) -> tuple[list[str], list[int]]:
     """``k`` prompts outside ``exclude`` (the training prompts), and their ids.
 
@@ -107,6 +107,9 @@ class BestOfNRun:
         return asdict(self)
 
 
+@validated(n_prompts="int[2,100000]", beta="real+inf", seed="seed", length_bias="real",
+           kind_bias="dict?", pool_size="int[256,100000]", n_eval="int[1,1600]",
+           max_n="int[2,]", epochs="int[1,100000]")
 def run_best_of_n(n_prompts: int = 50, *, beta: float = 1.0, seed: int = 0,
                   length_bias: float = 0.0, length_controlled: bool = False,
                   kind_bias: dict | None = None, pool_size: int = 256, n_eval: int = 32,
@@ -181,10 +184,21 @@ def _r(a) -> list:
     return [round(float(x), 6) for x in a]
 
 
+@validated(name="str")
 def load_cache(name: str = "best_of_n.json") -> dict:
-    """The cached grid: ``{"grid": {...}, "runs": {setting_key: [run dict per seed]}}``."""
+    """The cached grid: ``{"grid": {...}, "runs": {setting_key: [run dict per seed]}}``.
+
+    ``name`` is a ``.json`` file name inside the cache folder (no folders, no ``..``).
+    """
+    if name != Path(name).name or not name.endswith(".json") or name.startswith("."):
+        raise ValueError(f"name must be the file name of a cache in {CACHE_DIR.name}/ "
+                         f"(like 'best_of_n.json', no folders); got {name!r:.80}.")
     path = CACHE_DIR / name
-    if not path.exists():
+    if not path.is_file() or path.is_symlink():
         raise ValueError(f"the cache {path} is missing; rebuild it with "
                          "`python tools/build_overopt_cache.py`.")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"the cache {path} cannot be read ({type(exc).__name__}); rebuild it "
+                         "with `python tools/build_overopt_cache.py`.") from None

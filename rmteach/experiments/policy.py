@@ -61,7 +61,7 @@ from ..data.language import (
     _word_kind,
     topic_of,
 )
-from ..math._checks import check_int, check_seed, validated
+from ..math._checks import check_int, check_real, check_seed, validated
 
 __all__ = [
     "MEAN_LENGTH",
@@ -204,13 +204,28 @@ def sample_responses(probs: np.ndarray, batch: int, rng: np.random.Generator):
 
 @validated(logp="array", logp_ref="array")
 def kl_to_reference(logp: np.ndarray, logp_ref: np.ndarray) -> np.ndarray:
-    """KL(π‖π_ref) = Σ_w π(w) (log π(w) − log π_ref(w)) per row (nats, one word)."""
+    """KL(π‖π_ref) = Σ_w π(w) (log π(w) − log π_ref(w)) per row (nats, one word).
+
+    A word the policy never writes (log π = −inf) adds 0, as 0 · log 0 = 0 by convention.
+
+    >>> kl_to_reference([0.0, -math.inf], [math.log(0.5), math.log(0.5)]).round(4).item()
+    0.6931
+    """
     logp, logp_ref = np.asarray(logp, dtype=float), np.asarray(logp_ref, dtype=float)
     if logp.shape != logp_ref.shape or logp.ndim == 0 or logp.size == 0:
         raise ValueError(f"logp and logp_ref must be log-probabilities over the same words "
                          f"(one non-empty shape); got shapes {logp.shape} and {logp_ref.shape}.")
+    for name, a in (("logp", logp), ("logp_ref", logp_ref)):
+        if np.isnan(a).any() or (a > 1e-9).any():
+            raise ValueError(f"{name} must hold log-probabilities (<= 0, −inf for a word of "
+                             "probability 0; no NaN).")
     p = np.exp(logp)
-    return np.sum(p * (logp - logp_ref), axis=-1)
+    used = p > 0
+    if (used & np.isneginf(logp_ref)).any():
+        raise ValueError("logp_ref gives probability 0 to a word the policy writes, so the KL "
+                         "is infinite; the policy must stay on the reference's support.")
+    diff = np.where(used, logp - np.where(used, logp_ref, 0.0), 0.0)
+    return np.sum(p * diff, axis=-1)
 
 
 @validated(counts="array", logp="array", logp_ref="array")
@@ -228,16 +243,30 @@ def response_log_ratio(counts: np.ndarray, logp: np.ndarray, logp_ref: np.ndarra
     return np.einsum("pbw,pw->pb", counts, logp - logp_ref)
 
 
+@validated(reward="array", logp_policy="array", logp_ref="array", beta_kl="real[0,]")
 def kl_penalised_reward(reward, logp_policy, logp_ref, beta_kl: float):
     """R = r − β_KL · (log π(y|x) − log π_ref(y|x)), elementwise (InstructGPT's reward).
+
+    The arrays have one shape (a plain number may stand for all), and hold finite values.
 
     >>> float(kl_penalised_reward(1.0, math.log(0.5), math.log(0.25), 0.1))   # 1 − 0.1·ln 2
     0.9306852819440055
     """
-    if not (isinstance(beta_kl, (int, float)) and math.isfinite(beta_kl) and beta_kl >= 0):
-        raise ValueError(f"beta_kl must be a number >= 0 (0 = no KL penalty); got {beta_kl!r}.")
-    return (np.asarray(reward, dtype=float)
-            - beta_kl * (np.asarray(logp_policy, dtype=float) - np.asarray(logp_ref, dtype=float)))
+    names = ("reward", "logp_policy", "logp_ref")
+    arrays = [np.asarray(a, dtype=float) for a in (reward, logp_policy, logp_ref)]
+    shapes = {a.shape for a in arrays if a.ndim}
+    if len(shapes) > 1:
+        raise ValueError("reward, logp_policy and logp_ref must have one shape (one value per "
+                         f"response); got shapes {', '.join(str(a.shape) for a in arrays)}.")
+    for name, a in zip(names, arrays):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} must hold finite numbers (no NaN or inf).")
+    r, lp, lr = arrays
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = r - float(beta_kl) * (lp - lr)
+    if not np.isfinite(out).all():
+        raise ValueError(f"the penalised reward overflows with beta_kl={beta_kl:g}; lower it.")
+    return out
 
 
 def _check_problem(problem) -> None:
@@ -247,14 +276,15 @@ def _check_problem(problem) -> None:
 
 
 def _check(beta_kl, steps, lr, batch):
-    kl_penalised_reward(0.0, 0.0, 0.0, beta_kl)          # validates beta_kl
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1; got {steps!r}.")
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a number > 0; got {lr!r}.")
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 2:
+    check_real(beta_kl, "beta_kl", lo=0)
+    check_int(steps, "steps", lo=1, hi=1_000_000)
+    check_real(lr, "lr", lo=0, lo_open=True)
+    try:
+        check_int(batch, "batch", lo=2)
+    except ValueError:
         raise ValueError(f"batch must be a whole number >= 2 (the baseline needs the other "
-                         f"samples); got {batch!r}.")
+                         f"samples); got {batch!r:.40}.") from None
+    check_int(batch, "batch", lo=2, hi=100_000)
 
 
 def train_policy(problem: PolicyProblem, *, beta_kl: float = 0.0, steps: int = 300,

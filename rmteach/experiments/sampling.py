@@ -48,9 +48,17 @@ __all__ = [
 MAX_POOL = 100_000
 
 
-def _check_n(n, name: str = "n") -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or int(n) < 1:
-        raise ValueError(f"{name} must be a whole number of responses >= 1; got {n!r}.")
+#: the most draws best_of_n makes for one pick (an index array of that size is drawn)
+MAX_DRAWS = 1_000_000
+
+
+def _check_n(n, name: str = "n", hi: int | None = None) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or int(n) < 1 or (
+            hi is not None and int(n) > hi):
+        bound = f" and <= {hi:,}" if hi is not None else ""
+        shown = f"{n!r:.40}" if not isinstance(n, int) or abs(n) < 10**30 else "a huge number"
+        raise ValueError(f"{name} must be a whole number of responses >= 1{bound}; got "
+                         f"{shown}.")
     return int(n)
 
 
@@ -129,7 +137,7 @@ def best_of_n(scores: Sequence[float], n: int, rng: np.random.Generator) -> int:
     Ties go to the first drawn.  ``scores`` are the selector's scores of the whole
     pool (the learned reward for best-of-n, r* for the oracle).
     """
-    n = _check_n(n)
+    n = _check_n(n, hi=MAX_DRAWS)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a NumPy random Generator (np.random.default_rng(seed)); "
                          f"got {type(rng).__name__}.")
@@ -137,7 +145,7 @@ def best_of_n(scores: Sequence[float], n: int, rng: np.random.Generator) -> int:
     if s.ndim != 1 or s.size == 0:
         raise ValueError(f"scores must be a non-empty 1-D list (one per response); got shape "
                          f"{s.shape}.")
-    idx = rng.integers(s.size, size=_check_n(n))
+    idx = rng.integers(s.size, size=n)
     return int(idx[int(np.argmax(s[idx]))])
 
 

@@ -44,19 +44,27 @@ def fold_pairs(delta_chosen_minus_rejected):
     return q, won
 
 
-@validated(q="array", won="array", n_bins="int", lo="real")
+#: most bins a reliability table has (a bin needs pairs in it to say anything)
+MAX_BINS = 10_000
+
+
+@validated(q="array", won="array", n_bins=f"int[1,{MAX_BINS}]", lo="real[0,1)")
 def reliability_table(q, won, *, n_bins: int = 5, lo: float = 0.5):
     """Equal-width bins of q over [lo, 1]: (mean q, observed win rate, count) per bin.
 
-    Empty bins get NaN means and count 0.
+    ``q`` are probabilities in [lo, 1], ``won`` outcomes in [0, 1] (a tie is 0.5), at least
+    one pair.  Empty bins get NaN means and count 0.
     """
     q = np.asarray(q, dtype=float)
     won = np.asarray(won, dtype=float)
-    if q.shape != won.shape or q.ndim != 1:
-        raise ValueError(f"q and won must be 1-D arrays of one shape; got {q.shape} and "
-                         f"{won.shape}.")
-    if int(n_bins) < 1:
-        raise ValueError(f"n_bins must be at least 1; got {n_bins}.")
+    if q.shape != won.shape or q.ndim != 1 or q.size == 0:
+        raise ValueError(f"q and won must be non-empty 1-D arrays of one shape; got {q.shape} "
+                         f"and {won.shape}.")
+    if not (np.all((q >= lo) & (q <= 1.0))):
+        raise ValueError(f"q must hold probabilities between lo={lo:g} and 1 (the folded "
+                         "probabilities of fold_pairs are >= 0.5); some are outside.")
+    if not (np.all((won >= 0.0) & (won <= 1.0))):
+        raise ValueError("won must hold outcomes between 0 and 1 (1 won, 0 lost, 0.5 a tie).")
     edges = np.linspace(lo, 1.0, int(n_bins) + 1)
     idx = np.clip(np.searchsorted(edges, q, side="right") - 1, 0, int(n_bins) - 1)
     count = np.bincount(idx, minlength=int(n_bins)).astype(float)
@@ -66,7 +74,7 @@ def reliability_table(q, won, *, n_bins: int = 5, lo: float = 0.5):
     return mean_q, rate, count.astype(int)
 
 
-@validated(q="array", won="array", n_bins="int", lo="real")
+@validated(q="array", won="array", n_bins=f"int[1,{MAX_BINS}]", lo="real[0,1)")
 def expected_calibration_error(q, won, *, n_bins: int = 5, lo: float = 0.5) -> float:
     """ECE = Σ_b (n_b / n) |observed win rate_b − mean q_b| over equal-width bins."""
     mean_q, rate, count = reliability_table(q, won, n_bins=n_bins, lo=lo)
@@ -79,7 +87,13 @@ def log_loss(delta_chosen_minus_rejected, temperature: float = 1.0) -> float:
     """Mean −log Sigmoid(Δ / T) over labelled pairs (Δ = r_chosen − r_rejected)."""
     d = _gaps(delta_chosen_minus_rejected)
     _check_t(temperature)
-    return float(np.mean(np.logaddexp(0.0, -d / temperature)))
+    with np.errstate(over="ignore"):
+        value = float(np.mean(np.logaddexp(0.0, -d / temperature)))
+    if not math.isfinite(value):
+        raise ValueError(f"the log-loss overflows (Δ / T beyond ±1.8e308 with "
+                         f"temperature={temperature:g}); rescale the rewards or raise the "
+                         "temperature.")
+    return value
 
 
 def _check_t(t):
@@ -87,14 +101,27 @@ def _check_t(t):
         raise ValueError(f"temperature must be a finite number > 0; got {t}.")
 
 
+def _scaled(d, temperature) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        out = d / temperature
+    if not np.isfinite(out).all():
+        raise ValueError(f"delta / temperature overflows (beyond ±1.8e308) with "
+                         f"temperature={temperature:g}; rescale the rewards or raise the "
+                         "temperature.")
+    return out
+
+
 @validated(delta="array", temperature="real")
 def apply_temperature(delta, temperature: float) -> np.ndarray:
     """Δ / T: the gaps of the temperature-scaled model (T > 1 softens, T < 1 sharpens)."""
     _check_t(temperature)
-    return np.asarray(delta, dtype=float) / temperature
+    d = np.asarray(delta, dtype=float)
+    if not np.isfinite(d).all():
+        raise ValueError("delta must hold finite reward gaps (no NaN or inf).")
+    return _scaled(d, temperature)
 
 
-@validated(delta_val="array", lo="real", hi="real")
+@validated(delta_val="array", lo="real(0,]", hi="real(0,]")
 def fit_temperature(delta_val, *, lo: float = 1e-2, hi: float = 1e3) -> float:
     """The temperature T minimising the validation log-loss of Sigmoid(Δ / T).
 
@@ -102,6 +129,8 @@ def fit_temperature(delta_val, *, lo: float = 1e-2, hi: float = 1e3) -> float:
     ``delta_val`` are Δ = r_chosen − r_rejected on the **validation** pairs.
     """
     d = _gaps(delta_val)
+    if not lo < hi:
+        raise ValueError(f"need lo < hi for the search; got lo={lo:g}, hi={hi:g}.")
     a, b = math.log(lo), math.log(hi)
     g = (math.sqrt(5) - 1) / 2
 

@@ -232,53 +232,108 @@ def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | No
 
 
 _TIER_SEPARATORS = re.compile(r"\s*(?:>|≻|＞)\s*")
+_TIERS_EXAMPLE = "like 'A > B = C > D'"
+#: signs people type that do not say "better" (>) or "tied" (=)
+_NOT_TIER_SIGNS = {"≥": "'≥' (better or tied?)", "≤": "'≤'", "≈": "'≈'",
+                   "~": "'~'", "==": "'=='", ",": "commas", ";": "semicolons", "|": "bars",
+                   "/": "slashes", "→": "arrows", "»": "'»'"}
 
 
 def parse_tiers(text: str) -> list[list[str]]:
     """Parse a tiered ranking with ties, best tier first: ``"A > B = C > D"``.
 
-    ``>`` (or ``≻``) separates tiers, ``=`` joins tied items inside a tier.
+    ``>`` (or ``≻``) separates tiers, ``=`` joins tied items inside a tier.  Linear in
+    the length of the text, and at most :data:`MAX_RANKING_ITEMS` labels.  A ranking that
+    ties everything (``"A = B"``) is legal here; the functions that need a preference say so.
 
     >>> parse_tiers("A > B = C > D")
     [['A'], ['B', 'C'], ['D']]
     """
     if not isinstance(text, str):
-        raise ValueError(f"a tiered ranking must be a string like 'A > B = C > D'; got "
+        raise ValueError(f"a tiered ranking must be a string {_TIERS_EXAMPLE}; got "
                          f"{type(text).__name__}.")
     body = text.strip()
     if not body:
-        raise ValueError("the ranking is empty; write it best first, like 'A > B = C > D'.")
+        raise ValueError(f"the ranking is empty; write it best first, {_TIERS_EXAMPLE}.")
+    if len(body) > 10 * MAX_RANKING_ITEMS:
+        raise ValueError(f"the ranking is {len(body):,} characters long; at most "
+                         f"{10 * MAX_RANKING_ITEMS:,}.")
     if "<" in body:
-        raise ValueError("write the ranking best first with '>', like 'A > B = C > D' "
+        raise ValueError(f"write the ranking best first with '>', {_TIERS_EXAMPLE} "
                          "('<' is not accepted, to avoid reading it backwards).")
+    used = [(sign, word) for sign, word in _NOT_TIER_SIGNS.items() if sign in body]
+    if used:
+        raise ValueError(f"the ranking {text!r:.60} uses {', '.join(w for _, w in used)} "
+                         f"(found {', '.join(repr(s) for s, _ in used)}), which say neither "
+                         f"'better' nor 'tied': separate labels with '>' (better) or '=' "
+                         f"(tied), best first, {_TIERS_EXAMPLE}.")
     tiers = [[label.strip() for label in tier.split("=")] for tier in
              _TIER_SEPARATORS.split(body)]
-    if any(label == "" for tier in tiers for label in tier):
-        raise ValueError(f"the ranking {text!r} has an empty label; write labels separated by "
-                         "'>' (better) or '=' (tied), like 'A > B = C > D'.")
-    labels = [label for tier in tiers for label in tier]
-    dupes = sorted({label for label in labels if labels.count(label) > 1})
+    return _checked_tiers(tiers, text)
+
+
+def _checked_tiers(tiers, shown) -> list[list]:
+    """Every tier non-empty, every label hashable and non-empty, none twice, >= 2 labels,
+    at most MAX_RANKING_ITEMS labels: one pass over the labels."""
+    seen: set = set()
+    dupes: list = []
+    count = 0
+    for tier in tiers:
+        if not tier:
+            raise ValueError(f"the ranking {shown!r:.60} has an empty tier; every tier holds at "
+                             f"least one label, {_TIERS_EXAMPLE}.")
+        for label in tier:
+            count += 1
+            if count > MAX_RANKING_ITEMS:
+                raise ValueError(f"the ranking has more than {MAX_RANKING_ITEMS:,} labels.")
+            if label == "":
+                raise ValueError(f"the ranking {shown!r:.60} has an empty label; write labels "
+                                 f"separated by '>' (better) or '=' (tied), {_TIERS_EXAMPLE}.")
+            try:
+                if label in seen:
+                    if len(dupes) < 5:
+                        dupes.append(label)
+                    continue
+                seen.add(label)
+            except TypeError:
+                raise ValueError(f"ranking labels must be hashable (strings or numbers); got "
+                                 f"{type(label).__name__}.") from None
     if dupes:
-        raise ValueError(f"the ranking lists {', '.join(map(repr, dupes))} more than once; each "
-                         "response must appear exactly once.")
-    if len(labels) < 2:
-        sep = next((c for c in ",;/|" if c in body), None)
-        hint = (f" (found {sep!r}: separate labels with '>' (better) or '=' (tied), like "
-                f"'A > B = C > D')") if sep else ""
-        raise ValueError(f"a ranking needs at least 2 items; got {len(labels)}{hint}.")
-    return tiers
+        raise ValueError(f"the ranking lists {', '.join(repr(d)[:40] for d in dupes)} more "
+                         "than once (in two tiers, or twice in one); each response must "
+                         "appear exactly once.")
+    if count < 2:
+        raise ValueError(f"a ranking needs at least 2 items; got {count}.")
+    return [list(t) for t in tiers]
+
+
+def check_tiers(tiers, name: str = "tiers") -> list[list]:
+    """``tiers`` as a list of tiers: a string :func:`parse_tiers` reads, or a list of lists
+    of labels (best tier first), checked the same way."""
+    if isinstance(tiers, str):
+        return parse_tiers(tiers)
+    if not isinstance(tiers, (list, tuple)) or not all(
+            isinstance(t, (list, tuple)) for t in tiers[:MAX_RANKING_ITEMS + 1]):
+        raise ValueError(f"{name} must be a string {_TIERS_EXAMPLE} or a list of tiers (lists "
+                         f"of labels), best first; got {type(tiers).__name__}.")
+    if len(tiers) > MAX_RANKING_ITEMS:
+        raise ValueError(f"{name} has more than {MAX_RANKING_ITEMS:,} tiers.")
+    return _checked_tiers(tiers, tiers)
 
 
 def tiers_to_pairs(tiers: str | list[list[str]]) -> list[tuple]:
     """The (better, worse) pairs across tiers; items tied in one tier give no pair.
 
     A ranking of N items in tiers of sizes n_1, …, n_T implies (N² − Σ n_t²) / 2 pairs
-    (N(N−1)/2 when every tier holds one item).
+    (N(N−1)/2 when every tier holds one item).  At most :data:`MAX_PAIRS_ITEMS` labels.
 
     >>> tiers_to_pairs("A > B = C > D")
     [('A', 'B'), ('A', 'C'), ('A', 'D'), ('B', 'D'), ('C', 'D')]
     """
-    if isinstance(tiers, str):
-        tiers = parse_tiers(tiers)
+    tiers = check_tiers(tiers)
+    n = sum(len(t) for t in tiers)
+    if n > MAX_PAIRS_ITEMS:
+        raise ValueError(f"the ranking has {n:,} labels; tiers_to_pairs handles at most "
+                         f"{MAX_PAIRS_ITEMS:,} (about 2 million pairs).")
     return [(a, b) for t, upper in enumerate(tiers) for lower in tiers[t + 1:]
             for a in upper for b in lower]
