@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 
 __all__ = ["MAX_FILE_BYTES", "MAX_LINE_CHARS", "MissingFileError", "atomic_write_bytes",
@@ -27,6 +28,37 @@ __all__ = ["MAX_FILE_BYTES", "MAX_LINE_CHARS", "MissingFileError", "atomic_write
 MAX_FILE_BYTES = 128 * 1024 * 1024
 #: longest JSONL line accepted (a real preference example is a few KB)
 MAX_LINE_CHARS = 8 * 1024 * 1024
+#: longest file name (one path component) most file systems take, in bytes
+MAX_NAME_BYTES = 255
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, words in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR,
+                        "a character device"), (stat.S_ISBLK, "a block device"),
+                        (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _special(text: str, name: str, verb: str):
+    """``ValueError`` when ``text`` exists but is not a regular file (after symlinks)."""
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return mode
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"{name}: {text!r} is a directory; give a file"
+                         f"{' name inside it' if verb == 'write' else ''}.")
+    link = os.path.realpath(text)
+    via = f" (a link to {link!r})" if os.path.islink(text) else ""
+    raise ValueError(f"{name}: {text!r}{via} is {_kind(mode)}, not a regular file; rmteach "
+                     f"{'reads' if verb == 'read' else 'writes'} only regular files"
+                     f"{'' if verb == 'read' else ' (or new paths), so that nothing is replaced'}"
+                     ".")
 
 
 class MissingFileError(FileNotFoundError, ValueError):
@@ -54,8 +86,7 @@ def check_input_file(path, name: str = "path", *, max_bytes: int = MAX_FILE_BYTE
     text = _as_path(path, name)
     if not os.path.exists(text):
         raise MissingFileError(2, f"{name}: no such file: {text!r}", text)
-    if os.path.isdir(text):
-        raise ValueError(f"{name}: {text!r} is a directory; give a file.")
+    _special(text, name, "read")          # a FIFO, a device, a socket: refused by type
     if not os.access(text, os.R_OK):
         raise ValueError(f"{name}: {text!r} cannot be read (permission denied).")
     size = os.path.getsize(text)
@@ -66,12 +97,29 @@ def check_input_file(path, name: str = "path", *, max_bytes: int = MAX_FILE_BYTE
 
 
 def check_output_path(path, name: str = "path") -> str:
-    """Check that ``path`` can be written (its folder exists and is writable, and it is not
-    a directory) without touching it; returns it as a str.  Call this before long work."""
+    """Check that ``path`` can be written without touching it; returns it as a str.  Call
+    this before long work.
+
+    The path must be new or a regular file: a symbolic link (``/dev/stdout`` is one, to
+    ``/proc/self/fd/1``), a FIFO, a device such as ``/dev/null``, a socket or a directory
+    is refused, so that nothing but a file is ever replaced.  Its folder must exist and be
+    writable, and its name fit in 255 bytes."""
     text = _as_path(path, name)
+    base = os.path.basename(text)
+    size = len(base.encode("utf-8", "surrogateescape"))
+    if size > MAX_NAME_BYTES:
+        raise ValueError(f"{name}: the file name {base[:40]!r}... is {size} bytes long; file "
+                         f"systems take at most {MAX_NAME_BYTES}.")
+    if os.path.islink(text):
+        try:
+            target = os.readlink(text)
+        except OSError:
+            target = "?"
+        raise ValueError(f"{name}: {text!r} is a symbolic link (to {target!r:.80}), not a "
+                         "regular file; rmteach writes only regular files (or new paths), so "
+                         "that nothing is replaced. Give the path of the file itself.")
+    _special(text, name, "write")
     folder = os.path.dirname(os.path.abspath(text)) or "."
-    if os.path.isdir(text):
-        raise ValueError(f"{name}: {text!r} is a directory; give a file name inside it.")
     if not os.path.isdir(folder):
         what = "is not a folder" if os.path.exists(folder) else "does not exist"
         raise ValueError(f"{name}: cannot write {text!r}: the folder {folder!r} {what}; "
@@ -90,12 +138,12 @@ def atomic_write_bytes(path, data: bytes, name: str = "path") -> None:
     On any failure the temporary file is removed and an existing ``path`` is untouched;
     an ``OSError`` becomes a ``ValueError`` naming the path.
     """
-    text = check_output_path(path, name)
+    text = shown = check_output_path(path, name)
     folder = os.path.dirname(os.path.abspath(text))
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".~" + os.path.basename(text) + ".", suffix=".tmp",
-                                   dir=folder)
+        # a short temporary name: a legal 255-byte target name still leaves room for it
+        fd, tmp = tempfile.mkstemp(prefix=".~rmteach.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -112,7 +160,7 @@ def atomic_write_bytes(path, data: bytes, name: str = "path") -> None:
         os.replace(tmp, text)
         tmp = None
     except OSError as exc:
-        raise ValueError(f"{name}: could not write {text!r} ({exc.strerror or exc}); "
+        raise ValueError(f"{name}: could not write {shown!r} ({exc.strerror or exc}); "
                          "nothing was changed.") from None
     finally:
         if tmp is not None:
@@ -142,7 +190,12 @@ def read_text_file(path, name: str = "path") -> str:
     """A whole UTF-8 file as text (size-guarded); every failure is a ``ValueError``."""
     text_path = check_input_file(path, name)
     try:
-        with open(text_path, "rb") as f:
+        # non-blocking open + fstat: a FIFO swapped in after the check still cannot block
+        fd = os.open(text_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise ValueError(f"{name}: {text_path!r} is not a regular file; rmteach reads "
+                                 "only regular files.")
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ValueError(f"{name}: could not read {text_path!r} ({exc.strerror or exc}).") \

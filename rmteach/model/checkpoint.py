@@ -27,13 +27,20 @@ __all__ = ["FORMAT", "load", "save"]
 FORMAT = "rmteach.TinyRewardModel"
 VERSION = 1
 _CONFIG_KEYS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout", "vocab")
-#: model options that a config carries only when they are on (see TinyRewardModel)
-_OPTIONAL_KEYS = {"pooling": ("sum",), "match_feature": (True,)}
+#: model options: the allowed values, the first being the default that a checkpoint without
+#: the key had (older checkpoints carried an option only when it was not the default)
+_OPTIONAL_KEYS = {"pooling": ("last", "sum"), "match_feature": (False, True)}
+#: top-level entries of a checkpoint
+_TOP_KEYS = ("format", "version", "config", "state_dict")
 #: largest checkpoint file read (MAX_PARAMS float32 weights plus room for the vocabulary)
 MAX_CHECKPOINT_BYTES = 4 * MAX_PARAMS + 64 * 2**20
 
 
-def _check_weights(where, state) -> None:
+def _check_dense(where, state) -> None:
+    """Every entry a dense, strided float tensor whose storage holds its elements: checked
+    on the metadata only, before any value is looked at (an expanded or sparse tensor
+    could ask for far more memory than the file holds)."""
+    total = 0
     for key, tensor in state.items():
         if not isinstance(key, str):
             raise ValueError(f"{where} is damaged: the state_dict has a key of type "
@@ -41,11 +48,28 @@ def _check_weights(where, state) -> None:
         if not isinstance(tensor, torch.Tensor):
             raise ValueError(f"{where} is damaged: {key} is {type(tensor).__name__}, not a "
                              "tensor.")
+        if tensor.layout != torch.strided:
+            raise ValueError(f"{where} is damaged: {key} is a {tensor.layout} tensor; weights "
+                             "are dense tensors.")
+        if tensor.device.type == "meta":
+            raise ValueError(f"{where}: {key} is on the meta device (it holds no values).")
         if not tensor.is_floating_point():
             raise ValueError(f"{where} is damaged: {key} has dtype {tensor.dtype}; weights "
                              "are floating-point numbers.")
-        if tensor.device.type == "meta":
-            raise ValueError(f"{where}: {key} is on the meta device (it holds no values).")
+        total += tensor.numel()
+        if total > MAX_PARAMS:
+            raise ValueError(f"{where} is damaged: its tensors hold more than {MAX_PARAMS:,} "
+                             "numbers, more than any rmteach model has.")
+        if tensor.numel() and (not tensor.is_contiguous() or
+                               tensor.untyped_storage().nbytes() <
+                               tensor.numel() * tensor.element_size()):
+            raise ValueError(f"{where} is damaged: {key} is not a plain dense tensor (its "
+                             "storage is smaller than its shape, as for an expanded tensor).")
+
+
+def _check_weights(where, state) -> None:
+    _check_dense(where, state)
+    for key, tensor in state.items():
         bad = int((~torch.isfinite(tensor.detach())).sum())
         if bad:
             raise ValueError(f"{where}: {key} holds {bad} NaN or infinite weight(s); the model "
@@ -61,16 +85,41 @@ def save(model: TinyRewardModel, path: str | os.PathLike) -> None:
     """
     if not isinstance(model, TinyRewardModel):
         raise ValueError(f"save() expects a TinyRewardModel; got {type(model).__name__}.")
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     _check_weights("the model", state)
     buffer = io.BytesIO()
-    torch.save({"format": FORMAT, "version": VERSION, "config": model.config(),
+    torch.save({"format": FORMAT, "version": VERSION, "config": _full_config(model),
                 "state_dict": state}, buffer)
     atomic_write_bytes(path, buffer.getvalue(), "path")
 
 
+def _full_config(model) -> dict:
+    """The model's config with every option written out (pooling, match_feature, ...)."""
+    config = model.config()
+    for key, allowed in _OPTIONAL_KEYS.items():
+        config.setdefault(key, allowed[0])
+    return config
+
+
+def _head(text) -> bytes:
+    try:
+        with open(text, "rb") as f:
+            return f.read(4)
+    except OSError:
+        return b""
+
+
 def _read(path):
     text = check_input_file(path, "path", max_bytes=MAX_CHECKPOINT_BYTES)
+    import zipfile
+
+    head = _head(text)
+    if head[:1] != b"\x80" and head != b"PK\x03\x04":      # neither torch's zip nor a pickle
+        raise ValueError(f"{text} is not an rmteach checkpoint (not a torch checkpoint file at "
+                         "all); write one with rmteach.model.checkpoint.save(model, path).")
+    if head == b"PK\x03\x04" and not zipfile.is_zipfile(text):
+        raise ValueError(f"{text} is truncated: the checkpoint's zip archive has lost its end "
+                         "(an interrupted copy or download?); copy or save it again.")
     try:
         with warnings.catch_warnings():     # torch's warnings about a foreign file are not ours
             warnings.simplefilter("ignore")
@@ -107,22 +156,33 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
         raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
     ckpt = _read(path)
     where = os.fspath(path)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+    if not isinstance(ckpt, dict) or type(ckpt.get("format")) is not str or \
+            ckpt.get("format") != FORMAT:
         raise ValueError(f"{where} is not an rmteach checkpoint (no 'format': {FORMAT!r} "
                          "entry); write one with rmteach.model.checkpoint.save(model, path).")
-    if ckpt.get("version") != VERSION:
-        raise ValueError(f"{where} is checkpoint version {ckpt.get('version')!r:.40}; this "
-                         f"rmteach reads version {VERSION}.")
+    version = ckpt.get("version")
+    if type(version) is not int or version != VERSION:
+        shown = repr(version)[:40] if isinstance(version, (int, str, float)) else \
+            f"a {type(version).__name__}"
+        raise ValueError(f"{where} is checkpoint version {shown}; this rmteach reads version "
+                         f"{VERSION}.")
+    extra = sorted(map(str, set(ckpt) - set(_TOP_KEYS)))
+    if extra:
+        raise ValueError(f"{where} is damaged: unknown entries {', '.join(extra[:4])!s:.120} "
+                         f"(a checkpoint holds only {', '.join(_TOP_KEYS)}).")
     config, state = ckpt.get("config"), ckpt.get("state_dict")
-    if not isinstance(config, dict) or not isinstance(state, dict):
+    if type(config) is not dict or type(state) is not dict:
         raise ValueError(f"{where} is damaged: 'config' and 'state_dict' must be dictionaries.")
+    if not all(isinstance(k, str) for k in state):
+        raise ValueError(f"{where} is damaged: the state_dict has a key that is not a string.")
     cfg = _check_config(where, config, state)
-    _check_weights(where, state)
     if model is None:
-        model = TinyRewardModel(Vocabulary(cfg.pop("vocab")), seed=None, **cfg)
+        cfg_ = dict(cfg)
+        model = TinyRewardModel(Vocabulary(cfg_.pop("vocab")), seed=None, **cfg_)
     else:
         _check_same_model(where, model, cfg)
-    _check_shapes(where, model, state)
+    _check_shapes(where, model, state)      # keys and shapes, before any value is read
+    _check_weights(where, state)            # layout and storage, then the values
     model.load_state_dict(state)
     from .network import pick_device
 
@@ -161,17 +221,25 @@ def _check_config(where, config, state) -> dict:
             raise ValueError(f"{where} is damaged: its config says {key} has shape {shape}, "
                              f"but the tensor has shape {tuple(tensor.shape)}.")
     for key, allowed in _OPTIONAL_KEYS.items():
-        if key in config:
-            if config[key] not in allowed or isinstance(config[key], bool) != isinstance(
-                    allowed[0], bool):
-                raise ValueError(f"{where} has an invalid model config: {key!r} must be one of "
-                                 f"{list(allowed)}; got {config[key]!r}.")
-            cfg[key] = config[key]
+        value = config.get(key, allowed[0])
+        if type(value) is not type(allowed[0]) or value not in allowed:
+            shown = repr(value)[:40] if isinstance(value, (str, int, float)) else \
+                type(value).__name__
+            raise ValueError(f"{where} has an invalid model config: {key!r} must be one of "
+                             f"{list(allowed)}; got {shown}.")
+        cfg[key] = value
     cfg["vocab"] = list(vocab)
     return cfg
 
 
 def _check_same_model(where, model, cfg) -> None:
+    mine = _full_config(model)
+    for key in (*_CONFIG_KEYS, *_OPTIONAL_KEYS):
+        if key != "vocab" and cfg[key] != mine[key]:
+            raise ValueError(f"{where} does not fit this model: it was saved with {key}="
+                             f"{cfg[key]!r}, the model has {key}={mine[key]!r}; the rewards "
+                             "would change. Build the model with the checkpoint's options, or "
+                             "load it without model=.")
     theirs, ours = cfg["vocab"], list(model.vocab.words)
     if len(theirs) != len(ours):
         raise ValueError(f"{where} does not fit this model: its vocabulary has {len(theirs)} "
@@ -197,6 +265,9 @@ def _check_shapes(where, model, state):
             parts.append(f"unexpected {', '.join(unexpected[:4])}")
         raise ValueError(f"{where} does not fit this model: {'; '.join(parts)}.")
     for key, tensor in state.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise ValueError(f"{where} is damaged: {key} is {type(tensor).__name__}, not a "
+                             "tensor.")
         if tuple(tensor.shape) != tuple(expected[key].shape):
             raise ValueError(f"{where} does not fit this model: {key} has shape "
                              f"{tuple(tensor.shape)} in the file but {tuple(expected[key].shape)} "
