@@ -165,7 +165,7 @@ def test_parse_tiers_and_pairs():
     assert tiers_to_pairs("A = B") == []
     for bad, match in (("", "empty"), ("A < B", "best first"), ("A > = B", "empty label"),
                        ("A > A", "more than once"), ("A", "at least 2"), (3, "string"),
-                       ("A, B", "found ','.*separate labels with '>'")):
+                       ("A, B", "commas.*separate labels with '>'")):
         with pytest.raises(ValueError, match=match):
             parse_tiers(bad)
 

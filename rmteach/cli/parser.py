@@ -41,15 +41,15 @@ def _number(kind, lo=None, hi=None, *, lo_open=False, what="number"):
         try:
             value = kind(text)
         except (ValueError, OverflowError):
-            raise argparse.ArgumentTypeError(f"expected a {what}; got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a {what}; got {text!r:.60}") from None
         if kind is float and not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"expected a finite {what}; got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a finite {what}; got {text!r:.60}")
         if (lo is not None and (value < lo or (lo_open and value == lo))) or \
                 (hi is not None and value > hi):
             span = (f"> {lo:g}" if lo_open else f">= {lo:g}") if lo is not None else ""
             if hi is not None:
                 span = (span + " and " if span else "") + f"<= {hi:g}"
-            raise argparse.ArgumentTypeError(f"expected a {what} {span}; got {text}")
+            raise argparse.ArgumentTypeError(f"expected a {what} {span}; got {text:.60}")
         return value
     convert.__name__ = what        # argparse names the type in some messages
     return convert
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: grouped)")
     g.add_argument("--margin", type=_number(float, 0.0), default=0.0,
                    help="margin m of the pairwise loss (pairwise only; default: 0)")
-    g.add_argument("--center-coef", type=_number(float, 0.0), default=0.0,
+    g.add_argument("--center-coef", type=_number(float, 0.0, 1e6), default=0.0,
                    help="weight of the centering penalty mean (r_a + r_b)^2 (default: 0)")
     _data_options(t)
     g = t.add_argument_group("optimisation")
@@ -229,6 +229,15 @@ def _check_before_work(args) -> None:
     if min_n is not None and max_n is not None and min_n > max_n:
         raise ValueError(f"--min-n ({args.min_n}) must be <= --max-n ({args.max_n}).")
     if getattr(args, "command", None) == "train":
+        if args.lr * args.weight_decay >= 1.0:
+            raise ValueError(f"--weight-decay {args.weight_decay:g} is too large for --lr "
+                             f"{args.lr:g}: AdamW shrinks every weight by lr·weight_decay = "
+                             f"{args.lr * args.weight_decay:.3g} of itself per step, which must "
+                             "stay below 1; lower --weight-decay.")
+        if args.margin and args.loss is None:
+            raise ValueError("--margin applies to --loss pairwise only (Llama 2's margin loss); "
+                             "add --loss pairwise (without --loss the loss is listwise, or "
+                             "pairwise with the margins of --data's 'margin' column).")
         if args.margin and args.loss != "pairwise":
             raise ValueError(f"--margin applies to --loss pairwise only (Llama 2's margin "
                              f"loss); --loss {args.loss} has none.")

@@ -314,8 +314,8 @@ def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto"
                          f"{', '.join(FORMATS)}.")
     fmt = None if format == "auto" else format
     first = first_item = margin_first = None
-    items = []
-    for where, obj in objects:
+    items, lines = [], 0
+    for lines, (where, obj) in enumerate(objects, 1):  # noqa: B007
         if format == "auto" or not isinstance(obj, dict):
             found = _line_format(obj, where)
             if fmt is None:
@@ -337,8 +337,9 @@ def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto"
                              f"{'has none' if has_margin else 'has one'}; give every pair a "
                              "margin or none.")
         items.append(item)
-    if not items:
-        raise ValueError(f"{source}: no preference items found (the file is empty).")
+    if not items:   # lines but no item: only an all-tied tiered line gives no pair
+        raise ValueError(f"{source}: no preference items found ("
+                         + ("each line ties all, like '0 = 1')." if lines else "the file is empty)."))
     return items, fmt
 
 

@@ -42,7 +42,16 @@ def _objects(text: str, source: str):
         if not line.strip():
             continue
         where = f"{source}, line {number}"
-        yield where, loads_line(line, where)
+        try:
+            obj = loads_line(line, where)
+        except ValueError as exc:
+            if "\r" in line.rstrip("\r\n"):
+                raise ValueError(f"{exc} The line holds carriage returns (CR) inside it: the "
+                                 "file seems to end its lines with CR only (old Mac style); "
+                                 "JSON Lines ends each line with LF (\\n). Save it with LF "
+                                 "line endings.") from None
+            raise
+        yield where, obj
 
 
 def loads_jsonl_with_format(text: str, *, source: str = "<string>",

@@ -234,9 +234,9 @@ def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | No
 _TIER_SEPARATORS = re.compile(r"\s*(?:>|≻|＞)\s*")
 _TIERS_EXAMPLE = "like 'A > B = C > D'"
 #: signs people type that do not say "better" (>) or "tied" (=)
-_NOT_TIER_SIGNS = {"≥": "'≥' (better or tied?)", "≤": "'≤'", "≈": "'≈'",
-                   "~": "'~'", "==": "'=='", ",": "commas", ";": "semicolons", "|": "bars",
-                   "/": "slashes", "→": "arrows", "»": "'»'"}
+_NOT_TIER_SIGNS = {"≥": "'≥'", "≤": "'≤'", "≈": "'≈'", "~": "'~'", "==": "'=='",
+                   ",": "commas (',')", ";": "semicolons (';')", "|": "bars ('|')",
+                   "/": "slashes ('/')", "→": "arrows ('→')", "»": "'»'"}
 
 
 def parse_tiers(text: str) -> list[list[str]]:
@@ -261,12 +261,11 @@ def parse_tiers(text: str) -> list[list[str]]:
     if "<" in body:
         raise ValueError(f"write the ranking best first with '>', {_TIERS_EXAMPLE} "
                          "('<' is not accepted, to avoid reading it backwards).")
-    used = [(sign, word) for sign, word in _NOT_TIER_SIGNS.items() if sign in body]
+    used = [word for sign, word in _NOT_TIER_SIGNS.items() if sign in body]
     if used:
-        raise ValueError(f"the ranking {text!r:.60} uses {', '.join(w for _, w in used)} "
-                         f"(found {', '.join(repr(s) for s, _ in used)}), which say neither "
-                         f"'better' nor 'tied': separate labels with '>' (better) or '=' "
-                         f"(tied), best first, {_TIERS_EXAMPLE}.")
+        raise ValueError(f"the ranking {text!r:.60} uses {', '.join(used)}, found where only "
+                         f"'>' (better) or '=' (tied) is read: separate labels with '>' or "
+                         f"'=', best first, {_TIERS_EXAMPLE}.")
     tiers = [[label.strip() for label in tier.split("=")] for tier in
              _TIER_SEPARATORS.split(body)]
     return _checked_tiers(tiers, text)

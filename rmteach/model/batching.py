@@ -84,7 +84,8 @@ def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size, weight_
     if margin and loss != "pairwise":
         raise ValueError(f"margin applies to the pairwise loss only (Llama 2's margin loss); "
                          f"loss={loss!r} has none. Use loss='pairwise' or margin=0.")
-    center_coef = check_real(center_coef, "center_coef", lo=0.0)
+    # beyond 1e6 the penalty coef·mean(r)² overflows float32 long before it centres anything
+    center_coef = check_real(center_coef, "center_coef", lo=0.0, hi=1e6)
     epochs = check_int(epochs, "epochs", lo=1, hi=100_000)
     lr = check_real(lr, "lr (the learning rate)", lo=0.0)
     if lr == 0:
@@ -93,6 +94,10 @@ def _check_args(loss, mode, margin, center_coef, epochs, lr, batch_size, weight_
                       UserWarning, stacklevel=3)
     batch_size = check_int(batch_size, "batch_size", lo=1)
     weight_decay = check_real(weight_decay, "weight_decay", lo=0.0)
+    if lr * weight_decay >= 1.0:
+        raise ValueError(f"weight_decay={weight_decay:g} is too large for lr={lr:g}: AdamW "
+                         f"shrinks every weight by lr·weight_decay = {lr * weight_decay:.3g} "
+                         "of itself per step, which must stay below 1; lower weight_decay.")
     seed = check_seed(seed)
     if threads is not None:
         threads = check_int(threads, "threads", lo=1, hi=1024)
