@@ -339,7 +339,7 @@ def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto"
         items.append(item)
     if not items:   # lines but no item: only an all-tied tiered line gives no pair
         raise ValueError(f"{source}: no preference items found ("
-                         + ("each line ties all, like '0 = 1')." if lines else "the file is empty)."))
+                         + ("each line ties all: '0 = 1')." if lines else "the file is empty)."))
     return items, fmt
 
 
