@@ -20,6 +20,7 @@ from ipywidgets import Layout, SelectionSlider
 from ..experiments.overoptimization import load_cache, setting_key
 from ..math._checks import check_int, check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
+from ._ranges import refuses_out_of_range
 
 __all__ = ["BestOfNExplorer", "best_of_n_explorer", "best_of_n_summary", "cached_runs",
            "length_bias_figure"]
@@ -194,6 +195,7 @@ def _key_args(key: str):
     return (int(parts["n"]), float(parts["beta"]), float(parts["lb"]), bool(int(parts["lc"])))
 
 
+@refuses_out_of_range
 def best_of_n_explorer(*, n_prompts: int = 50, beta: float = 1.0,
                        n: int = 16) -> BestOfNExplorer:
     """Build the best-of-n explorer (see :class:`BestOfNExplorer`)."""

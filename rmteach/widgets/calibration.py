@@ -23,6 +23,7 @@ from ..math.calibration import (
     log_loss,
     reliability_table,
 )
+from ..math._checks import validated
 from ..math.ranking import parse_tiers, tiers_to_pairs
 from ..math.ties import tiered_listwise_loss, tiered_pair_count
 from ._base import PALETTE, LiveFigure, RMWidget
@@ -191,6 +192,7 @@ class ReliabilityExplorer(RMWidget):
             "changes an order).")
 
 
+@validated(n_bins="int[1,100]")      # more bins than pairs per bin say nothing, and cost
 def reliability_explorer(test_gap=None, validation_gap=None, *,
                          n_bins: int = 10) -> ReliabilityExplorer:
     """Build the calibration widget of notebook 07 (one call). Control: ``temperature``.

@@ -37,6 +37,7 @@ from ..data.generate import (
 from ..experiments.diagnose import LN2, Diagnosis, Finding, diagnose, diagnose_curves
 from ..math._checks import check_real
 from ._base import PALETTE, LiveFigure, RMWidget
+from ._ranges import refuses_out_of_range
 from .training import _percent
 
 __all__ = [
@@ -374,6 +375,7 @@ class LossDiagnosisExplorer(RMWidget):
             f"{paragraphs}</div>")
 
 
+@refuses_out_of_range
 def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,
                             config: dict | None = None) -> LossDiagnosisExplorer:
     """Build notebook 06's diagnosis widget (controls ``scenario``, ``beta``, ``lr``).

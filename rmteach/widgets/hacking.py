@@ -21,6 +21,7 @@ from ..experiments.overoptimization import load_cache
 from ..experiments.policy import PolicyRun
 from ..math._checks import check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
+from ._ranges import refuses_out_of_range
 from .best_of_n import _band_verts
 
 __all__ = ["BETA_KLS", "KLPenaltyExplorer", "cached_policy_runs", "kl_penalty_explorer",
@@ -172,6 +173,7 @@ class KLPenaltyExplorer(RMWidget):
             f"Words the policy writes more (reward model of seed 0): {grown}.")
 
 
+@refuses_out_of_range
 def kl_penalty_explorer(*, beta_kl: float = 0.0) -> KLPenaltyExplorer:
     """Build the β_KL explorer (see :class:`KLPenaltyExplorer`)."""
     return KLPenaltyExplorer(beta_kl=beta_kl)

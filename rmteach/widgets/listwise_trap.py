@@ -18,6 +18,7 @@ from ..math._arrays import _check_numpy_input
 from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss, preference_probability
 from ..math.ranking import ranked_pair_positions
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
+from ._ranges import refuses_out_of_range
 
 __all__ = [
     "ListLengthExplorer",
@@ -207,6 +208,7 @@ class ListLengthExplorer(RMWidget):
             f"{20 * 19 // 2} / {v['pairs']} = {190 / v['pairs']:.1f}× as much as this one.")
 
 
+@refuses_out_of_range
 def list_length_explorer(n: int = 4, seed: int = 0) -> ListLengthExplorer:
     """Build the sum-versus-average widget of notebook 03. Controls: ``n`` (main)."""
     return ListLengthExplorer(n=n, seed=seed)
@@ -295,6 +297,7 @@ class LiteralTrapExplorer(RMWidget):
             f"{v['listwise_loss']:.4f}, falling towards 0 as the ranked rewards separate.")
 
 
+@refuses_out_of_range
 def literal_trap_explorer(steps: int = 200, lr: float = 0.5) -> LiteralTrapExplorer:
     """Build the literal-trap widget of notebook 03. Controls: ``step`` (main)."""
     return LiteralTrapExplorer(steps=steps, lr=lr)

@@ -19,6 +19,7 @@ from ..data.generate import TOPICS
 from ..experiments.frozen_head import fit_head, learned_scale, pair_set, preference_strength
 from ..experiments.seed_tables import FIXES, offset_fix
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
+from ._ranges import refuses_out_of_range
 
 __all__ = ["MarginExplorer", "OffsetExplorer", "margin_explorer", "offset_explorer"]
 
@@ -108,6 +109,7 @@ class OffsetExplorer(RMWidget):
             f"{res['heldout_log_loss']:.4f}.")
 
 
+@refuses_out_of_range
 def offset_explorer(fix: str = "TRL centering", coef: float = 0.01, *, beta: float = 2.0,
                     seed: int = 0) -> OffsetExplorer:
     """Build the offsets widget of notebook 04 (one call). Controls: ``fix``, ``coef``."""
@@ -186,6 +188,7 @@ class MarginExplorer(RMWidget):
             f"true order {np.mean(gaps > 0):.3f}; held-out log-loss on fresh labels {ll:.4f}.")
 
 
+@refuses_out_of_range
 def margin_explorer(top_margin: float = 1.0, *, beta: float = 1.0,
                     seed: int = 0) -> MarginExplorer:
     """Build the margin widget of notebook 04 (one call). Control: ``top_margin``."""

@@ -38,6 +38,7 @@ from ._base import (
     check_arg,
     format_probability,
 )
+from ._ranges import refuses_out_of_range
 from .sampling_weight import (  # the notebook's third widget, in a module of its own
     SamplingWeightExplorer,
     length_preference_loss,
@@ -137,6 +138,7 @@ class PairwiseLossExplorer(RMWidget):
             f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
 
 
+@refuses_out_of_range
 def pairwise_loss_explorer(delta: float = 0.0) -> PairwiseLossExplorer:
     """Build the loss-versus-gap widget of notebook 02. Controls: ``delta`` (main)."""
     return PairwiseLossExplorer(delta=delta)

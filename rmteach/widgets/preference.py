@@ -15,6 +15,7 @@ from ipywidgets import FloatSlider, HBox, Layout, VBox
 
 from ..math.losses import preference_probability, preference_probability_softmax
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg, format_probability
+from ._ranges import refuses_out_of_range
 
 __all__ = ["BradleyTerryExplorer", "bradley_terry_explorer"]
 
@@ -117,6 +118,7 @@ class BradleyTerryExplorer(RMWidget):
             f"{p_b:.6f}</code><br>{verdict}.{flip}{zero}")
 
 
+@refuses_out_of_range
 def bradley_terry_explorer(r_a: float = 1.0, r_b: float = 0.0, shift: float = 0.0,
                            scale: float = 1.0) -> BradleyTerryExplorer:
     """Build the Bradley–Terry explorer of notebook 01 (one call).

@@ -27,6 +27,7 @@ from ..experiments.frozen_head import (
     reward_gradients,
 )
 from ._base import PALETTE, LiveFigure, RMWidget
+from ._ranges import refuses_out_of_range
 
 __all__ = ["GradientStepper", "ScaleExplorer", "gradient_stepper", "scale_explorer"]
 
@@ -177,6 +178,7 @@ class GradientStepper(RMWidget):
             "and a pair's step also moves every reward that shares its features." + head)
 
 
+@refuses_out_of_range
 def gradient_stepper(n_pairs: int = 6, *, lr: float = 1.5, seed: int = 0) -> GradientStepper:
     """Build the gradient widget of notebook 04 (one call). Controls: ``lr``, ``mode``."""
     return GradientStepper(n_pairs, lr=lr, seed=seed)
@@ -263,6 +265,7 @@ class ScaleExplorer(RMWidget):
             f"{np.round(w[:5], 2).tolist()} vs β·w* {np.round(beta * TRUE_HEAD[:5], 2).tolist()}")
 
 
+@refuses_out_of_range
 def scale_explorer(beta: float = 2.0, *, n_prompts: int = 1000, seed: int = 0) -> ScaleExplorer:
     """Build the β-slider widget of notebook 04 (one call). Control: ``beta``."""
     return ScaleExplorer(beta, n_prompts=n_prompts, seed=seed)

@@ -19,6 +19,7 @@ from ipywidgets import IntSlider, Layout
 from ..math._arrays import _check_numpy_input
 from ..math.losses import pairwise_loss, preference_probability
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg
+from ._ranges import refuses_out_of_range
 
 __all__ = ["SamplingWeightExplorer", "length_preference_loss", "sampling_weight_explorer"]
 
@@ -123,6 +124,7 @@ class SamplingWeightExplorer(RMWidget):
                               f"{n_short} 'shorter won'.<br>{html.escape(note)}")
 
 
+@refuses_out_of_range
 def sampling_weight_explorer(copies_long: int = 3, copies_short: int = 3
                              ) -> SamplingWeightExplorer:
     """Build the data-mix widget of notebook 02. Controls: ``copies_long`` (main),
