@@ -35,6 +35,7 @@ and register it in the notebook's module (``rmteach/exercises/nbNN.py``).
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import math
 import warnings
@@ -130,6 +131,10 @@ def call(fn: Callable, *args, name: str = "your function", shown: str | None = N
     if out is None or out is Ellipsis:
         raise NotYet(f"{name}({shown}) returned {out!r}. Replace the `...` with your code and "
                      "`return` the result.")
+    if isinstance(out, collections.abc.Iterator):   # a generator may never end: never iterate
+        raise Wrong(f"{name}({shown}) returned a {type(out).__name__} (an iterator, which "
+                    "may never end); return a list or a number, e.g. wrap it in list(...) "
+                    "when it is finite.")
     return out
 
 

@@ -240,13 +240,14 @@ class Numeric(Quiz):
     def _parse(value) -> float | None:
         if isinstance(value, bool):
             return None
-        if isinstance(value, (int, float)):
-            v = float(value)
-        else:
-            try:
-                v = float(str(value).strip().replace("−", "-").replace(",", "."))
-            except ValueError:
-                return None
+        try:
+            if isinstance(value, (int, float)):
+                v = float(value)
+            else:
+                text = str(value).strip().replace("−", "-").replace(",", ".")
+                v = float(text) if len(text) <= 400 else math.inf
+        except (ValueError, OverflowError):     # not a number, or an int beyond 1.8e308
+            return None
         return v if math.isfinite(v) else None
 
     def is_correct(self, value) -> bool:
