@@ -15,6 +15,7 @@ import math
 import numpy as np
 from ipywidgets import Dropdown, FloatSlider, HBox, Layout, Text, VBox
 
+from ..math._checks import validated
 from ..math.calibration import (
     apply_temperature,
     expected_calibration_error,
@@ -23,7 +24,6 @@ from ..math.calibration import (
     log_loss,
     reliability_table,
 )
-from ..math._checks import validated
 from ..math.ranking import parse_tiers, tiers_to_pairs
 from ..math.ties import tiered_listwise_loss, tiered_pair_count
 from ._base import PALETTE, LiveFigure, RMWidget
