@@ -60,7 +60,7 @@ class TieredRankingExplorer(RMWidget):
         with live.style():
             self._segments = [ax.plot([], [], lw=1.5)[0] for _ in range(_MAX_PAIRS)]
             self._dots, = ax.plot([], [], "o", ms=10, color=PALETTE["blue"], zorder=3)
-            self._names = [ax.text(0, 0, "", ha="left", va="center", fontsize=10)
+            self._names = [ax.text(0, 0, "", ha="left", va="center")
                            for _ in _LABELS]
             ax.set_ylim(-4.5, 4.5)
             ax.set_xlabel("tiers, best first (items in one tier are tied)")
@@ -89,7 +89,9 @@ class TieredRankingExplorer(RMWidget):
                              "a '>' between tiers, like 'A > B = C'.")
         pairs = tiers_to_pairs(tiers)
         loss = tiered_listwise_loss(self.scores, tiers)
-        xpos = {x: t for t, tier in enumerate(tiers) for x in tier}
+        # tied items side by side within their tier, so neither points nor letters overlap
+        xpos = {x: t + 0.22 * (k - (len(tier) - 1) / 2)
+                for t, tier in enumerate(tiers) for k, x in enumerate(tier)}
         names = [" = ".join(t) for t in tiers]
         if names != getattr(self, "_tick_names", None):        # static part changed: redraw it
             self._tick_names = names
@@ -111,7 +113,7 @@ class TieredRankingExplorer(RMWidget):
         self._dots.set_data([xpos[x] for x in labels], ys)
         for text, (x, y) in zip(self._names, list(zip(labels, ys)) + [("", 0)] * 6):
             text.set_text(x)
-            text.set_position((xpos.get(x, 0) + 0.12, y))
+            text.set_position((xpos.get(x, 0) + 0.07, y))
         right = sum(self.scores[a] > self.scores[b] for a, b in pairs)
         self._heading.set_text(f"{len(pairs)} cross-tier pairs, {right} ordered right")
         sizes = " + ".join(f"{len(t)}²" for t in tiers)

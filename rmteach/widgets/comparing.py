@@ -203,7 +203,7 @@ class ConfidenceExplorer(RMWidget):
             ax.set_ylabel("held-out listwise loss (nats)")
             ax.set_title(f"{a}'s accuracy is {self._acc_a:.1%} at every scale; "
                          "its loss is not")
-            ax.legend(loc="upper left", frameon=False, fontsize=7)
+            ax.legend(loc="upper left", frameon=False)
         live.animate(self._pt, self._txt)
         super().__init__(controls={"scale": slider}, main="scale", live_figure=live,
                          title="Accuracy ignores confidence; the loss does not")

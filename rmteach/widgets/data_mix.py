@@ -193,7 +193,7 @@ class DataMixResult:
                 for k, (bar, v) in enumerate(zip(bars, acc)):
                     top = v + (err[k] if err else 0.0)
                     ax.text(bar.get_x() + bar.get_width() / 2, top + 0.01, f"{v:.0%}",
-                            ha="center", va="bottom", fontsize=7)
+                            ha="center", va="bottom")
             k = list(TOPICS).index(self.topic)
             ax.axvspan(k - 0.45, k + 0.45, color=TOPIC_COLOURS[self.topic], alpha=0.12,
                        lw=0, label=f"the rare topic ({self.topic})")
@@ -205,7 +205,7 @@ class DataMixResult:
             ax.set_ylabel("held-out pairwise accuracy")
             ax.set_title("Same number of training prompts, different mix"
                          + (f" (mean ± sd over {len(self.seeds)} seeds)" if many else ""))
-            ax.legend(loc="upper left", frameon=False, fontsize=7, ncol=3)
+            ax.legend(loc="upper left", frameon=False, ncol=3)
         _finish(fig)
         return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})"
                           + (f", mean ± sd over {len(self.seeds)} seeds"

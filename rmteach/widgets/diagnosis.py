@@ -271,7 +271,7 @@ class LossDiagnosisExplorer(RMWidget):
             lx.set_xlabel("epoch")
             lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
             lx.set_title("Loss per epoch (clipped at 1.6)")
-            lx.legend(loc="lower left", frameon=False, fontsize=7)
+            lx.legend(loc="lower left", frameon=False)
             ax.axhline(0.5, color="0.5", lw=1, ls=":", label="chance (50 %)")
             self._ta, = ax.plot([], [], "--", marker=".", color=PALETTE["blue"], lw=1.3,
                                 label="train")
@@ -286,7 +286,7 @@ class LossDiagnosisExplorer(RMWidget):
             ax.set_ylabel("pairwise accuracy")
             ax.yaxis.set_major_formatter(_percent)
             ax.set_title("Accuracy per epoch")
-            ax.legend(loc="upper left", frameon=False, fontsize=7)
+            ax.legend(loc="upper left", frameon=False)
         live.animate(self._tl, self._hl, self._lend, self._ltxt, self._ta, self._ha,
                      self._aend, self._atxt)
         box = HBox([controls["scenario"], controls["beta"], controls["lr"],

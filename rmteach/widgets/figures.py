@@ -9,11 +9,11 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..data.generate import PreferenceData, RankedList, explain_reward, topic_of, true_reward
 from ._base import LiveFigure
+from .style import new_figure
 
 __all__ = ["FigureView", "describe_list", "phi_breakdown", "phi_table", "show_examples"]
 
@@ -50,9 +50,8 @@ class FigureView:
 
 
 def _new_figure(nrows: int, ncols: int, figsize) -> tuple[Figure, list]:
+    fig = new_figure(figsize)
     with LiveFigure.style():
-        fig = Figure(figsize=figsize, dpi=90)
-        FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, list(axes.flat)
 

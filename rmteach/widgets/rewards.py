@@ -217,12 +217,12 @@ class ScaleExplorer(RMWidget):
             bx.plot(grid, [f[1] for f in fits], "o", ms=3, color=PALETTE["blue"],
                     label="fitted loss")
             bx.axhline(LN2, color="0.6", ls=":", lw=1)
-            bx.text(3.9, LN2 - 0.05, "ln 2", ha="right", va="top", color="0.4")
+            bx.text(0.1, LN2 + 0.02, "ln 2", ha="left", va="bottom", color="0.4")
             self._b_pt, = bx.plot([], [], "o", ms=9, color=PALETTE["vermillion"])
             bx.set_xlabel("annotator rationality β")
             bx.set_ylabel("loss per pair (nats)")
             bx.set_ylim(0, 0.75)
-            bx.legend(loc="upper right", frameon=False)
+            bx.legend(loc="lower right", frameon=False)
             cx.plot(steps, [learned_scale(w) for w in heads], color=PALETTE["green"],
                     label="scale")
             cx.set_xlabel("gradient steps (noiseless labels, β = ∞)")

@@ -133,7 +133,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
         for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.045 * ytop), (ax, 3, "{:.1%}", 0.027)):
             heights = _spread_labels([f[k] for f in finals], gap)
             for (c, _ep, *vals), y in zip(finals, heights):
-                axis.text(x_label, y, fmt.format(vals[k - 2]), color=c, fontsize=8,
+                axis.text(x_label, y, fmt.format(vals[k - 2]), color=c,
                           va="center", ha="left")
         lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
         lx.set_title("Loss per epoch")
@@ -147,7 +147,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
                     Line2D([], [], color="0.5", ls=":", lw=1,
                            label="ln 2 (undecided) / 50 % (chance)")]
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4),
-                   frameon=False, fontsize=7)
+                   frameon=False)
         if title:
             fig.suptitle(title)
     rows = math.ceil(len(handles) / min(len(handles), 4))
@@ -261,7 +261,7 @@ def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
         ax.set_ylabel("learned reward r(x, y), centred per prompt")
         ax.set_title(f"{split} responses: Pearson {info['pearson']:.3f}, "
                      f"mean Kendall τ {info['kendall_tau']:.3f}")
-        ax.legend(loc="upper left", frameon=False, fontsize=7, markerscale=1.5)
+        ax.legend(loc="upper left", frameon=False, markerscale=1.5)
     _finish(fig)
     summary = (f"Figure: learned vs true reward for {info['responses']} {split} responses "
                f"of {info['lists']} prompts")
