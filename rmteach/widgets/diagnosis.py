@@ -327,7 +327,8 @@ class LossDiagnosisExplorer(RMWidget):
         run = self._runs.get(key)
         if run is None:
             config = {**self.config, "degenerate_share": share} if share else self.config
-            run = run_diagnosis(beta, lr, config=config)
+            with self.busy(f"training the tiny model (β = {beta:g}, lr = {lr:g})…"):
+                run = run_diagnosis(beta, lr, config=config)
             self._runs[key] = run
         self.run = run
         clip = 1.58
