@@ -46,7 +46,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import traitlets
 
-from .style import DPI, PALETTE, PALETTE_CYCLE, new_figure, page_style
+from .style import DPI, PALETTE, PALETTE_CYCLE, new_figure, page_style, place_legends
 from .style import style as _style
 
 __all__ = ["PALETTE", "PALETTE_CYCLE", "LiveFigure", "RMWidget", "check_arg",
@@ -117,6 +117,13 @@ class LiveFigure:
             self._animated.append(artist)
         self.invalidate()
         return artists[0] if len(artists) == 1 else artists
+
+    def moving_axes(self) -> set:
+        """The axes whose data (animated lines, points, bars) move with the controls."""
+        from matplotlib.text import Text
+
+        return {a.axes for a in self._animated if a.axes is not None
+                and not isinstance(a, Text)}
 
     def invalidate(self) -> None:
         """Something static changed (limits, ticks): draw everything on the next refresh."""
@@ -271,6 +278,9 @@ class RMWidget(widgets.VBox):
             except Exception:
                 pass
             live_figure.tight_layout()
+            # legends where they cover no data (below the axes when nowhere inside)
+            place_legends(live_figure.figure, live_figure.tight_layout,
+                          moving=live_figure.moving_axes())
         self.refresh()
 
     # -- the update cycle ---------------------------------------------------------------

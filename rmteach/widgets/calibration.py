@@ -59,8 +59,10 @@ class TieredRankingExplorer(RMWidget):
         ax = live.axes[0]
         with live.style():
             self._segments = [ax.plot([], [], lw=1.5)[0] for _ in range(_MAX_PAIRS)]
-            self._dots, = ax.plot([], [], "o", ms=10, color=PALETTE["blue"], zorder=3)
-            self._names = [ax.text(0, 0, "", ha="left", va="center")
+            # labelled points: each letter inside its own dot
+            self._dots, = ax.plot([], [], "o", ms=19, color=PALETTE["blue"], zorder=3)
+            self._names = [ax.text(0, 0, "", ha="center", va="center", color="white",
+                                   fontweight="bold", zorder=4)
                            for _ in _LABELS]
             ax.set_ylim(-4.5, 4.5)
             ax.set_xlabel("tiers, best first (items in one tier are tied)")
@@ -109,11 +111,15 @@ class TieredRankingExplorer(RMWidget):
             seg.set_data([xpos[a], xpos[b]], [self.scores[a], self.scores[b]])
             seg.set_color(PALETTE["green"] if self.scores[a] > self.scores[b]
                           else PALETTE["vermillion"])
-        ys = [float(np.clip(self.scores[x], -4.3, 4.3)) for x in labels]
+        ys = [float(self.scores[x]) for x in labels]
+        top = max(4.5, float(np.ceil(max(abs(y) for y in ys) + 0.7)))   # never clip a point
+        if self._ax.get_ylim()[1] != top:
+            self._ax.set_ylim(-top, top)
+            self.live_figure.invalidate()
         self._dots.set_data([xpos[x] for x in labels], ys)
         for text, (x, y) in zip(self._names, list(zip(labels, ys)) + [("", 0)] * 6):
             text.set_text(x)
-            text.set_position((xpos.get(x, 0) + 0.07, y))
+            text.set_position((xpos.get(x, 0), y))
         right = sum(self.scores[a] > self.scores[b] for a, b in pairs)
         self._heading.set_text(f"{len(pairs)} cross-tier pairs, {right} ordered right")
         sizes = " + ".join(f"{len(t)}²" for t in tiers)

@@ -121,7 +121,7 @@ class ListwiseExplorer(RMWidget):
             self._pl_text = [px.text(k, 0, "", ha="center", va="bottom")
                              for k in range(MAX_ITEMS - 1)]
             self._loss_text = px.text(0.02, 0.98, "", transform=px.transAxes, va="top")
-            px.set_ylim(0, 1.25)
+            px.set_ylim(0, 1.7)        # room for the loss text above the bars
             px.set_ylabel("Pr(pick the true next item)")
             px.set_xlabel("Plackett–Luce stage:\nitem picked from those left")
             px.set_title("Plackett–Luce, same list")

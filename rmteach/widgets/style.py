@@ -22,6 +22,7 @@ CSS that lets quizzes and widgets wrap, and a check that no figure text collides
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import ipywidgets as widgets
@@ -29,8 +30,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = ["DPI", "MAX_WIDTH_IN", "PAGE_CSS", "PALETTE", "PALETTE_CYCLE", "RC",
-           "check_all_figures", "new_figure", "page_style", "run_all_note", "style",
-           "text_collisions"]
+           "check_all_figures", "data_under_text", "new_figure", "page_style",
+           "place_legends", "run_all_note", "style", "text_collisions"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE: dict[str, str] = {
@@ -160,6 +161,139 @@ def text_collisions(fig: Figure, *, tolerance: float = 1.0) -> list[str]:
     return problems
 
 
+def _data_points(ax):
+    """Display-pixel points of an axes' lines (densified every ~3 px), scatter offsets
+    and bar rectangles (corners and centre)."""
+    import numpy as np
+
+    pts = []
+    for line in ax.lines:
+        # reference lines (axhline, axvline: blended transforms) span the whole axes
+        if not line.get_visible() or line.get_transform() != ax.transData:
+            continue
+        xy = np.column_stack([np.asarray(line.get_xdata(), float),
+                              np.asarray(line.get_ydata(), float)])
+        if len(xy) == 0:
+            continue
+        d = line.get_transform().transform(xy)
+        d = d[np.all(np.isfinite(d), axis=1)]
+        for a, b in itertools.pairwise(d):
+            n = int(min(200, max(2, np.hypot(*(b - a)) / 3)))
+            pts.append(a + (b - a) * np.linspace(0, 1, n)[:, None])
+        if len(d):
+            pts.append(d)
+    from matplotlib.collections import PathCollection
+
+    for coll in ax.collections:
+        if isinstance(coll, PathCollection) and coll.get_visible() and len(coll.get_offsets()):
+            d = coll.get_offset_transform().transform(coll.get_offsets())
+            pts.append(d[np.all(np.isfinite(d), axis=1)])
+    for patch in ax.patches:
+        if patch.get_visible() and hasattr(patch, "get_bbox"):
+            b = patch.get_window_extent()
+            if b.width > 0 and b.height > 0:
+                xs = np.linspace(b.x0, b.x1, 5)
+                ys = np.linspace(b.y0, b.y1, 5)
+                pts.append(np.array([(x, y) for x in xs for y in ys]))
+    return np.concatenate(pts) if pts else np.zeros((0, 2))
+
+
+def _on_own_marker(text, ax) -> bool:
+    """A letter drawn inside its own marker (a labelled point) is not "over data"."""
+    import numpy as np
+
+    anchor = text.get_transform().transform(text.get_position())
+    box = text.get_window_extent()
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " ") or not line.get_visible():
+            continue
+        size = line.get_markersize() * ax.figure.dpi / 72
+        if box.width > size or box.height > size:
+            continue
+        xy = np.column_stack([np.asarray(line.get_xdata(), float),
+                              np.asarray(line.get_ydata(), float)])
+        if len(xy) and (np.hypot(*(line.get_transform().transform(xy) - anchor).T)
+                        < 1.5).any():
+            return True
+    return False
+
+
+def data_under_text(fig: Figure, *, margin: float = 2.0) -> list[str]:
+    """Legends and texts inside axes (annotations, value labels) drawn over that axes'
+    data: a line (densified), a scatter point or a bar.  Call after a draw."""
+    problems = []
+    renderer = fig.canvas.get_renderer()
+    for i, ax in enumerate(fig.axes):
+        pts = _data_points(ax)
+        if not len(pts):
+            continue
+        boxes = [(f"axes {i} text {t.get_text()!r}", t) for t in ax.texts
+                 if t.get_visible() and t.get_text().strip() and not _on_own_marker(t, ax)]
+        if ax.get_legend() is not None and ax.get_legend().get_visible():
+            boxes.append((f"axes {i} legend", ax.get_legend()))
+        for name, artist in boxes:
+            b = artist.get_window_extent(renderer).expanded(1.0, 1.0)
+            inside = ((pts[:, 0] > b.x0 + margin) & (pts[:, 0] < b.x1 - margin)
+                      & (pts[:, 1] > b.y0 + margin) & (pts[:, 1] < b.y1 - margin))
+            if inside.any():
+                problems.append(f"{name} lies over data ({int(inside.sum())} points)")
+    return problems
+
+
+_LEGEND_SPOTS = ("upper left", "upper right", "lower left", "lower right", "upper center",
+                 "lower center", "center left", "center right")
+
+
+def place_legends(fig: Figure, relayout=None, *, moving=()) -> None:
+    """Move every axes legend to the first spot where it covers no data and no text of
+    its axes.  When there is none, the legend goes below its axes (under the x-label, in
+    one row when that fits), the figure grows by its height and ``relayout()`` (e.g. a
+    tight layout) runs again.  Call once the artists hold their data (a widget calls it
+    after its first update).  Legends of the axes in ``moving`` (whose data move with a
+    control) always go below their axes: no spot inside stays free for every value."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    below = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        if ax in moving:
+            below.append((ax, legend))
+            continue
+        pts = _data_points(ax)
+        texts = [t.get_window_extent(renderer) for t in ax.texts
+                 if t.get_visible() and t.get_text().strip()]
+        for loc in _LEGEND_SPOTS:
+            legend.set_loc(loc)
+            b = legend.get_window_extent(renderer)
+            covered = len(pts) and ((pts[:, 0] > b.x0) & (pts[:, 0] < b.x1)
+                                    & (pts[:, 1] > b.y0) & (pts[:, 1] < b.y1)).any()
+            if not covered and not any(b.overlaps(t) for t in texts):
+                break
+        else:
+            below.append((ax, legend))
+    if not below:
+        return
+    grow = 0.0
+    for ax, legend in below:
+        legend.set_visible(False)
+        under = ax.bbox.y0 - ax.get_tightbbox(renderer).y0 + 4     # ticks and x-label
+        legend.set_visible(True)
+        font_px = legend.get_texts()[0].get_fontsize() * fig.dpi / 72
+        legend.set_loc("upper center")
+        legend.set_bbox_to_anchor((0.5, 0.0), transform=ax.transAxes)
+        legend.borderaxespad = under / font_px
+        legend.set_ncols(len(legend.get_texts()))
+        if legend.get_window_extent(renderer).width > fig.bbox.width / len(fig.axes) * 1.1:
+            legend.set_ncols(1)
+        grow = max(grow, legend.get_window_extent(renderer).height / fig.dpi)
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(w, h + grow)
+    if relayout is not None:
+        relayout()
+
+
 def check_all_figures() -> list[str]:
     """:func:`text_collisions` of every live figure made by :func:`new_figure`, each
     problem prefixed by the figure's first axes' title or label."""
@@ -169,7 +303,7 @@ def check_all_figures() -> list[str]:
         if fig.axes:
             ax = fig.axes[0]
             name = ax.get_title() or ax.get_xlabel() or ax.get_ylabel() or name
-        problems.extend(f"[{name}] {p}" for p in text_collisions(fig))
+        problems.extend(f"[{name}] {p}" for p in text_collisions(fig) + data_under_text(fig))
     return problems
 
 
