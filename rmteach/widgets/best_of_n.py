@@ -204,7 +204,7 @@ def best_of_n_explorer(*, n_prompts: int = 50, beta: float = 1.0,
 def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias: float = 0.5):
     """Best-of-n picks' length and r* against n: honest labels, length-biased labels, and
     length-biased annotators on length-controlled pairs (mean ± sd over 5 seeds)."""
-    from .training import FigureView, _new_figure
+    from .training import FigureView, _finish, _new_figure
 
     cache = load_cache()
     settings = [("honest annotators", (n_prompts, beta, 0.0, False), PALETTE["blue"]),
@@ -235,7 +235,7 @@ def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias
         ax2.set_title("…and not better")
         ax1.legend(frameon=False)
         ax2.legend(handles=ax2.get_lines()[-1:], frameon=False, loc="upper left")
-        fig.tight_layout(pad=0.6)
+    _finish(fig)
     summary = "; ".join(f"{label}: best-of-{int(ns[-1])} pick "
                         f"{values[(label, 'length_learned')][-1]:.1f} words, "
                         f"r* {values[(label, 'true_learned')][-1]:.2f}"

@@ -177,7 +177,8 @@ def _data_points(ax):
             continue
         d = line.get_transform().transform(xy)
         d = d[np.all(np.isfinite(d), axis=1)]
-        for a, b in itertools.pairwise(d):
+        drawn = line.get_linestyle() not in ("None", "", " ")     # else markers only
+        for a, b in itertools.pairwise(d if drawn else d[:0]):
             n = int(min(200, max(2, np.hypot(*(b - a)) / 3)))
             pts.append(a + (b - a) * np.linspace(0, 1, n)[:, None])
         if len(d):
@@ -188,8 +189,8 @@ def _data_points(ax):
         if isinstance(coll, PathCollection) and coll.get_visible() and len(coll.get_offsets()):
             d = coll.get_offset_transform().transform(coll.get_offsets())
             pts.append(d[np.all(np.isfinite(d), axis=1)])
-    for patch in ax.patches:
-        if patch.get_visible() and hasattr(patch, "get_bbox"):
+    for patch in ax.patches:      # bars; not bands (axvspan: a blended transform)
+        if patch.get_visible() and patch.get_data_transform() == ax.transData:
             b = patch.get_window_extent()
             if b.width > 0 and b.height > 0:
                 xs = np.linspace(b.x0, b.x1, 5)
@@ -317,7 +318,8 @@ PAGE_CSS = """
   line-height: 1.35 !important; white-space: normal; overflow-wrap: normal;
   margin: 0 0 6px 0; }
 .rmteach-quiz-choices .widget-radio-box input {
-  flex: 0 0 auto; float: none; height: 1.35em !important; margin: 0 8px 0 1px; }
+  flex: 0 0 auto; order: -1; float: none; height: 1.35em !important;
+  margin: 0 8px 0 1px; }
 .rmteach-quiz .widget-hbox { flex-wrap: wrap; gap: 4px; }
 .rmteach-widget .widget-hbox, .rmteach-widget .widget-box.widget-hbox { flex-wrap: wrap; }
 .rmteach-widget .widget-button, .rmteach-widget .widget-toggle-button,
