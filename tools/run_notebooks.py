@@ -12,6 +12,7 @@ to ``python3`` and the notebook is saved in place.  Prints the seconds each took
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,25 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+_BAR = re.compile(r"^(?P<desc>.*?)\s*0%\|\s*\| 0/(?P<n>\d+) \[[^\]]*\]$")
+
+
+def finish_progress_bars(nb) -> int:
+    """A tqdm bar's saved ``text/plain`` is its first frame ("0% 0/400"), which is what a
+    notebook opened without a kernel shows: store the finished bar instead (no timing).
+    Returns how many bars were rewritten."""
+    done = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            m = _BAR.match(str(data.get("text/plain", "")).strip())
+            if m and "application/vnd.jupyter.widget-view+json" in data:
+                n, desc = m.group("n"), m.group("desc")
+                data["text/plain"] = f"{desc} 100%|██████████| {n}/{n}".strip()
+                done += 1
+    return done
 
 
 def run_notebook(path: Path, timeout: int = 600) -> float:
@@ -36,6 +56,7 @@ def run_notebook(path: Path, timeout: int = 600) -> float:
     nb.metadata.setdefault("language_info", {"name": "python"})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    finish_progress_bars(nb)
     nbformat.write(nb, path)
     return seconds
 

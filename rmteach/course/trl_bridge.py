@@ -19,7 +19,8 @@ wrong); rmteach's accuracy leaves ties out (correct / decided).  TRL's ``margin`
 the mean reward gap mean(r_c − r_r), not the m of the margin loss.  See
 :func:`trl_metrics` and :func:`rmteach_metrics`.
 
-Install (optional for learners): ``pip install -r requirements-trl.txt``.
+Install (optional for learners): ``pip install -r requirements-trl.txt`` from the repository
+root, or ``%pip install -r ../requirements-trl.txt`` from a notebook.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ __all__ = ["INSTALL_HINT", "TRLRun", "hf_rewards", "hf_scores_by_list", "loss_pa
            "trl_metrics", "trl_rows", "word_tokenizer"]
 
 INSTALL_HINT = ("TRL is not installed in this environment (it is optional; Binder and "
-                "requirements.txt leave it out). To run this part: pip install -r "
-                "requirements-trl.txt, then restart the kernel.")
+                "requirements.txt leave it out). To run this part, run "
+                "%pip install -r ../requirements-trl.txt in a cell here (this notebook runs in "
+                "notebooks/), then restart the kernel.")
 
 
 def trl_available() -> bool:

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
+from ..widgets.style import page_style
+
 __all__ = ["Choice", "MultipleChoice", "Numeric", "Quiz", "QuizWidget", "TrueFalse"]
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -289,8 +291,11 @@ class QuizWidget(widgets.VBox):
         self.choices = None
         self.answer_box = None
         if isinstance(quiz, MultipleChoice):
+            # full width, one row per choice; the page CSS lets a long choice wrap under
+            # itself (ipywidgets' fixed-height rows would draw wrapped text over the next)
             self.choices = widgets.RadioButtons(options=quiz.labels, value=None,
-                                                layout=widgets.Layout(width="auto"))
+                                                layout=widgets.Layout(width="100%",
+                                                                      height="auto"))
             self.choices.add_class("rmteach-quiz-choices")
             entry = self.choices
         else:
@@ -308,8 +313,9 @@ class QuizWidget(widgets.VBox):
         self.solution.add_class("rmteach-quiz-solution")
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.reveal())
-        super().__init__([self.question, entry,
-                          widgets.HBox([self.check_button, self.reveal_button]),
+        buttons = widgets.HBox([self.check_button, self.reveal_button],
+                               layout=widgets.Layout(flex_flow="row wrap", margin="6px 0 0 0"))
+        super().__init__([page_style(), self.question, entry, buttons,
                           self.feedback, self.solution],
                          layout=widgets.Layout(border="1px solid #ccc", padding="6px",
                                                margin="6px 0"))

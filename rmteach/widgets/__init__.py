@@ -44,6 +44,7 @@ from .pairwise import (
 )
 from .preference import BradleyTerryExplorer, bradley_terry_explorer
 from .rewards import GradientStepper, ScaleExplorer, gradient_stepper, scale_explorer
+from .style import page_style, run_all_note, text_collisions
 from .training import (
     FigureView,
     phi_table,
@@ -93,14 +94,17 @@ __all__ = [
     "loss_diagnosis_explorer",
     "margin_explorer",
     "offset_explorer",
+    "page_style",
     "pairwise_loss_explorer",
     "phi_table",
     "plackett_luce_stage_probabilities",
     "reliability_explorer",
     "reward_scatter",
+    "run_all_note",
     "sampling_weight_explorer",
     "scale_explorer",
     "show_examples",
+    "text_collisions",
     "tiered_ranking_explorer",
     "toy_disagreement",
     "training_curves",

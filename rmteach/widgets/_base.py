@@ -45,8 +45,9 @@ from contextlib import contextmanager
 
 import ipywidgets as widgets
 import traitlets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from .style import DPI, PALETTE, PALETTE_CYCLE, new_figure, page_style, place_legends
+from .style import style as _style
 
 __all__ = ["PALETTE", "PALETTE_CYCLE", "LiveFigure", "RMWidget", "check_arg",
            "format_probability", "friendly_error_html"]
@@ -65,34 +66,6 @@ def check_arg(value, name: str, lo: float | None = None, hi: float | None = None
         return check_int(value, name, lo=None if lo is None else int(lo),
                          hi=None if hi is None else int(hi))
     return check_real(value, name, lo=lo, hi=hi)
-
-#: Okabe & Ito (2008) colour-blind-safe palette.
-PALETTE: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "skyblue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-}
-#: The palette in the order to use for a series of lines or items (black and yellow last).
-PALETTE_CYCLE: list[str] = [PALETTE[k] for k in
-                            ("blue", "orange", "green", "vermillion", "purple", "skyblue",
-                             "black", "yellow")]
-
-_RC = {
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-
 
 class LiveFigure:
     """A matplotlib figure drawn once and updated in place.
@@ -114,11 +87,10 @@ class LiveFigure:
     The figure is never attached to pyplot, so nothing is displayed twice.
     """
 
-    def __init__(self, nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 3.0), dpi: int = 90,
+    def __init__(self, nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 3.0), dpi: int = DPI,
                  gridspec_kw: Mapping | None = None):
+        self.figure = new_figure(figsize, dpi=dpi)
         with self.style():
-            self.figure = Figure(figsize=figsize, dpi=dpi)
-            FigureCanvasAgg(self.figure)
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
                                         gridspec_kw=dict(gridspec_kw or {}))
         self.axes = list(axes.flat)
@@ -134,10 +106,9 @@ class LiveFigure:
 
     @staticmethod
     def style():
-        """``with live.style():`` – the suite's compact font sizes for artists built inside."""
-        import matplotlib
-
-        return matplotlib.rc_context(_RC)
+        """``with live.style():`` – the suite's font sizes (:mod:`.style`) for artists
+        built inside."""
+        return _style()
 
     def animate(self, *artists):
         """Register artists that change on updates; returns them (one artist: itself)."""
@@ -146,6 +117,13 @@ class LiveFigure:
             self._animated.append(artist)
         self.invalidate()
         return artists[0] if len(artists) == 1 else artists
+
+    def moving_axes(self) -> set:
+        """The axes whose data (animated lines, points, bars) move with the controls."""
+        from matplotlib.text import Text
+
+        return {a.axes for a in self._animated if a.axes is not None
+                and not isinstance(a, Text)}
 
     def invalidate(self) -> None:
         """Something static changed (limits, ticks): draw everything on the next refresh."""
@@ -278,7 +256,7 @@ class RMWidget(widgets.VBox):
         self.message = widgets.HTML()
         self.message.add_class("rmteach-message")
         self._title = title
-        children = []
+        children = [page_style()]
         if title:
             children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
         if control_box is None:
@@ -300,6 +278,9 @@ class RMWidget(widgets.VBox):
             except Exception:
                 pass
             live_figure.tight_layout()
+            # legends where they cover no data (below the axes when nowhere inside)
+            place_legends(live_figure.figure, live_figure.tight_layout,
+                          moving=live_figure.moving_axes())
         self.refresh()
 
     # -- the update cycle ---------------------------------------------------------------
@@ -355,6 +336,18 @@ class RMWidget(widgets.VBox):
             if "_" in name and name != label:
                 text = re.sub(rf"(?<![\w“]){re.escape(name)}(?![\w”])", f"“{label}”", text)
         return text
+
+    @contextmanager
+    def busy(self, text: str = "training…"):
+        """``with self.busy("training…"):`` around a slow action (over ~2 s): the note
+        shows in the message area while it runs and is cleared afterwards."""
+        self.message.value = (f"<div class='rmteach-busy' style='color:#0072B2'>"
+                              f"<i>{html.escape(text)}</i></div>")
+        try:
+            yield
+        finally:
+            if self.message.value.startswith("<div class='rmteach-busy'"):
+                self.message.value = ""
 
     def _show_error(self, exc: Exception, text: str) -> None:
         self.last_error = exc

@@ -125,7 +125,7 @@ class BestOfNExplorer(RMWidget):
             ax1.set_xlabel("n (responses drawn, log scale)")
             ax1.set_ylabel("true reward r* of the pick")
             ax1.set_title("What best-of-n really gets")
-            ax1.legend(loc="upper left", frameon=False, fontsize=7)
+            ax1.legend(loc="upper left", frameon=False)
             self._band2p = ax2.fill_between(self._kl, self._kl * 0, self._kl * 0,
                                             color=PALETTE["orange"], alpha=0.25, lw=0)
             self._band2t = ax2.fill_between(self._kl, self._kl * 0, self._kl * 0,
@@ -136,7 +136,7 @@ class BestOfNExplorer(RMWidget):
                                     label="true reward r* of the pick")
             self._pt2p, = ax2.plot([], [], "o", color=PALETTE["vermillion"], ms=8, zorder=5)
             self._pt2t, = ax2.plot([], [], "o", color=PALETTE["vermillion"], ms=8, zorder=5)
-            self._txt = ax2.text(0.02, 0.72, "", transform=ax2.transAxes, fontsize=8,
+            self._txt = ax2.text(0.02, 0.72, "", transform=ax2.transAxes,
                                  va="top")
             ax2.axhline(0, color="0.6", lw=0.8)
             ax2.set_xlim(0, self._kl[-1] * 1.03)
@@ -144,7 +144,7 @@ class BestOfNExplorer(RMWidget):
             ax2.set_xlabel("KL_bon = log n − (n−1)/n  (nats)")
             ax2.set_ylabel("gain over the pool mean (pool sd)")
             ax2.set_title("The proxy keeps rising; the truth may not")
-            ax2.legend(loc="upper left", frameon=False, fontsize=7)
+            ax2.legend(loc="upper left", frameon=False)
         live.animate(self._oracle, self._random, self._band1, self._learned, self._pt1,
                      self._band2p, self._band2t, self._proxy2, self._true2, self._pt2p,
                      self._pt2t, self._txt)
@@ -206,7 +206,7 @@ def best_of_n_explorer(*, n_prompts: int = 50, beta: float = 1.0,
 def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias: float = 0.5):
     """Best-of-n picks' length and r* against n: honest labels, length-biased labels, and
     length-biased annotators on length-controlled pairs (mean ± sd over 5 seeds)."""
-    from .training import FigureView, _new_figure
+    from .training import FigureView, _finish, _new_figure
 
     cache = load_cache()
     settings = [("honest annotators", (n_prompts, beta, 0.0, False), PALETTE["blue"]),
@@ -235,9 +235,9 @@ def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias
         ax1.set_title("Best-of-n picks get longer…")
         ax2.set_ylabel("true reward r* of the pick")
         ax2.set_title("…and not better")
-        ax1.legend(frameon=False, fontsize=7)
-        ax2.legend(handles=ax2.get_lines()[-1:], frameon=False, fontsize=7, loc="upper left")
-        fig.tight_layout(pad=0.6)
+        ax1.legend(frameon=False)
+        ax2.legend(handles=ax2.get_lines()[-1:], frameon=False, loc="upper left")
+    _finish(fig)
     summary = "; ".join(f"{label}: best-of-{int(ns[-1])} pick "
                         f"{values[(label, 'length_learned')][-1]:.1f} words, "
                         f"r* {values[(label, 'true_learned')][-1]:.2f}"

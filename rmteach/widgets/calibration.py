@@ -60,8 +60,10 @@ class TieredRankingExplorer(RMWidget):
         ax = live.axes[0]
         with live.style():
             self._segments = [ax.plot([], [], lw=1.5)[0] for _ in range(_MAX_PAIRS)]
-            self._dots, = ax.plot([], [], "o", ms=10, color=PALETTE["blue"], zorder=3)
-            self._names = [ax.text(0, 0, "", ha="left", va="center", fontsize=10)
+            # labelled points: each letter inside its own dot
+            self._dots, = ax.plot([], [], "o", ms=19, color=PALETTE["blue"], zorder=3)
+            self._names = [ax.text(0, 0, "", ha="center", va="center", color="white",
+                                   fontweight="bold", zorder=4)
                            for _ in _LABELS]
             ax.set_ylim(-4.5, 4.5)
             ax.set_xlabel("tiers, best first (items in one tier are tied)")
@@ -90,7 +92,9 @@ class TieredRankingExplorer(RMWidget):
                              "a '>' between tiers, like 'A > B = C'.")
         pairs = tiers_to_pairs(tiers)
         loss = tiered_listwise_loss(self.scores, tiers)
-        xpos = {x: t for t, tier in enumerate(tiers) for x in tier}
+        # tied items side by side within their tier, so neither points nor letters overlap
+        xpos = {x: t + 0.22 * (k - (len(tier) - 1) / 2)
+                for t, tier in enumerate(tiers) for k, x in enumerate(tier)}
         names = [" = ".join(t) for t in tiers]
         if names != getattr(self, "_tick_names", None):        # static part changed: redraw it
             self._tick_names = names
@@ -108,11 +112,15 @@ class TieredRankingExplorer(RMWidget):
             seg.set_data([xpos[a], xpos[b]], [self.scores[a], self.scores[b]])
             seg.set_color(PALETTE["green"] if self.scores[a] > self.scores[b]
                           else PALETTE["vermillion"])
-        ys = [float(np.clip(self.scores[x], -4.3, 4.3)) for x in labels]
+        ys = [float(self.scores[x]) for x in labels]
+        top = max(4.5, float(np.ceil(max(abs(y) for y in ys) + 0.7)))   # never clip a point
+        if self._ax.get_ylim()[1] != top:
+            self._ax.set_ylim(-top, top)
+            self.live_figure.invalidate()
         self._dots.set_data([xpos[x] for x in labels], ys)
         for text, (x, y) in zip(self._names, list(zip(labels, ys)) + [("", 0)] * 6):
             text.set_text(x)
-            text.set_position((xpos.get(x, 0) + 0.12, y))
+            text.set_position((xpos.get(x, 0), y))
         right = sum(self.scores[a] > self.scores[b] for a, b in pairs)
         self._heading.set_text(f"{len(pairs)} cross-tier pairs, {right} ordered right")
         sizes = " + ".join(f"{len(t)}²" for t in tiers)

@@ -198,12 +198,12 @@ class ConfidenceExplorer(RMWidget):
             ax.set_xscale("log")
             ax.set_xlim(0.05, 5.0)
             top = max(float(self._curve.max()), self._eval_b.listwise_loss)
-            ax.set_ylim(0, min(3.0, 1.1 * top))
+            ax.set_ylim(0, 1.08 * top)      # the whole curve: the marker is never clamped
             ax.set_xlabel(f"scale s: {a}'s rewards × s (log axis; s = 1 is the trained model)")
             ax.set_ylabel("held-out listwise loss (nats)")
             ax.set_title(f"{a}'s accuracy is {self._acc_a:.1%} at every scale; "
                          "its loss is not")
-            ax.legend(loc="upper left", frameon=False, fontsize=7)
+            ax.legend(loc="upper left", frameon=False)
         live.animate(self._pt, self._txt)
         super().__init__(controls={"scale": slider}, main="scale", live_figure=live,
                          title="Accuracy ignores confidence; the loss does not")
@@ -229,7 +229,10 @@ class ConfidenceExplorer(RMWidget):
                        "best_loss_a": self._best[1], "winner_loss": win_loss,
                        "winner_accuracy": win_acc}
         x = min(max(s, 0.05), 5.0)
-        self._pt.set_data([x], [min(ev.listwise_loss, 2.99)])
+        self._pt.set_data([x], [ev.listwise_loss])
+        if ev.listwise_loss > 0.97 * self._pt.axes.get_ylim()[1]:      # beyond the curve
+            self._pt.axes.set_ylim(0, 1.08 * ev.listwise_loss)
+            self.live_figure.invalidate()
         self._txt.set_text(f"s = {s:.2f}: {a}'s loss {ev.listwise_loss:.3f}")
         agree = "agree" if win_loss == win_acc else "DISAGREE"
         self.readout.value = (

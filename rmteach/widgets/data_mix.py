@@ -193,19 +193,20 @@ class DataMixResult:
                 for k, (bar, v) in enumerate(zip(bars, acc)):
                     top = v + (err[k] if err else 0.0)
                     ax.text(bar.get_x() + bar.get_width() / 2, top + 0.01, f"{v:.0%}",
-                            ha="center", va="bottom", fontsize=7)
+                            ha="center", va="bottom", rotation=90)   # fits above its bar
             k = list(TOPICS).index(self.topic)
             ax.axvspan(k - 0.45, k + 0.45, color=TOPIC_COLOURS[self.topic], alpha=0.12,
                        lw=0, label=f"the rare topic ({self.topic})")
             ax.axhline(0.5, color="0.5", lw=1, ls=":")
             ax.set_xticks(x, list(TOPICS))
-            ax.set_ylim(0.4, 1.0)
+            ax.set_ylim(0.4, 1.16)                 # room for the labels above the bars
+            ax.set_yticks(np.arange(0.4, 1.01, 0.1))
             ax.yaxis.set_major_formatter(_percent)
             ax.set_xlabel("topic of the held-out prompt")
             ax.set_ylabel("held-out pairwise accuracy")
             ax.set_title("Same number of training prompts, different mix"
-                         + (f" (mean ± sd over {len(self.seeds)} seeds)" if many else ""))
-            ax.legend(loc="upper left", frameon=False, fontsize=7, ncol=3)
+                         + (f"\n(mean ± sd over {len(self.seeds)} seeds)" if many else ""))
+            ax.legend(loc="upper left", frameon=False, ncol=3)
         _finish(fig)
         return FigureView(fig, f"Figure: held-out accuracy per topic ({', '.join(labels)})"
                           + (f", mean ± sd over {len(self.seeds)} seeds"

@@ -272,7 +272,7 @@ class LossDiagnosisExplorer(RMWidget):
             lx.set_xlabel("epoch")
             lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
             lx.set_title("Loss per epoch (clipped at 1.6)")
-            lx.legend(loc="lower left", frameon=False, fontsize=7)
+            lx.legend(loc="lower left", frameon=False)
             ax.axhline(0.5, color="0.5", lw=1, ls=":", label="chance (50 %)")
             self._ta, = ax.plot([], [], "--", marker=".", color=PALETTE["blue"], lw=1.3,
                                 label="train")
@@ -287,7 +287,7 @@ class LossDiagnosisExplorer(RMWidget):
             ax.set_ylabel("pairwise accuracy")
             ax.yaxis.set_major_formatter(_percent)
             ax.set_title("Accuracy per epoch")
-            ax.legend(loc="upper left", frameon=False, fontsize=7)
+            ax.legend(loc="upper left", frameon=False)
         live.animate(self._tl, self._hl, self._lend, self._ltxt, self._ta, self._ha,
                      self._aend, self._atxt)
         box = HBox([controls["scenario"], controls["beta"], controls["lr"],
@@ -328,7 +328,8 @@ class LossDiagnosisExplorer(RMWidget):
         run = self._runs.get(key)
         if run is None:
             config = {**self.config, "degenerate_share": share} if share else self.config
-            run = run_diagnosis(beta, lr, config=config)
+            with self.busy(f"training the tiny model (β = {beta:g}, lr = {lr:g})…"):
+                run = run_diagnosis(beta, lr, config=config)
             self._runs[key] = run
         self.run = run
         clip = 1.58

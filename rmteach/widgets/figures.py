@@ -9,11 +9,11 @@ import base64
 import io
 from collections.abc import Mapping, Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..data.generate import PreferenceData, RankedList, explain_reward, topic_of, true_reward
 from ._base import LiveFigure
+from .style import new_figure, place_legends
 
 __all__ = ["FigureView", "describe_list", "phi_breakdown", "phi_table", "show_examples"]
 
@@ -50,19 +50,23 @@ class FigureView:
 
 
 def _new_figure(nrows: int, ncols: int, figsize) -> tuple[Figure, list]:
+    fig = new_figure(figsize)
     with LiveFigure.style():
-        fig = Figure(figsize=figsize, dpi=90)
-        FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, list(axes.flat)
 
 
 def _finish(fig: Figure) -> None:
+    """Lay a finished figure out, then move its legends off the data."""
     import warnings
 
-    with LiveFigure.style(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout(pad=0.6)
+    def layout():
+        with LiveFigure.style(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout(pad=0.6)
+
+    layout()
+    place_legends(fig, layout)
 
 
 # ---------------------------------------------------------------------------------------

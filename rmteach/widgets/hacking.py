@@ -109,17 +109,17 @@ class KLPenaltyExplorer(RMWidget):
                                       (ax3, PALETTE["purple"], "KL(π‖π_ref), nats")):
                 self._bands.append(ax.fill_between(x, x * 0, x * 0, color=colour, alpha=0.25,
                                                    lw=0))
-                line, = ax.plot([], [], color=colour, lw=2, label=label + " (mean ± sd)")
+                line, = ax.plot([], [], color=colour, lw=2, label="mean ± sd")
                 self._lines.append(line)
                 ax.set_xlim(0, self._steps)
                 ax.set_xlabel("policy-gradient step")
                 ax.set_title(label)
             ax2.axhline(ref_true, color="0.5", ls=":", lw=1, label="reference policy")
-            ax2.legend(loc="upper right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False)
             self._seed_lines = [ax2.plot([], [], color=PALETTE["blue"], lw=0.7, alpha=0.6,
                                          label="each reward model" if k == 0 else None)[0]
                                 for k in range(len(SEEDS))]
-            ax2.legend(loc="upper right", frameon=False, fontsize=7)
+            ax2.legend(loc="upper right", frameon=False)
             self._peak, = ax2.plot([], [], "v", color=PALETTE["vermillion"], ms=8)
             ax1.set_ylim(-0.2, top + 0.3)
             lo = min(min(min(row) for row in d["true"]) for d in self._cache["runs"].values())

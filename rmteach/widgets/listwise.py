@@ -111,20 +111,19 @@ class ListwiseExplorer(RMWidget):
                                         ticks=[0.0, 0.1, 0.3, math.log(2.0), 2.0, 4.0])
             cbar.ax.set_yticklabels(["0", "0.1", "0.3", "ln 2", "2", "4"])
             cbar.set_label("−log Pr(true order) (nats)")
-            self._cells = [[mx.text(j, i, "", ha="center", va="center", fontsize=8)
+            self._cells = [[mx.text(j, i, "", ha="center", va="center")
                             for j in range(MAX_ITEMS)] for i in range(MAX_ITEMS)]
             mx.set_title("Pair matrix, items in ranked order")
             mx.set_xlabel("item")
             mx.set_ylabel("item")
             self._pl_bars = px.bar(range(MAX_ITEMS - 1), np.zeros(MAX_ITEMS - 1), width=0.6,
                                    color=PALETTE["green"])
-            self._pl_text = [px.text(k, 0, "", ha="center", va="bottom", fontsize=8)
+            self._pl_text = [px.text(k, 0, "", ha="center", va="bottom")
                              for k in range(MAX_ITEMS - 1)]
-            self._loss_text = px.text(0.02, 0.98, "", transform=px.transAxes, va="top",
-                                      fontsize=8)
-            px.set_ylim(0, 1.25)
+            self._loss_text = px.text(0.02, 0.98, "", transform=px.transAxes, va="top")
+            px.set_ylim(0, 1.7)        # room for the loss text above the bars
             px.set_ylabel("Pr(pick the true next item)")
-            px.set_xlabel("Plackett–Luce stage: item picked from those left")
+            px.set_xlabel("Plackett–Luce stage:\nitem picked from those left")
             px.set_title("Plackett–Luce, same list")
         self._mx, self._px = mx, px
         self._shown_ranking: list | None = None

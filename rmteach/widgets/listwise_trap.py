@@ -168,7 +168,7 @@ class ListLengthExplorer(RMWidget):
             self._sdot, = sx.plot([], [], "o", ms=11, mfc="none", mec=PALETTE["vermillion"],
                                   mew=2)
             sx.set_xlabel("list length N")
-            sx.set_ylabel("Σ over N(N−1) ordered pairs (nats)")
+            sx.set_ylabel("Σ over N(N−1)\nordered pairs (nats)")
             sx.set_title("The sum grows like N²")
             sx.legend(loc="upper left", frameon=False)
             mx.plot(N_RANGE, self._mean_unc, "o-", color=unc, ms=3, label="undecided: ln 2")

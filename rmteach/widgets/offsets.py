@@ -67,10 +67,11 @@ class OffsetExplorer(RMWidget):
             ax.set_xlim(lo - 0.5, hi + 0.5)
             ax.set_ylim(-25, 25)
             ax.axhline(0, color="0.7", lw=0.8)
-            ax.legend(loc="upper left", frameon=False, fontsize=7, markerscale=2)
+            ax.legend(loc="upper left", frameon=False, markerscale=2)
             self._bars = bx.bar(np.arange(5), np.zeros(5), color=PALETTE_CYCLE[:5])
             bx.axhline(0, color="0.5", lw=0.8)
-            bx.set_xticks(np.arange(5), _TOPICS, rotation=30)
+            bx.set_xticks(np.arange(5), _TOPICS, rotation=55, ha="right",
+                       rotation_mode="anchor")
             bx.set_ylim(-3, 3)
             bx.set_ylabel("offset f(x) / scale (r* units)")
             self._heading = bx.set_title("")

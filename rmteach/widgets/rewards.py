@@ -55,7 +55,8 @@ class GradientStepper(RMWidget):
         controls = {
             "lr": FloatSlider(value=lr, min=0.05, max=2.0, step=0.05, description="step size η",
                               style={"description_width": "90px"}, layout=Layout(width="330px")),
-            "mode": ToggleButtons(options=_MODES, value="free", description="update"),
+            "mode": ToggleButtons(options=_MODES, value="free", description="update",
+                                 style={"button_width": "auto"}),
         }
         self.step_button = Button(description="Step", button_style="primary")
         self.ten_button = Button(description="10 steps")
@@ -66,6 +67,7 @@ class GradientStepper(RMWidget):
         k = int(n_pairs)
         live = LiveFigure(1, 2, figsize=(8.6, 3.0), gridspec_kw={"width_ratios": [2.2, 1]})
         ax, bx = live.axes
+        self._ax = ax
         x = np.arange(k)
         with live.style():
             self._chosen, = ax.plot(x - 0.12, np.zeros(k), "o", color=PALETTE["blue"],
@@ -147,12 +149,18 @@ class GradientStepper(RMWidget):
                        "change": change, "push": push, "loss": loss, "steps": self.steps,
                        "correct": int(np.sum(delta > 0))}
         k = len(r)
-        shown = np.clip(r, -5.8, 5.8)
+        # the axes grow (never clip) to hold every reward and arrow end, at least ±6
+        reach = float(np.max(np.abs(np.r_[r.ravel(), (r + change).ravel()])))
+        top = max(6.0, float(np.ceil(reach + 0.5)))
+        if self._ax.get_ylim()[1] != top:
+            self._ax.set_ylim(-top, top)
+            self.live_figure.invalidate()
+        shown = r
         self._chosen.set_ydata(shown[:, 0])
         self._rejected.set_ydata(shown[:, 1])
         xs = np.r_[np.arange(k) - 0.12, np.arange(k) + 0.12]
         y0 = np.r_[shown[:, 0], shown[:, 1]]
-        y1 = np.clip(y0 + np.r_[change[:, 0], change[:, 1]], -5.8, 5.8)
+        y1 = y0 + np.r_[change[:, 0], change[:, 1]]
         self._shafts.set_segments([[(x, a), (x, b)] for x, a, b in zip(xs, y0, y1)])
         visible = np.abs(y1 - y0) > 0.05            # arrow heads only where there is a move
         self._up.set_data(xs[visible & (y1 > y0)], y1[visible & (y1 > y0)])
@@ -219,12 +227,12 @@ class ScaleExplorer(RMWidget):
             bx.plot(grid, [f[1] for f in fits], "o", ms=3, color=PALETTE["blue"],
                     label="fitted loss")
             bx.axhline(LN2, color="0.6", ls=":", lw=1)
-            bx.text(3.9, LN2 - 0.05, "ln 2", ha="right", va="top", color="0.4")
+            bx.text(0.1, LN2 + 0.02, "ln 2", ha="left", va="bottom", color="0.4")
             self._b_pt, = bx.plot([], [], "o", ms=9, color=PALETTE["vermillion"])
             bx.set_xlabel("annotator rationality β")
             bx.set_ylabel("loss per pair (nats)")
             bx.set_ylim(0, 0.75)
-            bx.legend(loc="upper right", frameon=False)
+            bx.legend(loc="lower right", frameon=False)
             cx.plot(steps, [learned_scale(w) for w in heads], color=PALETTE["green"],
                     label="scale")
             cx.set_xlabel("gradient steps (noiseless labels, β = ∞)")

@@ -130,10 +130,11 @@ def training_curves(results, *, title: str = "") -> FigureView:
         ax.set_ylim(0.4, 1.0)
         # final held-out values, labelled at the right without overlapping
         x_label = max_epoch + 0.35
-        for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.045 * ytop), (ax, 3, "{:.1%}", 0.027)):
+        # one line of 11 pt text is ~17 px of an axes ~190 px tall: about 9 % of its range
+        for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.09 * ytop), (ax, 3, "{:.1%}", 0.054)):
             heights = _spread_labels([f[k] for f in finals], gap)
             for (c, _ep, *vals), y in zip(finals, heights):
-                axis.text(x_label, y, fmt.format(vals[k - 2]), color=c, fontsize=8,
+                axis.text(x_label, y, fmt.format(vals[k - 2]), color=c,
                           va="center", ha="left")
         lx.set_ylabel("listwise loss, Eq. 4.57 (nats)")
         lx.set_title("Loss per epoch")
@@ -146,16 +147,22 @@ def training_curves(results, *, title: str = "") -> FigureView:
                     Line2D([], [], color="0.3", lw=2, label="held-out"),
                     Line2D([], [], color="0.5", ls=":", lw=1,
                            label="ln 2 (undecided) / 50 % (chance)")]
-        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4),
-                   frameon=False, fontsize=7)
+        legend = fig.legend(handles=handles, loc="lower center",
+                            ncol=min(len(handles), 3), frameon=False)
+        ncol = min(len(handles), 3)
+        fig.canvas.draw()
+        while ncol > 1 and legend.get_window_extent(
+                fig.canvas.get_renderer()).width > fig.bbox.width - 8:
+            ncol -= 1                        # fewer columns until it fits the width
+            legend.set_ncols(ncol)
         if title:
             fig.suptitle(title)
-    rows = math.ceil(len(handles) / min(len(handles), 4))
+    rows = math.ceil(len(handles) / ncol)
     import warnings
 
     with LiveFigure.style(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout(pad=0.6, rect=(0, 0.045 * rows + 0.02, 1, 1))
+        fig.tight_layout(pad=0.6, rect=(0, 0.075 * rows + 0.02, 1, 1))   # legend rows below
     names = ", ".join(runs)
     return FigureView(fig, f"Figure: loss and accuracy per epoch ({names})", values)
 
@@ -261,7 +268,7 @@ def reward_scatter(model, data: PreferenceData | Sequence[RankedList], *,
         ax.set_ylabel("learned reward r(x, y), centred per prompt")
         ax.set_title(f"{split} responses: Pearson {info['pearson']:.3f}, "
                      f"mean Kendall τ {info['kendall_tau']:.3f}")
-        ax.legend(loc="upper left", frameon=False, fontsize=7, markerscale=1.5)
+        ax.legend(loc="upper left", frameon=False, markerscale=1.5)
     _finish(fig)
     summary = (f"Figure: learned vs true reward for {info['responses']} {split} responses "
                f"of {info['lists']} prompts")
