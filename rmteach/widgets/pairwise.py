@@ -38,6 +38,7 @@ from ._base import (
     check_arg,
     format_probability,
 )
+from .readout import details
 from .sampling_weight import (  # the notebook's third widget, in a module of its own
     SamplingWeightExplorer,
     length_preference_loss,
@@ -134,7 +135,8 @@ class PairwiseLossExplorer(RMWidget):
         self._gtxt.set_text(f"gradient = {grad:.4f}")
         self.readout.value = (
             f"<code>Pr(y_a ≻ y_b) = {format_probability(p)}</code> · <code>loss = −log Pr = "
-            f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
+            f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code>"
+            + details(html.escape(_regime(d)), "what this regime means"))
 
 
 def pairwise_loss_explorer(delta: float = 0.0) -> PairwiseLossExplorer:
