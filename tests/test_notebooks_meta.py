@@ -81,7 +81,8 @@ def test_every_code_cell_stored_executed_in_one_clean_run(notebook_name):
 
 def test_no_stored_errors(notebook_name):
     for i, cell in enumerate(_code_cells(_load(notebook_name))):
-        if "NBVAL_RAISES_EXCEPTION" in _first_line(cell):
+        if ("NBVAL_RAISES_EXCEPTION" in _first_line(cell)
+                or "raises-exception" in cell.get("metadata", {}).get("tags", [])):
             continue
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert not errors, (f"code cell {i} stores an error: "
@@ -142,3 +143,20 @@ def test_start_here_links_every_notebook():
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     missing = [n for n in SUITE[1:] if n not in text]
     assert not missing, f"{SUITE[0]} does not link {missing} in its map of the suite"
+
+
+#: notebooks another branch (truth-b, issue 19) is moving from comment markers to cell tags
+_MARKERS_PENDING = {"06_diagnosing_and_comparing.ipynb", "07_ties_and_calibration.ipynb",
+                    "08_best_of_n_and_shortcuts.ipynb", "09_reward_hacking_and_kl.ipynb",
+                    "10_from_rmteach_to_trl.ipynb"}
+
+
+def test_no_test_machinery_in_code_a_learner_reads(notebook_name):
+    """nbval's markers live in cell tags (``nbval-ignore-output``, ``nbval-skip``,
+    ``raises-exception``), not as ``# NBVAL_*`` comments in the code a learner reads."""
+    marked = [i for i, cell in enumerate(_code_cells(_load(notebook_name)))
+              if "NBVAL_" in cell.source]
+    if marked and notebook_name in _MARKERS_PENDING:
+        pytest.xfail("truth-b moves this notebook's markers to cell tags (issue 19)")
+    assert not marked, (f"code cells {marked} carry a # NBVAL_* comment: give the cell the tag "
+                        "'nbval-ignore-output' (or 'nbval-skip', 'raises-exception') instead")

@@ -55,7 +55,7 @@ def test_numbers_in_the_bank_are_right():
         (2 * math.log1p(math.exp(-1)) + math.log1p(math.exp(-2))) / 3)
     assert QUIZZES["uncertain-list-loss"].correct == "False"
     assert QUIZZES["decompose-ranking"].correct == "{C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}"
-    assert QUIZZES["inconsistent-scenario"].correct.startswith("r(Y_a) = 3.0, r(Y_b) = 4.0")
+    assert QUIZZES["inconsistent-scenario"].correct.startswith("r(Y_a) = 1.5, r(Y_b) = 2.5")
     # the literal reading is recognised as such in the numeric quiz
     lit = QUIZZES["listwise-concrete"]
     assert "literal reading" in lit.answer(0.918)

@@ -143,13 +143,14 @@ def test_strengths_margins_and_normalise():
 def test_offset_table_and_margin_table_claims():
     tab = lessons.offset_table(seeds=range(3))
     none, trl, post = tab["none"], tab["TRL centering"], tab["post-hoc normalisation"]
-    assert post["relative_spread"][0] == pytest.approx(none["relative_spread"][0])
-    assert trl["relative_spread"][0] < none["relative_spread"][0]
-    assert post["std"][0] == pytest.approx(1.0) and abs(post["mean"][0]) < 1e-9
+    assert post["relative_spread"].mean == pytest.approx(none["relative_spread"].mean)
+    assert trl["relative_spread"].mean < none["relative_spread"].mean
+    assert none["scale"].n == 3 and none["scale"].pm().endswith("(sd, n = 3)")
+    assert post["std"].mean == pytest.approx(1.0) and abs(post["mean"].mean) < 1e-9
     # at the same centering weight (TRL c/2, TorchRL c) TorchRL's gap term costs scale
     trl = lessons.offset_table(coef=0.005, seeds=range(3), fixes=["TRL centering"])
     torchrl = lessons.offset_table(coef=0.01, seeds=range(3), fixes=["TorchRL r_c²+r_r²"])
-    assert torchrl["TorchRL r_c²+r_r²"]["scale"][0] < trl["TRL centering"]["scale"][0] - 0.05
+    assert torchrl["TorchRL r_c²+r_r²"]["scale"].mean < trl["TRL centering"]["scale"].mean - 0.05
     mt = lessons.margin_table(ns=(800,), seeds=range(3))[800]
     assert np.all(mt["large"]["scale"] > mt["none"]["scale"])
 

@@ -24,6 +24,7 @@ from .frozen_head import (
     pair_set,
     preference_strength,
 )
+from .seeds import pm, spread
 
 __all__ = [
     "FIXES",
@@ -100,14 +101,14 @@ def offset_fix(fix: str, *, coef: float = 0.01, beta: float = 2.0, seed: int = 0
 
 def offset_table(*, coef: float = 0.01, beta: float = 2.0, seeds=range(5),
                  fixes=tuple(FIXES)) -> dict:
-    """fix -> {metric: (mean, sd) over seeds} for scale, offset spread, level, spread, log-loss."""
+    """fix -> {metric: :class:`rmteach.seeds.Spread` over seeds} for scale, offset spread,
+    level, spread, log-loss, accuracy (``.mean``, ``.sd`` with n − 1, ``.pm()`` to print)."""
     keys = ("scale", "offset_spread", "relative_spread", "mean", "std", "heldout_log_loss",
             "heldout_accuracy")
     out = {}
     for fix in fixes:
         runs = [offset_fix(fix, coef=coef, beta=beta, seed=s) for s in seeds]
-        out[fix] = {k: (float(np.mean([r[k] for r in runs])), float(np.std([r[k] for r in runs])))
-                    for k in keys}
+        out[fix] = {k: spread(r[k] for r in runs) for k in keys}
     return out
 
 
@@ -200,8 +201,8 @@ def calibration_table(setup: dict, seeds=range(5), *, n_bins: int = 10) -> dict:
 
 
 def mean_sd(values) -> str:
-    """``"0.912 ± 0.031"``: mean ± standard deviation (population) of a few seeds."""
-    v = np.asarray(values, dtype=float)
-    return f"{v.mean():.3f} ± {v.std():.3f}"
+    """``"0.912 ± 0.031 (sd, n = 5)"``: mean ± sample sd over seeds, printed by
+    :func:`rmteach.seeds.pm` (the suite's one way to print a ±)."""
+    return pm(values)
 
 

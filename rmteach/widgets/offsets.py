@@ -20,6 +20,7 @@ from ..experiments.frozen_head import fit_head, learned_scale, pair_set, prefere
 from ..experiments.seed_tables import FIXES, offset_fix
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
+from .readout import details
 
 __all__ = ["MarginExplorer", "OffsetExplorer", "margin_explorer", "offset_explorer"]
 
@@ -103,11 +104,15 @@ class OffsetExplorer(RMWidget):
         used = f" × {coef:g}" if FIXES[fix][0] else " (the coefficient is not used)"
         self._heading.set_text(f"{fix}{used}")
         self.readout.value = (
-            f"<b>{fix}</b>{used}: scale {res['scale']:.3f} (β = {self.beta}), offsets across "
-            f"topics sd {res['offset_spread']:.3f} = {res['relative_spread']:.3f} in units of "
-            f"the scale; rewards on the reference set: mean {res['mean']:.3f}, sd "
-            f"{res['std']:.3f}; held-out accuracy {res['heldout_accuracy']:.3f}, log-loss "
-            f"{res['heldout_log_loss']:.4f}.")
+            f"<b>{fix}</b>{used}: scale <b>{res['scale']:.3f}</b>, offsets across topics "
+            f"<b>{res['relative_spread']:.3f}</b> (sd in units of the scale), held-out "
+            f"log-loss {res['heldout_log_loss']:.4f}."
+            "<br>Try: lower the coefficient; notice the scale recover while the offsets stay "
+            "pinned. Then pick <i>none</i>."
+            + details(
+                f"β = {self.beta}; offsets sd {res['offset_spread']:.3f} in reward units; "
+                f"rewards on the reference set: mean {res['mean']:.3f}, sd {res['std']:.3f}; "
+                f"held-out accuracy {res['heldout_accuracy']:.3f}."))
 
 
 @refuses_out_of_range
@@ -184,9 +189,13 @@ class MarginExplorer(RMWidget):
         self._push.set_data(self._z, 1 / (1 + np.exp(self._z - top)))
         self._gaps.set_data(self._gap_true, gaps)
         self.readout.value = (
-            f"margins by strength (negligibly, slightly, better, significantly): {table}. "
-            f"Scale {learned_scale(w):.3f} (β = {self.beta}); held-out accuracy against the "
-            f"true order {np.mean(gaps > 0):.3f}; held-out log-loss on fresh labels {ll:.4f}.")
+            f"Scale <b>{learned_scale(w):.3f}</b> (without a margin it would sit near β); "
+            f"held-out log-loss on fresh labels {ll:.4f}."
+            "<br>Try: raise the top margin; notice the scale grow and the log-loss worsen."
+            + details(
+                f"margins by strength (negligibly, slightly, better, significantly): {table}; "
+                f"β = {self.beta}; held-out accuracy against the true order "
+                f"{np.mean(gaps > 0):.3f}."))
 
 
 @refuses_out_of_range

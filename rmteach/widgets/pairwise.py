@@ -39,6 +39,7 @@ from ._base import (
     format_probability,
 )
 from ._ranges import refuses_out_of_range
+from .readout import details
 from .sampling_weight import (  # the notebook's third widget, in a module of its own
     SamplingWeightExplorer,
     length_preference_loss,
@@ -135,7 +136,8 @@ class PairwiseLossExplorer(RMWidget):
         self._gtxt.set_text(f"gradient = {grad:.4f}")
         self.readout.value = (
             f"<code>Pr(y_a ≻ y_b) = {format_probability(p)}</code> · <code>loss = −log Pr = "
-            f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code><br>{html.escape(_regime(d))}")
+            f"{loss:.4f}</code> · <code>dℓ/dΔ = {grad:.4f}</code>"
+            + details(html.escape(_regime(d)), "what this regime means"))
 
 
 @refuses_out_of_range

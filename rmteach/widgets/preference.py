@@ -16,6 +16,7 @@ from ipywidgets import FloatSlider, HBox, Layout, VBox
 from ..math.losses import preference_probability, preference_probability_softmax
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg, format_probability
 from ._ranges import refuses_out_of_range
+from .readout import details
 
 __all__ = ["BradleyTerryExplorer", "bradley_terry_explorer"]
 
@@ -111,11 +112,14 @@ class BradleyTerryExplorer(RMWidget):
         zero = (" <b>Scale 0 erases every preference: Pr = 0.5.</b>"
                 if c["scale"] == 0 and delta0 != 0 else "")
         self.readout.value = (
-            f"<code>r'_a = {r_a:.2f}, r'_b = {r_b:.2f}</code> · <code>Δ' = s·Δ = "
-            f"{c['scale']:.1f} × {delta0:.2f} = {delta:.2f}</code> (the shift c cancels)<br>"
-            f"<code>Sigmoid(Δ') = {p:.6f}</code> · <code>e^r'_a / (e^r'_a + e^r'_b) = "
-            f"{p_soft:.6f}</code> (the same number) · <code>Pr(y_b ≻ y_a) = 1 − Pr = "
-            f"{p_b:.6f}</code><br>{verdict}.{flip}{zero}")
+            f"<code>Δ' = {delta:.2f}</code> → <code>Pr(y_a ≻ y_b) = Sigmoid(Δ') = "
+            f"{p:.6f}</code>: {verdict}.{flip}{zero}"
+            "<br>Try: shift both rewards, then change the scale; notice which one moves Pr."
+            + details(
+                f"<code>r'_a = {r_a:.2f}, r'_b = {r_b:.2f}</code> · <code>Δ' = s·Δ = "
+                f"{c['scale']:.1f} × {delta0:.2f}</code> (the shift c cancels) · "
+                f"<code>e^r'_a / (e^r'_a + e^r'_b) = {p_soft:.6f}</code> (the same number) · "
+                f"<code>Pr(y_b ≻ y_a) = 1 − Pr = {p_b:.6f}</code>"))
 
 
 @refuses_out_of_range

@@ -28,6 +28,7 @@ from ..experiments.frozen_head import (
 )
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
+from .readout import details
 
 __all__ = ["GradientStepper", "ScaleExplorer", "gradient_stepper", "scale_explorer"]
 
@@ -179,11 +180,18 @@ class GradientStepper(RMWidget):
             head = (f"<br>W_r response weights {np.round(self.w[:5], 2).tolist()} vs w* "
                     f"{TRUE_HEAD[:5].tolist()}: scale {learned_scale(self.w):.2f}")
         self.readout.value = (
-            "<table><tr><th>pair</th><th>Δ = r_c − r_r</th><th>Sigmoid(−Δ)</th>"
-            "<th>∂ℓ/∂r_c</th><th>∂ℓ/∂r_r</th><th>true gap Δ*</th></tr>" + rows + "</table>"
-            f"Step {self.steps}, η = {lr:.2f}: each arrow is η·Sigmoid(−Δ) long in free "
-            "mode. Through the head the step on W_r is η/20 (the features are word counts), "
-            "and a pair's step also moves every reward that shares its features." + head)
+            f"Step <b>{self.steps}</b>: sum of losses <b>{loss:.3f}</b>, "
+            f"<b>{int(np.sum(delta > 0))}</b> of {k} pairs ordered right."
+            "<br>Try: press Step a few times; notice which arrows are long and which pairs "
+            "stop moving once they are ordered right."
+            + details(
+                "<table><tr><th>pair</th><th>Δ = r_c − r_r</th><th>Sigmoid(−Δ)</th>"
+                "<th>∂ℓ/∂r_c</th><th>∂ℓ/∂r_r</th><th>true gap Δ*</th></tr>" + rows
+                + "</table>"
+                f"η = {lr:.2f}: each arrow is η·Sigmoid(−Δ) long in free mode. Through the "
+                "head the step on W_r is η/20 (the features are word counts), and a pair's "
+                "step also moves every reward that shares its features." + head,
+                "per-pair numbers"))
 
 
 @refuses_out_of_range
@@ -267,10 +275,14 @@ class ScaleExplorer(RMWidget):
         self._a_pt.set_data([beta], [min(scale, 5.9)])
         self._b_pt.set_data([beta], [loss])
         self.readout.value = (
-            f"β = {beta:.2f}: {agree:.1%} of the labels follow r*. Fitted scale "
-            f"<b>{scale:.3f}</b> (theory β = {beta:.2f}); fitted loss {loss:.4f}, floor "
-            f"(label entropy) {floor:.4f}, ln 2 = {LN2:.4f}.<br>W_r response weights "
-            f"{np.round(w[:5], 2).tolist()} vs β·w* {np.round(beta * TRUE_HEAD[:5], 2).tolist()}")
+            f"β = {beta:.2f}: fitted scale <b>{scale:.3f}</b>; fitted loss {loss:.4f}, floor "
+            f"(label entropy) {floor:.4f}."
+            "<br>Try: move β from small to large; notice the scale follow β and the loss stop "
+            "at its floor, not at zero."
+            + details(
+                f"{agree:.1%} of the labels follow r*; ln 2 = {LN2:.4f}; W_r response weights "
+                f"{np.round(w[:5], 2).tolist()} vs β·w* "
+                f"{np.round(beta * TRUE_HEAD[:5], 2).tolist()}"))
 
 
 @refuses_out_of_range

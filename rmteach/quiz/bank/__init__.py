@@ -1,5 +1,28 @@
 """The suite's self-check questions, gathered from one module per group of lessons.
 
+**Rules for a fair question** (a learner who has not read the lesson must not be able to
+pick the key from the wording alone). ``tests/test_quiz.py`` and ``tests/test_quiz_cues.py``
+check the ones a program can detect, over the whole bank:
+
+1. *Length and position.* The key is the longest option in at most a third of the items,
+   and no letter holds the key in more than 40 % of them.
+2. *No heading or title names the answer.* Neither the quiz's ``topic`` (shown as
+   "Self-check (topic)") nor the notebook heading above the quiz uses a word that only the
+   key uses; a true/false statement is asked before the section that states its answer.
+3. *No lone option with numbers.* If the key quotes a number, so do the distractors (or
+   none does).
+4. *No lone hedge.* The key is not the only option with may, might, can, usually, often,
+   tends (or a similar hedge).
+5. *No absolute words only in the distractors.* Always, never, only, all, none, every,
+   must, cannot, nothing, everything: not in half or more of the distractors while the key
+   has none.
+6. *No centroid key.* The key must not be the option every distractor is a one-step edit
+   of: its mean edit distance to the distractors is not below the mean distance between
+   distractors by a clear margin.
+7. *Real misconceptions.* Every distractor is a belief a learner actually holds, and its
+   feedback says why it is wrong (checked by hand; every wrong option has its own feedback,
+   tested).
+
 Each module in this package defines ``QUIZ_LIST`` (a list of :class:`rmteach.quiz.kit.Quiz`);
 this package joins them. ``QUIZZES`` maps each id to its quiz; ``BY_NOTEBOOK`` lists the
 ids each notebook asks, in the order the modules list them.

@@ -38,36 +38,40 @@ QUIZ_LIST: list[Quiz] = [
                      "σ(1) ≈ 0.73; pair 1 (confidently right) with σ(−6) ≈ 0.0025, almost "
                      "nothing. Each push raises r_c and lowers r_r by the same amount."),
         choices=(
-            Choice("Both pairs get the same push, because the loss treats every pair alike "
-                   "and the step size is shared.",
+            Choice("Both pairs get the same push of 0.5 per reward, because the step size is "
+                   "shared by all pairs.",
                    "The step size is shared, but the push σ(−Δ) depends on Δ: 0.73 for the "
                    "wrong pair, 0.0025 for the confidently right one."),
-            Choice("Pair 1 gets the larger push, because its gap of 6 is already large and "
-                   "the gradient grows with the gap.",
+            Choice("Pair 1 gets the larger push, about 6 against 1, because the gradient "
+                   "grows with the gap.",
                    "The gradient of −log σ(Δ) shrinks as Δ grows: a confidently right pair "
                    "has σ(−6) ≈ 0.0025 left to give."),
             Choice("Pair 2's rewards are pushed apart with weight about 0.73, while pair 1's "
                    "barely move (about 0.0025).",
                    "Right: σ(−Δ) is the weight of each pair's push."),
-            Choice("Only the rejected rewards move, downwards, because only they appear with "
-                   "a minus sign inside the loss.",
-                   "ℓ depends on r_c − r_r, so ∂ℓ/∂r_c = −∂ℓ/∂r_r: both rewards move, the "
-                   "chosen up and the rejected down."),
+            Choice("Pair 2 moves with weight about 0.27 = σ(−1), pair 1 with about "
+                   "0.9975 = σ(6).",
+                   "That is σ(Δ), the probability of the right order. The push is σ(−Δ): "
+                   "large for the wrong pair (0.73), tiny for the right one (0.0025)."),
         ),
         correct_index=2),
     MultipleChoice(
-        id="scale-from-noise", seed=0, notebook=NB04, topic="scale, label noise and β",
-        question=("Your reward model reaches 0.9 accuracy, yet its chosen rewards sit around "
-                  "−30 and its gaps are huge, and the training loss keeps creeping down. "
+        id="scale-from-noise", seed=0, notebook=NB04, topic="rewards around −30",
+        question=("Trained on noiseless labels, your reward model orders 100 % of its "
+                  "training pairs right and 90 % of held-out pairs. Its chosen rewards sit "
+                  "around −30, its gaps are huge, and the training loss keeps creeping down. "
                   "Which reading fits best?"),
         explanation=("The loss sees only gaps: the level (−30) is free and means nothing. "
-                     "With nearly consistent labels the loss keeps falling as the gaps grow, "
-                     "so the scale drifts; with annotators of rationality β the loss-"
-                     "minimising rewards are β·r*, so the scale measures label consistency."),
+                     "Separable training pairs let the loss keep falling as the gaps grow, "
+                     "so the scale drifts (with annotators of rationality β it would settle "
+                     "at β·r*). The order is usable, but the held-out pairs it gets wrong, "
+                     "it gets wrong with huge gaps: its probabilities are overconfident, so "
+                     "calibrate before using them (notebook 7)."),
         choices=(
-            Choice("The level −30 is free (only gaps matter) and the scale keeps growing "
-                   "because the labels are nearly noiseless: nothing is broken.",
-                   "Right: level free, scale set by the label noise (or unbounded without it)."),
+            Choice("The level −30 is free and the scale drifts on separable pairs: use the "
+                   "order, but calibrate the probabilities first.",
+                   "Right: level free, scale unbounded without label noise, and the wrong "
+                   "10 % are confidently wrong."),
             Choice("The model is broken: rewards of well-trained models sit near 0, and "
                    "−30 means the head has diverged and must be re-initialised.",
                    "Adding any constant to every reward of a prompt leaves the loss "
@@ -78,12 +82,12 @@ QUIZ_LIST: list[Quiz] = [
                    "consistent labels let the gaps grow."),
             Choice("The learning rate is too low, so the loss creeps; a larger one would "
                    "bring the rewards back to their true scale of about ±1.",
-                   "There is no true scale to come back to: with consistent labels the loss "
+                   "There is no true scale to come back to: on separable pairs the loss "
                    "keeps falling as the scale grows, whatever the learning rate."),
         ),
         correct_index=0),
     MultipleChoice(
-        id="offset-fixes", seed=0, notebook=NB04, topic="offsets and how to pin them",
+        id="offset-fixes", seed=0, notebook=NB04, topic="normalising rewards after training",
         question=("You normalise a trained reward model's outputs to mean 0 and std 1 on a "
                   "reference set (as OpenRLHF's normalize_reward does). What does that fix?"),
         explanation=("A global affine map fixes one level and one spread for all prompts. "
@@ -95,16 +99,16 @@ QUIZ_LIST: list[Quiz] = [
                    "compared because every prompt's rewards now average zero.",
                    "The mean is zero over the whole reference set, not per prompt: each "
                    "prompt keeps its own offset f(x)."),
-            Choice("Nothing at all: normalising is an affine map, and Bradley–Terry "
-                   "probabilities are unchanged by any affine map of the rewards.",
-                   "Only shifts leave σ(Δ) unchanged; dividing by the std rescales every "
-                   "gap and so every probability."),
+            Choice("The per-prompt offsets, not the scale: each prompt's rewards now average "
+                   "zero, and the gaps keep their size.",
+                   "The mean and std are taken over the whole reference set, so one shift "
+                   "and one scale act on all prompts: offsets stay, and the gaps shrink."),
             Choice("The same as TRL's centering penalty: both pin each pair's rewards around "
                    "zero, one during training and one after it.",
                    "TRL's penalty acts on every pair (r_c + r_r)² during training; a global "
                    "normalisation moves all rewards by one shift and one scale."),
-            Choice("The global level and spread only: per-prompt offsets stay as free as "
-                   "before, and dividing by the std changes every probability.",
+            Choice("A single shift and a single scale shared by every prompt: offsets "
+                   "between prompts remain, and each probability changes.",
                    "Right: one shift and one scale for all prompts."),
         ),
         correct_index=3),
@@ -114,7 +118,7 @@ QUIZ_LIST: list[Quiz] = [
                   "larger for stronger preferences. What does the margin do to a pair?"),
         explanation=("The push becomes σ(−(Δ − m)): a pair is only 'done' once its gap "
                      "clears m, so strong pairs get wider gaps and the whole scale grows. "
-                     "Llama 3 dropped it: the gain faded with more data."),
+                     "Llama 3 dropped it, reporting diminishing improvements after data scaling."),
         choices=(
             Choice("It subtracts m from the loss of strong pairs, so they count less and the "
                    "model attends more to the weak, uncertain pairs.",
@@ -124,11 +128,11 @@ QUIZ_LIST: list[Quiz] = [
                    "wider gaps and the rewards' scale grows.",
                    "Right: the push σ(−(Δ − m)) stays large until Δ passes m."),
             Choice("It caps the gap of each pair at m, so rewards stay bounded and the scale "
-                   "cannot drift even with noiseless labels.",
+                   "stays put even with noiseless labels.",
                    "Nothing caps the gap: past m the loss still falls as Δ grows, so the "
                    "scale can still drift."),
-            Choice("Nothing to the gradient: m is a constant, and constants vanish when the "
-                   "loss is differentiated with respect to the rewards.",
+            Choice("It leaves the gradient as it was: m is a constant, and constants vanish "
+                   "when the loss is differentiated.",
                    "m sits inside the sigmoid, so it shifts where the gradient σ(−(Δ − m)) "
                    "falls off; it does not add a constant to the loss."),
         ),

@@ -61,8 +61,8 @@ QUIZ_LIST: list[Quiz] = [
        ("{C≻A, A≻D, D≻B}",
         "These are only the 3 neighbouring pairs. The ranking also says C ≻ D, C ≻ B and "
         "A ≻ B: 4·3/2 = 6 pairs in all."),
-       ("{C≻A, C≻D, C≻B, A≻D, A≻B, B≻D}",
-        "Six pairs, but B ≻ D is backwards: B is ranked last, so D ≻ B."),
+       ("{C≻A, A≻D, D≻B, C≻D, C≻B, B≻A}",
+        "Six pairs, but B ≻ A is backwards: A is ranked above B, so A ≻ B."),
        ("{C≻A, C≻D, C≻B, A≻D, A≻B, D≻B}",
         "All 6 = 4·3/2 pairs, each in the ranking's direction."),
        ("all 12 ordered pairs: {C≻A, A≻C, C≻D, D≻C, C≻B, B≻C, A≻D, D≻A, A≻B, B≻A, D≻B, B≻D}",
@@ -80,18 +80,18 @@ QUIZ_LIST: list[Quiz] = [
        f"listwise loss {_LP:.4f}. Q gives (0.5, 2.0, 0.1, −1.0): the top pair C ≻ A is "
        f"backwards by 1.5, and the loss rises to {_LQ:.4f}. Lower listwise loss = higher "
        "average log-probability of the annotators' pair orders, so P agrees better.",
-       ("Model Q: its listwise loss is the higher one, and a higher value means a higher "
-        "likelihood of the ranking.",
+       (f"Model Q: its listwise loss, {_LQ:.3f}, is the higher one, and a higher value "
+        "means a higher likelihood of the ranking.",
         f"The loss is the negative log-likelihood: lower is better. Q's {_LQ:.4f} is worse "
         f"than P's {_LP:.4f}."),
-       (f"Model P: its listwise loss, {_LP:.3f}, is lower, because Q puts the top pair "
-        "C ≻ A the wrong way round.",
+       (f"Model P: every pair is in the annotators' order, and its loss, {_LP:.3f}, is "
+        "lower than Q's.",
         f"P's loss is {_LP:.4f}, Q's {_LQ:.4f}: Q gets the top pair C ≻ A backwards."),
-       ("They tie: both models use the same four scores, so the average over all pairs comes "
-        "out the same.",
+       ("They tie: both use the same four scores (sum 1.6), so the average over the 12 "
+        "ordered pairs is the same.",
         f"Which item gets which score matters. Q gives A more than C, against the ranking: "
         f"{_LQ:.4f} versus {_LP:.4f}."),
-       ("They tie in effect: Q reverses only one of the six pairs, and the 1/(N(N−1)) "
+       ("They tie in effect: Q reverses just one of the 6 pairs, and the 1/(N(N−1)) "
         "averages it away.",
         f"Averaging divides the extra cost by the pair count but does not remove it: "
         f"{_LQ:.4f} versus {_LP:.4f}."),

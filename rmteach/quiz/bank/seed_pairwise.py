@@ -56,17 +56,17 @@ QUIZ_LIST: list[Quiz] = [
        "right exactly when each pair was such a draw. If some prompts are over-represented "
        "in D_r, the average optimises for them instead.",
        ("The pairs are independent draws from the distribution E[·] is over, so each "
-        "deserves weight 1/|D_r|.",
+        "deserves the same weight.",
         "An average estimates an expectation when the pairs are i.i.d. draws from that "
         "distribution; then giving each the same weight 1/|D_r| is right."),
-       ("The rewards are normalised to lie in [0, 1], so the average of the terms stays on "
-        "the scale of E[·].",
-        "Rewards are unbounded real numbers and only their differences matter; their range "
-        "has nothing to do with replacing E[·] by an average."),
-       ("The reward model is already near its optimum, so the terms vary too little to bias "
-        "the average.",
-        "The approximation is about the data, not the model: it holds (or fails) for any "
-        "parameters φ."),
+       ("Each pair is labelled by several annotators, so that label noise averages out "
+        "within each term of the sum.",
+        "Label noise is part of the distribution E[·] is over: one label per pair is fine, "
+        "as long as the pairs themselves are representative draws."),
+       ("Pairs the model gets wrong carry a larger loss, so the average leans towards the "
+        "terms that matter most for E[·].",
+        "Eq. 4.37 weighs every pair by the same 1/|D_r|; a large term counts more in both "
+        "E[·] and the average, which is why the equal weights must be right."),
        ("Each prompt contributes exactly one pair, so the average over pairs is also the "
         "average over prompts.",
         "Prompts may bring many pairs. What matters is that the pairs, as collected, are "
@@ -100,20 +100,20 @@ QUIZ_LIST: list[Quiz] = [
        "Y<sub>a</sub>) − r(input, Y<sub>b</sub>)), with Sigmoid(z) = 1 / (1 + "
        "e<sup>−z</sup>). Which scenario, for a single input, is logically "
        "<i>inconsistent</i>?",
-       "Sigmoid(z) > 0.5 exactly when z > 0. With r(Y_a) = 3.0 < r(Y_b) = 4.0 the gap is −1, "
-       "so the probability must be Sigmoid(−1) ≈ 0.27, below 0.5. A probability of 0.73 "
+       "Sigmoid(z) > 0.5 exactly when z > 0. With r(Y_a) = 1.5 < r(Y_b) = 2.5 the gap is −1, "
+       "so the probability must be Sigmoid(−1) ≈ 0.27, below 0.5. A probability of 0.62 "
        "would need r(Y_a) above r(Y_b).",
-       ("r(Y_a) = 2.0, r(Y_b) = 1.0, Probability = 0.73",
-        "Consistent: Sigmoid(2.0 − 1.0) = Sigmoid(1) ≈ 0.731."),
-       ("r(Y_a) = 5.0, r(Y_b) = 5.0, Probability = 0.50",
+       ("r(Y_a) = 0.5, r(Y_b) = −0.5, Probability = 0.73",
+        "Consistent: Sigmoid(0.5 − (−0.5)) = Sigmoid(1) ≈ 0.731."),
+       ("r(Y_a) = 7.0, r(Y_b) = 7.0, Probability = 0.50",
         "Consistent: equal rewards give Sigmoid(0) = 0.5, however large they are."),
-       ("r(Y_a) = −1.0, r(Y_b) = −3.0, Probability = 0.88",
+       ("r(Y_a) = −2.5, r(Y_b) = −4.5, Probability = 0.88",
         "Consistent: negative rewards are fine; only the gap matters, and "
-        "Sigmoid(−1 − (−3)) = Sigmoid(2) ≈ 0.881."),
-       ("r(Y_a) = 3.0, r(Y_b) = 4.0, Probability = 0.73",
-        "Y_a has the lower reward, so Sigmoid(3 − 4) = Sigmoid(−1) ≈ 0.27 < 0.5."),
+        "Sigmoid(−2.5 − (−4.5)) = Sigmoid(2) ≈ 0.881."),
+       ("r(Y_a) = 1.5, r(Y_b) = 2.5, Probability = 0.62",
+        "Y_a has the lower reward, so Sigmoid(1.5 − 2.5) = Sigmoid(−1) ≈ 0.27 < 0.5."),
        answer="d"),
-    MC("preference-invariance", 7, NB01, "the invariance of the preference probability",
+    MC("preference-invariance", 7, NB01, "a new version of the reward model",
        "With r(x, y<sub>a</sub>) = 2 and r(x, y<sub>b</sub>) = 1 the model gives "
        "Pr(y<sub>a</sub> ≻ y<sub>b</sub> | x) = σ(1) ≈ 0.731. A new version of the reward "
        "model adds 10 to every reward: 12 and 11. What is Pr(y<sub>a</sub> ≻ y<sub>b</sub> "
@@ -129,7 +129,7 @@ QUIZ_LIST: list[Quiz] = [
         "apart.",
         "The sigmoid is applied to the difference, which is still 1, not to the rewards "
         "themselves."),
-       ("≈ 0.731, unchanged: a constant added to both rewards cancels in their difference.",
+       ("≈ 0.731: only the difference r_a − r_b enters the probability, and it is still 1.",
         "σ(12 − 11) = σ(1): adding the same constant to both rewards cancels in the "
         "difference."),
        ("≈ 0.999: the shift multiplies e^r_a by e^10, so y_a's share of e^r_a + e^r_b grows.",
@@ -148,16 +148,16 @@ QUIZ_LIST: list[Quiz] = [
        ("−[log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − r(x2, y_D))]",
         "That is the sum, |D_r| times the loss. Eq. 4.37 divides by |D_r| = 2; the sum has "
         "the same minimiser but grows with the size of the data set."),
-       ("−½ [log σ(r(x1, y_B) − r(x1, y_A)) + log σ(r(x2, y_D) − r(x2, y_C))]",
-        "The differences are reversed (rejected minus preferred): minimising this would "
-        "teach the model to prefer the rejected responses."),
-       ("−½ [log σ(r(x1, y_A) − r(x2, y_C)) + log σ(r(x1, y_B) − r(x2, y_D))]",
-        "This compares responses to different inputs. A preference pair compares two "
-        "responses to the same input x."),
+       ("−[log σ(r(x1, y_A) − r(x2, y_C)) + log σ(r(x1, y_B) − r(x2, y_D))]",
+        "This compares responses to different inputs (and drops the ½). A preference pair "
+        "compares two responses to the same input x."),
+       ("−[log σ(r(x1, y_A) + r(x2, y_C)) + log σ(r(x1, y_B) + r(x2, y_D))]",
+        "This adds rewards of responses to different inputs (and drops the ½): minimising "
+        "it raises every reward and says nothing about which response to x1 is better."),
        ("−½ [log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − r(x2, y_D))]",
         "Average over |D_r| = 2 pairs, each preferred minus rejected, same input."),
-       ("½ [log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − r(x2, y_D))]",
-        "The minus sign is missing: minimising this would push the probability of the human "
-        "choices towards 0."),
+       ("−½ [log σ(r(x1, y_A) + r(x1, y_B)) + log σ(r(x2, y_C) + r(x2, y_D))]",
+        "This adds the two rewards of a pair: minimising it raises both, the rejected one "
+        "too, and never asks which response is better."),
        answer="d"),
 ]

@@ -64,8 +64,8 @@ QUIZ_LIST: list[Quiz] = [
         "Rewards are not probabilities. Only the difference r_a − r_b enters σ(·), so adding "
         "a constant to both changes nothing, and the loss keeps falling as the gap grows "
         "past 1."),
-       ("It scores preferred responses above rejected ones to the same input, so Pr_φ "
-        "matches people's choices.",
+       ("It scores preferred responses above rejected ones to the same input, so its pair "
+        "probabilities match people's choices.",
         "Each term −log σ(r_a − r_b) falls as the gap r_φ(x, y_a) − r_φ(x, y_b) grows, so the "
         "model ranks preferred responses above rejected ones."),
        ("It makes each reward equal the quality score the annotators had in mind, so rewards "
@@ -113,10 +113,10 @@ QUIZ_LIST: list[Quiz] = [
        "φ is every trainable parameter of the reward model: the Transformer decoder (the LLM "
        "backbone, starting from its pre-trained weights) and the linear head W_r that turns "
        "h_last into the reward. Both are trained together on the preference loss.",
-       ("Only the linear head W_r: the pre-trained decoder is a fixed feature extractor and "
-        "is not part of φ.",
-        "The backbone is part of the reward model and is fine-tuned with it. Freezing it is "
-        "a cheaper variant, not what φ denotes."),
+       ("The head W_r and the decoder's last layer; the earlier layers keep their "
+        "pre-trained weights.",
+        "The whole backbone is part of the reward model and is fine-tuned with it. Freezing "
+        "some layers is a cheaper variant, not what φ denotes."),
        ("The decoder's parameters (starting from the pre-trained LLM) and the linear head "
         "W_r, trained together.",
         "φ is everything trainable in r_φ: the backbone and the head."),
@@ -124,10 +124,10 @@ QUIZ_LIST: list[Quiz] = [
         "with reinforcement learning.",
         "The policy is a separate model (usually written θ). The reward model is trained "
         "first and then scores the policy's outputs."),
-       ("Only the decoder's parameters: W_r is a fixed projection that reads the reward off "
-        "h_last.",
-        "W_r is learned: it decides which directions of h_last count as good. It is trained "
-        "with the backbone."),
+       ("The decoder and W_r, plus the value head that PPO later trains to predict "
+        "returns.",
+        "The value head belongs to the RL stage that comes after, not to r_φ; φ is the "
+        "decoder and W_r."),
        answer="b"),
     MC("data-distribution", 8, NB06, "the impact of data distribution on training",
        "Your preference data set D<sub>r</sub> has 9,000 pairs for coding prompts and 1,000 "

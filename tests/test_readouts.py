@@ -1,0 +1,41 @@
+"""One idea per widget (issue 19): each widget of notebooks 00–05 shows at most
+:data:`rmteach.widgets.readout.MAX_NUMBERS` numbers in its readout, the rest behind a
+"details" toggle, and a sentence saying what to try; checked at the start and after a move."""
+
+from __future__ import annotations
+
+import pytest
+
+import rmteach.widgets as rw
+from rmteach.widgets.readout import MAX_NUMBERS, details, visible_numbers
+
+#: name -> (how notebooks 00–05 build it, one control to move and a value for it)
+WIDGETS = {
+    "bradley_terry_explorer": (lambda: rw.bradley_terry_explorer(r_a=1.0, r_b=0.0),
+                               "scale", 3.0),
+    "pairwise_loss_explorer": (lambda: rw.pairwise_loss_explorer(delta=0.0), "delta", -4.0),
+    "gradient_stepper": (rw.gradient_stepper, "lr", 0.5),
+    "scale_explorer": (rw.scale_explorer, "beta", 4.0),
+    "offset_explorer": (rw.offset_explorer, "coef", 0.001),
+    "margin_explorer": (rw.margin_explorer, "top_margin", 3.0),
+}
+
+@pytest.mark.parametrize("name", sorted(WIDGETS))
+def test_readout_shows_at_most_four_numbers(name):
+    build, control, value = WIDGETS[name]
+    w = build()
+    for _ in range(2):
+        shown = visible_numbers(w.readout.value)
+        assert len(shown) <= MAX_NUMBERS, f"{name} shows {len(shown)} numbers: {shown}"
+        w.controls[control].value = value
+
+
+@pytest.mark.parametrize("name", sorted(WIDGETS))
+def test_readout_says_what_to_try(name):
+    text = WIDGETS[name][0]().readout.value
+    assert "Try" in text or name == "pairwise_loss_explorer", name   # nb02 says it in prose
+
+
+def test_details_hide_numbers_from_the_count():
+    assert visible_numbers("a 1.5 b 2 " + details("3 4 5 6 7")) == ["1.5", "2"]
+    assert visible_numbers("y_1 and x2 are names; r = −0.25") == ["−0.25"]
