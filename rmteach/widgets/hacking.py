@@ -47,8 +47,9 @@ def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
 
 
 def run_summary(runs) -> dict:
-    """Mean ± sd (sample sd, n − 1) over runs (PolicyRun objects or a :func:`cached_policy_runs` dict): final
-    proxy, start, peak and final true reward, the drop from the peak, its step, final KL."""
+    """Mean ± sd (sample sd, n − 1) over runs (PolicyRun objects or a
+    :func:`cached_policy_runs` dict): final proxy, start, peak and final true reward, the
+    drop from the peak, its step, final KL."""
     _check_runs(runs)
     if isinstance(runs, dict):
         true, proxy, kl, steps = runs["true"], runs["proxy"], runs["kl"], runs["steps"]
