@@ -180,9 +180,10 @@ QUIZ_LIST: list[Quiz] = [
         f"{_L1:.2f}, and lower is better.",
         "Lower is better only on the same pairs. D_1 and D_2 differ, and a set of harder "
         "pairs gives any model a higher loss."),
-       ("They are equally good: each model gives every preferred response Pr > 0.5, so both "
-        "are 100% accurate.",
-        "Accuracy ignores confidence, and it too was measured on different pairs; the losses "
-        "already differ per pair."),
+       ("Neither, yet: averages over 2 and over 4 pairs sit on different scales; compare "
+        "them once both sets hold equally many pairs.",
+        "Dividing by |D| already puts both on one per-pair scale, whatever the set sizes. "
+        "What differs is which pairs were scored (harder pairs cost any model more); equal "
+        "sizes would not fix that, the same pairs would."),
        answer="b"),
 ]
