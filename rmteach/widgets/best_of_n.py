@@ -192,10 +192,10 @@ class BestOfNExplorer(RMWidget):
                        "peak_n": peak, "heldout_accuracy": acc}
         n_seeds = len(c["true_learned"])
         self.readout.value = (
-            f"n = {n}: r* of the learned pick <b>{mean[j]:.2f}</b> (oracle "
+            f"r* of the learned pick <b>{mean[j]:.2f}</b> (oracle "
             f"{self.values['true_oracle']:.2f}); proxy − true = <b>{gap:.2f} sd</b>; held-out "
             f"accuracy of the reward models {acc:.1%}."
-            f"<details><summary>details</summary>{size} training prompts, β = "
+            f"<details><summary>details</summary>n = {n}; {size} training prompts, β = "
             f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the pick "
             f"{mean[j]:.2f} ± {sd[j]:.2f} (mean ± sd, n = {n_seeds} seeds); random pick "
             f"{self.values['true_random']:.2f}; the mean r* of the learned pick is highest at "

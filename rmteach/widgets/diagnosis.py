@@ -361,17 +361,22 @@ class LossDiagnosisExplorer(RMWidget):
             "codes": list(run.diagnosis.codes), "diagnosis": run.diagnosis.message,
             "blew_up": run.blew_up, "seconds": run.seconds, "stored": run.stored,
         }
+        titles = "; ".join(html.escape(f.title) for f in run.diagnosis.findings)
         paragraphs = "".join(f"<p style='margin:2px 0'><b>{html.escape(f.title)}</b>: "
                              f"{html.escape(f.explanation)}</p>"
                              for f in run.diagnosis.findings)
         when = ("a menu scenario, trained once and stored" if run.stored else
                 f"this run trained in {run.seconds:.1f} s")
+        final = ("the loss became NaN (not a number)" if run.blew_up or not ep else
+                 f"final train loss {run.train_loss[-1]:.3f}, held-out accuracy "
+                 f"{run.heldout_accuracy[-1]:.1%}")
         self.readout.value = (
-            f"<code>β = {beta:g}, lr = {lr:g}, {share:.0%} degenerate pairs (kept): "
+            f"β = {beta:g}, lr = {lr:g}: {final}. <b>Diagnosis</b>: {titles}."
+            f"<details><summary>details</summary><code>{share:.0%} degenerate pairs (kept); "
             f"{run.label_agreement:.0%} of the training labels agree with the true reward; "
             f"{when}</code>"
             f"<div style='margin-top:4px'><b>Diagnosis (rmteach.experiments.diagnose)</b>"
-            f"{paragraphs}</div>")
+            f"{paragraphs}</div></details>")
 
 
 def loss_diagnosis_explorer(beta: float = 10.0, lr: float = 3e-3, *,
