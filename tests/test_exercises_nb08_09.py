@@ -28,4 +28,20 @@ def test_kl_penalised_reward_mistakes():
     assert "forgot β_KL" in _msg(ex, lambda r, lp, lr, b: r - (lp - lr))
     assert "probability ratio" in _msg(ex, lambda r, lp, lr, b: r - b * np.exp(lp - lr))
     assert "shape" in _msg(ex, lambda r, lp, lr, b: float(np.sum(r)))
-    assert ex.evaluate(lambda r, lp, lr, b: r - b * (lp - lr)).ok
+    # the per-token variant: a sum over the tokens, NaN is no token
+    whole_only = lambda r, lp, lr, b: r - b * (lp - lr)  # noqa: E731
+    assert not ex.evaluate(whole_only).ok
+    per_token_mean = lambda r, lp, lr, b: r - b * (np.nanmean(lp - lr, axis=-1) if np.ndim(lp) == 2 else lp - lr)  # noqa: E501, E731
+    assert "averaged the per-token" in _msg(ex, per_token_mean)
+    nan_sum = lambda r, lp, lr, b: r - b * (np.sum(lp - lr, axis=-1) if np.ndim(lp) == 2 else lp - lr)  # noqa: E501, E731
+    assert "returned NaN" in _msg(ex, nan_sum)
+    good = lambda r, lp, lr, b: r - b * (np.nansum(lp - lr, axis=-1) if np.ndim(lp) == 2 else lp - lr)  # noqa: E501, E731
+    assert ex.evaluate(good).ok
+
+
+def test_kl_penalised_reward_model_answer_matches_the_package_on_whole_responses():
+    from rmteach.experiments.policy import kl_penalised_reward
+
+    for r, lp, lr, b in nb09._CASES:
+        if np.ndim(lp) == 1:
+            assert np.allclose(nb09._penalised(r, lp, lr, b), kl_penalised_reward(r, lp, lr, b))

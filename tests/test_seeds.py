@@ -93,6 +93,12 @@ def test_temperature_is_fitted_on_validation_and_reported_on_test(grouping):
         scores = score_lists(model, test)
         want = metrics_from_scores(test, [x * t["scale"][k] for x in scores], against=None)
         assert t["loss_a_scaled"][k] == pytest.approx(want.listwise_loss)
+        # the other model is calibrated the same way (calibrated against calibrated)
+        grouped = grouping.runs["grouped listwise (InstructGPT)"][k].model
+        assert t["scale_b"][k] == C.fit_scale(grouped, grouping.validations[k])
+        scores_b = score_lists(grouped, test)
+        want_b = metrics_from_scores(test, [x * t["scale_b"][k] for x in scores_b], against=None)
+        assert t["loss_b_scaled"][k] == pytest.approx(want_b.listwise_loss)
     assert t["spread"]["scale"].values == tuple(t["scale"])
 
 

@@ -31,7 +31,7 @@ MODEL = {"d_model": 16, "n_layers": 1, "n_heads": 2, "d_ff": 32}
 
 EXPECTED = {"healthy": "healthy", "coin-flip": "label-noise",
             "learning rate far too small": "learning-rate-too-small",
-            "learning rate too large": "overfitting",
+            "learning rate 0.03": "overfitting",
             "learning rate far too large": "learning-rate-too-large"}
 
 

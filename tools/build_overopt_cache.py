@@ -3,12 +3,15 @@
     python tools/build_overopt_cache.py            # the full grid (a few minutes on 2 cores)
     python tools/build_overopt_cache.py --quick --out /tmp/cache   # one tiny cell (tests)
     python tools/build_overopt_cache.py --policy-only              # notebook 09's runs only
+    python tools/build_overopt_cache.py --strong-only              # add the strong setting only
 
 For every setting of the grid (training-set size × label noise β, plus the length
 shortcut settings) and 5 seeds, :func:`rmteach.experiments.overoptimization.run_best_of_n`
 trains a TinyRewardModel and measures best-of-n against it.  Writes
 
-* ``best_of_n.json``: the curves of every run;
+* ``best_of_n.json``: the curves of every run, including :data:`STRONG`, a reward model
+  strong enough (held-out accuracy >= 0.85) to make "a better reward model" a real contrast
+  to the weak proxies of the grid (``--strong-only`` adds just it to the existing file);
 * ``policy_curves.json``: notebook 09's tiny RLHF loop (:mod:`rmteach.experiments.policy`) at
   every β_KL against the 5 filler-biased reward models (``--policy-only`` rebuilds
   just this file, about 5 minutes on 2 cores).
@@ -40,6 +43,9 @@ SIZES = (50, 150, 300)
 BETAS = (1.0, 3.0, math.inf)
 #: (n_prompts, beta, length_bias, length_controlled)
 LENGTH_SETTINGS = ((150, math.inf, 0.5, False), (150, math.inf, 0.5, True))
+#: a strong proxy for notebook 08: (n_prompts, beta, max_n): 1,000 prompts, perfect labels,
+#: lists of up to 6 responses (held-out accuracy about 0.86, against 0.65-0.72 in the grid)
+STRONG = (1000, math.inf, 6)
 #: the reward models of notebook 09's policy: annotators impressed by filler words
 POLICY_DATA = (100, math.inf, {"filler": 1.5})
 #: the policy runs stored for notebook 09 (per beta_kl and reward-model seed)
@@ -71,15 +77,18 @@ def _atomic_write(path: Path, write) -> None:
             os.remove(tmp)
 
 
-def _one_run(work: Path, n, beta, lb, lc, seed, epochs, kb=None) -> dict:
+def _one_run(work: Path, n, beta, lb, lc, seed, epochs, kb=None, max_n: int = 4) -> dict:
     """One experiment, remembered in ``work`` so that an interrupted build resumes."""
     key = setting_key(n, beta, lb, lc, kb)
-    path = work / f"{key}|seed={seed}|epochs={epochs}.json"
+    tail = "" if max_n == 4 else f"|max_n={max_n}"
+    path = work / f"{key}|seed={seed}|epochs={epochs}{tail}.json"
     if path.exists():
         return json.loads(path.read_text())
     t = time.perf_counter()
     run = run_best_of_n(n, beta=beta, seed=seed, length_bias=lb, length_controlled=lc,
-                        kind_bias=kb, epochs=epochs)
+                        kind_bias=kb, epochs=epochs, max_n=max_n)
+    if max_n != 4:
+        run.setting["max_n"] = int(max_n)
     doc = {"run": run.as_dict()}
     _atomic_write(path, lambda p: Path(p).write_text(json.dumps(doc)))
     print(f"{key} seed={seed}: acc={run.heldout_accuracy:.3f} "
@@ -98,6 +107,8 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
         key = setting_key(n, beta, lb, lc, kb)
         runs[key] = [_one_run(work, n, beta, lb, lc, seed, epochs, kb)["run"]
                      for seed in seeds]
+    if not quick:
+        runs.update(strong_runs(work, epochs))
     doc = {"grid": {"sizes": list(SIZES), "betas": [str(b) for b in BETAS],
                     "seeds": list(SEEDS), "epochs": epochs, "quick": quick},
            "runs": runs}
@@ -105,6 +116,25 @@ def build(out: Path, quick: bool = False, epochs: int = 12, work: Path | None = 
                   lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
     if not quick:
         policy_curves(out)
+    return doc
+
+
+def strong_runs(work: Path, epochs: int = 12, seeds=SEEDS) -> dict:
+    """``{setting_key: [run per seed]}`` of the :data:`STRONG` setting."""
+    n, beta, max_n = STRONG
+    return {setting_key(n, beta): [_one_run(work, n, beta, 0.0, False, s, epochs,
+                                            max_n=max_n)["run"] for s in seeds]}
+
+
+def add_strong(out: Path, epochs: int = 12, work: Path | None = None) -> dict:
+    """Add the :data:`STRONG` setting to an existing ``best_of_n.json`` (nothing else
+    changes)."""
+    work = Path(work) if work is not None else ROOT / "build" / "overopt-runs"
+    work.mkdir(parents=True, exist_ok=True)
+    path = out / "best_of_n.json"
+    doc = json.loads(path.read_text())
+    doc["runs"].update(strong_runs(work, epochs))
+    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(doc, sort_keys=True) + "\n"))
     return doc
 
 
@@ -146,6 +176,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="one tiny cell (for tests)")
     parser.add_argument("--policy-only", action="store_true",
                         help="rebuild only notebook 09's policy_curves.json")
+    parser.add_argument("--strong-only", action="store_true",
+                        help="add only the strong setting (STRONG) to the existing best_of_n.json")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--work", default=None, help="folder for the per-run results (resume "
                         "after an interruption; default build/overopt-runs)")
@@ -155,6 +187,8 @@ def main(argv=None) -> int:
         return 2
     if args.policy_only:
         policy_curves(Path(args.out))
+    elif args.strong_only:
+        add_strong(Path(args.out), epochs=args.epochs, work=args.work)
     else:
         build(Path(args.out), quick=args.quick, epochs=args.epochs, work=args.work)
     return 0

@@ -71,8 +71,9 @@ ece = Exercise(
     task=("Write my_ece(q, won, n_bins): q holds predicted probabilities in [0.5, 1], won the "
           "outcomes (1 = annotators agreed, 0 = not). Cut [0.5, 1] into n_bins equal bins, and "
           "return Σ_b (n_b / n) |mean(won in b) − mean(q in b)|."),
-    hint=("Bin index: np.minimum(((q - 0.5) / (0.5 / n_bins)).astype(int), n_bins - 1). Skip "
-          "empty bins; weight each bin by its count over the total."),
+    hint=("First find each q's bin from its distance above 0.5 and the bin width. Which bin "
+          "must q = 1.0, the right edge of the last bin, go in? An empty bin has no observed "
+          "rate: what should it add to the sum?"),
     solution_code='''
 def my_ece(q, won, n_bins):
     q, won = np.asarray(q, dtype=float), np.asarray(won, dtype=float)

@@ -58,8 +58,8 @@ best_of_n = Exercise(
     task=("Write my_best_of_n(responses, rewards, n): responses[i] has learned reward "
           "rewards[i]; only the first n responses were drawn. Return the drawn response with "
           "the highest learned reward (the first one on a tie)."),
-    hint=("Look at rewards[:n] only. max() gives the best value and list.index() its first "
-          "position."),
+    hint=("Only the responses that were drawn compete. Which of them does the learned reward "
+          "like most, and which one wins when two drawn responses share the top reward?"),
     solution_code='''
 def my_best_of_n(responses, rewards, n):
     drawn = list(rewards[:n])

@@ -2,8 +2,10 @@
 
 * ``kl_penalised_reward`` – write ``my_penalised_reward(reward, logp_policy, logp_ref,
   beta_kl)``: the reward the policy maximises in PPO-based RLHF,
-  r − β_KL · (log π(y|x) − log π_ref(y|x)), elementwise, as
-  :func:`rmteach.experiments.policy.kl_penalised_reward` computes it.
+  r − β_KL · (log π(y|x) − log π_ref(y|x)), one value per response, as
+  :func:`rmteach.experiments.policy.kl_penalised_reward` computes it for whole responses;
+  and the variant the notebook does not spell out: log-probabilities given **per token**
+  (responses × tokens, NaN after a response's end), as real RLHF code holds them.
 """
 
 from __future__ import annotations
@@ -19,13 +21,29 @@ __all__ = ["kl_penalised_reward"]
 
 _NAME = "my_penalised_reward"
 _L = math.log
-#: (reward, logp_policy, logp_ref, beta_kl)
+_NAN = float("nan")
+#: (reward, logp_policy, logp_ref, beta_kl): whole responses first, then per token
 _CASES = [
     (np.array([1.0, -0.5, 2.0]), np.array([_L(0.5), _L(0.1), _L(0.9)]),
      np.array([_L(0.25), _L(0.25), _L(0.25)]), 0.1),
     (np.array([0.3, 0.3]), np.array([_L(0.8), _L(0.2)]), np.array([_L(0.5), _L(0.5)]), 1.0),
     (np.array([2.0, -1.0]), np.array([_L(0.6), _L(0.4)]), np.array([_L(0.3), _L(0.7)]), 0.0),
+    (np.array([1.0, -0.5]), np.array([[_L(0.5), _L(0.5), _NAN], [_L(0.1), _L(0.2), _L(0.3)]]),
+     np.array([[_L(0.25), _L(0.25), _NAN], [_L(0.25), _L(0.25), _L(0.25)]]), 0.1),
+    (np.array([0.3, 0.3, 2.0]),
+     np.array([[_L(0.8), _NAN, _NAN], [_L(0.2), _L(0.9), _NAN], [_L(0.6), _L(0.6), _L(0.6)]]),
+     np.array([[_L(0.5), _NAN, _NAN], [_L(0.5), _L(0.5), _NAN], [_L(0.3), _L(0.3), _L(0.3)]]),
+     1.0),
 ]
+
+
+def _penalised(reward, logp_policy, logp_ref, beta_kl) -> np.ndarray:
+    """The model answer: a response's log-ratio is the sum of its tokens' (NaN = no token)."""
+    ratio = np.asarray(logp_policy, dtype=float) - np.asarray(logp_ref, dtype=float)
+    if ratio.ndim == 2:
+        ratio = np.nansum(ratio, axis=1)
+        return np.asarray(reward, dtype=float) - beta_kl * ratio
+    return _reference(reward, logp_policy, logp_ref, beta_kl)
 
 
 def _check(fn) -> str:
@@ -33,9 +51,18 @@ def _check(fn) -> str:
     for r, lp, lr, b in _CASES:
         args = f"{describe(r)}, {describe(lp)}, {describe(lr)}, {b}"
         got = as_float_array(call(fn, r, lp, lr, b, name=_NAME), name=_NAME, args_text=args)
-        want = _reference(r, lp, lr, b)
-        if close(got, want):
+        want = _penalised(r, lp, lr, b)
+        if got.shape == want.shape and close(got, want):
             continue
+        if lp.ndim == 2 and got.shape == want.shape:
+            if np.isnan(got).any():
+                raise Wrong(f"{_NAME}({args}) returned NaN. A NaN marks a token after the end "
+                            "of a shorter response: it is no token, so it adds nothing to the "
+                            "response's log-probability.")
+            if close(got, r - b * np.nanmean(lp - lr, axis=1)):
+                raise Wrong(f"{_NAME}({args}) averaged the per-token log-ratios. A response's "
+                            "log-probability is the sum of its tokens' log-probabilities, so "
+                            "its log-ratio is a sum too: longer responses can drift further.")
         if got.shape != want.shape:
             raise Wrong(f"{_NAME}({args}) returned shape {got.shape}; return one penalised "
                         f"reward per response, shape {want.shape}.")
@@ -50,21 +77,29 @@ def _check(fn) -> str:
             raise Wrong(f"{_NAME}({args}) used the probability ratio π/π_ref. The penalty is "
                         "its logarithm, log π − log π_ref (the inputs are already logs).")
         raise Wrong(f"{_NAME}({args}) returned {describe(got)}; expected {describe(want)}.")
-    return ("r − β_KL (log π − log π_ref): averaged over samples of π, the penalty is "
-            "β_KL · KL(π‖π_ref), the price of moving away from the reference policy.")
+    return ("r − β_KL (log π − log π_ref), with a response's log-ratio the sum over its "
+            "tokens: averaged over samples of π, the penalty is β_KL · KL(π‖π_ref), the price "
+            "of moving away from the reference policy.")
 
 
 kl_penalised_reward = Exercise(
     name="kl_penalised_reward",
     title="The KL-penalised reward of RLHF",
-    task=("Write my_penalised_reward(reward, logp_policy, logp_ref, beta_kl): arrays of the "
-          "learned rewards r(x, y) of sampled responses, their log-probabilities under the "
-          "policy and under the reference policy, and the KL coefficient. Return "
-          "r − β_KL · (log π(y|x) − log π_ref(y|x)) for each response."),
-    hint=("Everything is elementwise NumPy: reward - beta_kl * (logp_policy - logp_ref). "
-          "The inputs are log-probabilities already."),
+    task=("Write my_penalised_reward(reward, logp_policy, logp_ref, beta_kl): the learned "
+          "rewards r(x, y) of sampled responses, their log-probabilities under the policy and "
+          "under the reference policy, and the KL coefficient. Return the reward the policy "
+          "maximises, one value per response. check() first gives whole-response "
+          "log-probabilities (one per response), then what real RLHF code holds: one "
+          "log-probability per token (a row per response, NaN after a shorter response "
+          "ends). Make one function handle both."),
+    hint=("Moving away from the reference should cost reward, in proportion to β_KL and to "
+          "how much more likely the policy makes y than the reference did; the inputs are "
+          "logs already. How does a response's log-probability follow from its tokens'?"),
     solution_code='''
 def my_penalised_reward(reward, logp_policy, logp_ref, beta_kl):
-    return np.asarray(reward) - beta_kl * (np.asarray(logp_policy) - np.asarray(logp_ref))
+    ratio = np.asarray(logp_policy, dtype=float) - np.asarray(logp_ref, dtype=float)
+    if ratio.ndim == 2:                      # per token: a response's log-ratio is a sum
+        ratio = np.nansum(ratio, axis=1)
+    return np.asarray(reward, dtype=float) - beta_kl * ratio
 ''',
     checker=_check)

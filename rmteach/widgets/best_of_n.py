@@ -6,8 +6,8 @@
   the spread over 5 reward-model seeds.  Reads the cache of
   :mod:`rmteach.experiments.overoptimization` (nothing is trained on a slider move).
 * :func:`best_of_n_summary` – the cached numbers behind a claim, as mean ± sd rows.
-* :func:`length_bias_figure` – the length shortcut: best-of-n picks get longer and
-  not better, with and without length-controlled pairs.
+* :func:`length_bias_figure` – the length shortcut: best-of-n picks get longer (and, in
+  this toy, no worse in r*), with and without length-controlled pairs.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
 from ..experiments.overoptimization import load_cache, setting_key
+from ..experiments.seeds import spread
 from ..math._checks import check_int, check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
 
 __all__ = ["BestOfNExplorer", "best_of_n_explorer", "best_of_n_summary", "cached_runs",
-           "length_bias_figure"]
+           "length_bias_figure", "seed_sd"]
 
 _BETA_LABELS = {"1 (very noisy)": 1.0, "3 (noisy)": 3.0, "∞ (perfect labels)": math.inf}
 
@@ -60,12 +61,21 @@ def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
         j = all_ns.index(n)
 
         def ms(a, j=j):
-            return f"{a[:, j].mean():6.2f} ± {a[:, j].std():4.2f}"
+            return f"{a[:, j].mean():6.2f} ± {seed_sd(a[:, j]):4.2f}"
         lines.append(f"{n:>4} {c['kl'][0, j]:7.3f} {ms(c['true_learned']):>15} "
                      f"{c['true_oracle'][:, j].mean():9.2f} {c['true_random'][:, j].mean():9.2f}"
                      f" {ms(c['z_proxy']):>13} {ms(c['z_true']):>13} "
                      f"{c['length_learned'][:, j].mean():5.2f} words")
     return "\n".join(lines)
+
+
+def seed_sd(a) -> np.ndarray:
+    """The suite's spread (sample sd, n − 1, :func:`rmteach.seeds.spread`) of every column of
+    ``a`` (seeds × something): the half-width of every ± band and table cell here."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 1:
+        return np.float64(spread(a).sd)
+    return np.array([spread(col).sd for col in a.T])
 
 
 def _band_verts(x, lo, hi):
@@ -157,9 +167,9 @@ class BestOfNExplorer(RMWidget):
         n = int(self.controls["n"].value)
         c = self._all[setting_key(size, beta)]
         j = int(np.flatnonzero(self._ns == n)[0])
-        mean, sd = c["true_learned"].mean(0), c["true_learned"].std(0)
-        zp, zps = c["z_proxy"].mean(0), c["z_proxy"].std(0)
-        zt, zts = c["z_true"].mean(0), c["z_true"].std(0)
+        mean, sd = c["true_learned"].mean(0), seed_sd(c["true_learned"])
+        zp, zps = c["z_proxy"].mean(0), seed_sd(c["z_proxy"])
+        zt, zts = c["z_true"].mean(0), seed_sd(c["z_true"])
         self._oracle.set_data(self._ns, c["true_oracle"].mean(0))
         self._random.set_data(self._ns, c["true_random"].mean(0))
         self._learned.set_data(self._ns, mean)
@@ -181,13 +191,17 @@ class BestOfNExplorer(RMWidget):
                        "true_random": float(c["true_random"].mean(0)[j]),
                        "z_proxy": float(zp[j]), "z_true": float(zt[j]), "gap_z": float(gap),
                        "peak_n": peak, "heldout_accuracy": acc}
+        n_seeds = len(c["true_learned"])
         self.readout.value = (
-            f"{size} training prompts, β = {self.controls['beta'].value}: held-out accuracy "
-            f"{acc:.1%} (mean of 5 seeds).<br>n = {n}, KL_bon = {self._kl[j]:.3f} nats: "
-            f"r* of the pick <b>{mean[j]:.2f} ± {sd[j]:.2f}</b> (oracle "
-            f"{self.values['true_oracle']:.2f}, random {self.values['true_random']:.2f}); "
-            f"the learned pick's r* is highest at n = {peak}.<br>Proxy {zp[j]:.2f} sd vs "
-            f"true {zt[j]:.2f} sd above the pool mean: a gap of <b>{gap:.2f} sd</b>.")
+            f"r* of the learned pick <b>{mean[j]:.2f}</b> (oracle "
+            f"{self.values['true_oracle']:.2f}); proxy − true = <b>{gap:.2f} sd</b>; held-out "
+            f"accuracy of the reward models {acc:.1%}."
+            f"<details><summary>details</summary>n = {n}; {size} training prompts, β = "
+            f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the pick "
+            f"{mean[j]:.2f} ± {sd[j]:.2f} (mean ± sd, n = {n_seeds} seeds); random pick "
+            f"{self.values['true_random']:.2f}; the mean r* of the learned pick is highest at "
+            f"n = {peak}; proxy {zp[j]:.2f} sd and true {zt[j]:.2f} sd above the pool mean."
+            f"</details>")
 
 
 def _key_args(key: str):
@@ -221,7 +235,7 @@ def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias
             c = cached_runs(*args, cache=cache)
             ns = c["ns"][0]
             for ax, field in ((ax1, "length_learned"), (ax2, "true_learned")):
-                m, s = c[field].mean(0), c[field].std(0)
+                m, s = c[field].mean(0), seed_sd(c[field])
                 ax.fill_between(ns, m - s, m + s, color=colour, alpha=0.2, lw=0)
                 ax.plot(ns, m, color=colour, lw=2, marker="o", ms=3, label=label)
                 values[(label, field)] = m
@@ -234,7 +248,7 @@ def length_bias_figure(n_prompts: int = 150, beta: float = math.inf, length_bias
         ax1.set_ylabel("length of the pick (words)")
         ax1.set_title("Best-of-n picks get longer…")
         ax2.set_ylabel("true reward r* of the pick")
-        ax2.set_title("…and not better")
+        ax2.set_title("…and no worse in r* here")
         ax1.legend(frameon=False)
         ax2.legend(handles=ax2.get_lines()[-1:], frameon=False, loc="upper left")
     _finish(fig)

@@ -125,10 +125,11 @@ class TieredRankingExplorer(RMWidget):
         self._heading.set_text(f"{len(pairs)} cross-tier pairs, {right} ordered right")
         sizes = " + ".join(f"{len(t)}²" for t in tiers)
         self.readout.value = (
-            f"Tiers {tiers}: N = {n}, pairs = (N² − ({sizes}))/2 = {tiered_pair_count(tiers)} "
-            f"(N(N−1)/2 = {n * (n - 1) // 2} without ties). Tiered listwise loss = mean over "
-            f"these pairs of −log Sigmoid(r_better − r_worse) = <b>{loss:.4f}</b> "
-            f"(ln 2 = 0.6931 for an undecided model).")
+            f"<b>{tiered_pair_count(tiers)}</b> cross-tier pairs ({n * (n - 1) // 2} without "
+            f"ties); tiered listwise loss <b>{loss:.4f}</b>."
+            f"<details><summary>details</summary>Tiers {tiers}: N = {n}, pairs = (N² − "
+            f"({sizes}))/2; the loss is the mean over these pairs of −log Sigmoid(r_better − "
+            f"r_worse) (ln 2 = 0.6931 for an undecided model).</details>")
 
 
 def tiered_ranking_explorer(ranking: str = "A > B = C > D",
@@ -194,10 +195,10 @@ class ReliabilityExplorer(RMWidget):
         self.values = {"temperature": t, "fitted_temperature": self.fitted, "ece": ece,
                        "log_loss": ll, "accuracy": float(np.mean(self.test_gap > 0))}
         self.readout.value = (
-            f"T = {t:.3f} (fitted on the validation split: {self.fitted:.3f}). On the test "
-            f"pairs: ECE <b>{ece:.4f}</b>, log-loss {ll:.4f}, accuracy "
-            f"{np.mean(self.test_gap > 0):.4f} (the same for every T: dividing by T never "
-            "changes an order).")
+            f"T = {t:.3f} (fitted on the validation split: {self.fitted:.3f}): test ECE "
+            f"<b>{ece:.4f}</b>, accuracy {np.mean(self.test_gap > 0):.4f}."
+            f"<details><summary>details</summary>Test log-loss {ll:.4f}. The accuracy is the "
+            "same for every T: dividing by T never changes an order.</details>")
 
 
 @validated(n_bins="int[1,100]")      # more bins than pairs per bin say nothing, and cost

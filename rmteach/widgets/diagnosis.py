@@ -68,7 +68,7 @@ SCENARIOS: dict[str, tuple[float, float]] = {
     "healthy: clean labels, a good learning rate": (10.0, 3e-3),
     "coin-flip labels (β = 0)": (0.0, 3e-3),
     "learning rate far too small (1e-6)": (10.0, 1e-6),
-    "learning rate too large (0.03): overfits": (10.0, 3e-2),
+    "learning rate 0.03: the train/held-out gap opens (one seed)": (10.0, 3e-2),
     "learning rate far too large (10)": (10.0, 10.0),
 }
 #: name -> (β, lr, share of degenerate training pairs): scenarios with degenerate pairs
@@ -363,17 +363,22 @@ class LossDiagnosisExplorer(RMWidget):
             "codes": list(run.diagnosis.codes), "diagnosis": run.diagnosis.message,
             "blew_up": run.blew_up, "seconds": run.seconds, "stored": run.stored,
         }
+        titles = "; ".join(html.escape(f.title) for f in run.diagnosis.findings)
         paragraphs = "".join(f"<p style='margin:2px 0'><b>{html.escape(f.title)}</b>: "
                              f"{html.escape(f.explanation)}</p>"
                              for f in run.diagnosis.findings)
         when = ("a menu scenario, trained once and stored" if run.stored else
                 f"this run trained in {run.seconds:.1f} s")
+        final = ("the loss became NaN (not a number)" if run.blew_up or not ep else
+                 f"final train loss {run.train_loss[-1]:.3f}, held-out accuracy "
+                 f"{run.heldout_accuracy[-1]:.1%}")
         self.readout.value = (
-            f"<code>β = {beta:g}, lr = {lr:g}, {share:.0%} degenerate pairs (kept): "
+            f"β = {beta:g}, lr = {lr:g}: {final}. <b>Diagnosis</b>: {titles}."
+            f"<details><summary>details</summary><code>{share:.0%} degenerate pairs (kept); "
             f"{run.label_agreement:.0%} of the training labels agree with the true reward; "
             f"{when}</code>"
             f"<div style='margin-top:4px'><b>Diagnosis (rmteach.experiments.diagnose)</b>"
-            f"{paragraphs}</div>")
+            f"{paragraphs}</div></details>")
 
 
 @refuses_out_of_range

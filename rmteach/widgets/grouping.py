@@ -5,13 +5,18 @@ seeds.
   passes per list) against pair-exploded training (each pair its own example, N(N−1)
   passes per list) and exploded with as many steps as grouped; cost, train versus
   held-out accuracy, the held-out loss after its best epoch, each over several seeds;
-  a temperature for one model fitted on validation prompts and compared on test prompts.
+  a temperature for each model fitted on validation prompts and compared on test prompts.
+* :func:`one_list_arm` / :func:`cached_one_list_arm` – a fourth arm, grouped listwise with
+  **one list per step** (as many steps as small-batch exploded training, yet each response
+  in one update per epoch), to test InstructGPT's explanation of the overfitting; stored
+  by ``tools/build_grouping_cache.py`` (a test rebuilds one seed and compares).
 
 torch is only imported when something is trained.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +24,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.generate import PreferenceData, make_preference_data
-from ..experiments.seeds import Spread, spread
+from ..experiments.overoptimization import CACHE_DIR
+from ..experiments.seeds import SEEDS, Spread, spread
 from ..model.evaluate import metrics_from_scores, score_lists
 from .comparing import fit_scale
 from .diagnosis import TINY
 from .training import FigureView
 
-__all__ = ["GroupingComparison", "grouping_comparison", "grouping_data"]
+__all__ = ["ONE_LIST", "ONE_LIST_CACHE", "GroupingComparison", "cached_one_list_arm",
+           "grouping_comparison", "grouping_data", "one_list_arm"]
+
+#: the label of the fourth arm (grouped listwise, one list per optimiser step)
+ONE_LIST = "grouped listwise, one list per step"
+#: where :func:`one_list_arm`'s runs are stored (made by tools/build_grouping_cache.py)
+ONE_LIST_CACHE = CACHE_DIR / "grouping_one_list.json"
+#: notebook 06's setting of the grouping comparison (the stored arm uses the same)
+NB06_SETTING = {"n_prompts": 80, "n": 6, "epochs": 6, "lr": 1e-2}
 
 @dataclass
 class GroupingComparison:
@@ -112,23 +126,23 @@ class GroupingComparison:
 
     def temperature(self, a: str = "exploded pairs",
                     b: str = "grouped listwise (InstructGPT)") -> dict:
-        """Fit a temperature (a positive scale s on ``a``'s rewards) on each seed's
-        *validation* prompts, then compare ``a`` at that scale with ``b`` on the held-out
-        test prompts. Returns per-seed lists and :class:`~rmteach.experiments.seeds.Spread` values:
-        ``scale``, ``loss_a`` (test, scale 1), ``loss_a_scaled`` (test, fitted scale),
-        ``loss_b`` (test)."""
-        out = {"scale": [], "loss_a": [], "loss_a_scaled": [], "loss_b": []}
+        """Fit a temperature (a positive scale s on a model's rewards) for **each** of ``a``
+        and ``b`` on each seed's *validation* prompts, then compare them on the held-out
+        test prompts. Returns per-seed lists and :class:`~rmteach.experiments.seeds.Spread`
+        values: ``scale`` and ``scale_b`` (fitted), ``loss_a`` and ``loss_b`` (test, scale
+        1), ``loss_a_scaled`` and ``loss_b_scaled`` (test, fitted scale)."""
+        out = {"scale": [], "scale_b": [], "loss_a": [], "loss_a_scaled": [], "loss_b": [],
+               "loss_b_scaled": []}
         for k in range(len(self.seeds)):
-            ma, mb = self.runs[a][k].model, self.runs[b][k].model
-            scale = fit_scale(ma, self.validations[k])
             test = list(self.datas[k].heldout)
-            sa = score_lists(ma, test)
-            out["scale"].append(scale)
-            out["loss_a"].append(metrics_from_scores(test, sa, against=None).listwise_loss)
-            out["loss_a_scaled"].append(metrics_from_scores(
-                test, [x * scale for x in sa], against=None).listwise_loss)
-            out["loss_b"].append(metrics_from_scores(
-                test, score_lists(mb, test), against=None).listwise_loss)
+            for model, tail in ((self.runs[a][k].model, "a"), (self.runs[b][k].model, "b")):
+                scale = fit_scale(model, self.validations[k])
+                scores = score_lists(model, test)
+                out["scale" if tail == "a" else "scale_b"].append(scale)
+                out[f"loss_{tail}"].append(
+                    metrics_from_scores(test, scores, against=None).listwise_loss)
+                out[f"loss_{tail}_scaled"].append(metrics_from_scores(
+                    test, [x * scale for x in scores], against=None).listwise_loss)
         return {**out, "spread": {key: spread(v) for key, v in out.items()}}
 
     def seed_results(self, k: int = 0) -> dict:
@@ -214,3 +228,33 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
     return GroupingComparison(n=n, results={lab: r[0] for lab, r in runs.items()},
                               data=datas[0], seeds=seeds, runs=runs, datas=tuple(datas),
                               validations=tuple(validations))
+
+
+def one_list_arm(*, seeds: Sequence[int] = SEEDS, n_prompts: int = NB06_SETTING["n_prompts"],
+                 n: int = NB06_SETTING["n"], epochs: int = NB06_SETTING["epochs"],
+                 lr: float = NB06_SETTING["lr"]) -> dict:
+    """Train grouped listwise with one list per step on each seed's data of
+    :func:`grouping_comparison` (same data, same initial weights) and return ``{"setting",
+    "seeds", "rows"}``: one :meth:`GroupingComparison.rows` row per seed (no timings)."""
+    from ..model.training import train
+
+    rows = []
+    for sd in seeds:
+        data, _ = grouping_data(n_prompts, n, int(sd))
+        result = train(data, loss="listwise", mode="grouped", epochs=epochs, lr=lr,
+                       batch_size=1, seed=int(sd), device="cpu",
+                       model_kwargs=dict(TINY["model_kwargs"]), progress=False)
+        row = GroupingComparison(n=n, results={ONE_LIST: result}).rows()[0]
+        row.pop("seconds_per_epoch")
+        rows.append({k: (round(v, 6) if isinstance(v, float) else v) for k, v in row.items()})
+    return {"setting": {"n_prompts": n_prompts, "n": n, "epochs": epochs, "lr": lr,
+                        "batch_size": 1}, "seeds": [int(s) for s in seeds], "rows": rows}
+
+
+def cached_one_list_arm() -> dict:
+    """The stored :func:`one_list_arm` runs of notebook 06: measurement -> list per seed."""
+    if not ONE_LIST_CACHE.exists():
+        raise ValueError(f"the cache {ONE_LIST_CACHE} is missing; rebuild it with "
+                         "`python tools/build_grouping_cache.py`.")
+    doc = json.loads(ONE_LIST_CACHE.read_text())
+    return {key: [row[key] for row in doc["rows"]] for key in doc["rows"][0] if key != "run"}

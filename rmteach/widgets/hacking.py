@@ -22,7 +22,7 @@ from ..experiments.policy import PolicyRun
 from ..math._checks import check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
-from .best_of_n import _band_verts
+from .best_of_n import _band_verts, seed_sd
 
 __all__ = ["BETA_KLS", "KLPenaltyExplorer", "cached_policy_runs", "kl_penalty_explorer",
            "run_summary"]
@@ -48,8 +48,9 @@ def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
 
 
 def run_summary(runs) -> dict:
-    """Mean ± sd over runs (PolicyRun objects or a :func:`cached_policy_runs` dict): final
-    proxy, start, peak and final true reward, the drop from the peak, its step, final KL."""
+    """Mean ± sd (sample sd, n − 1) over runs (PolicyRun objects or a
+    :func:`cached_policy_runs` dict): final proxy, start, peak and final true reward, the
+    drop from the peak, its step, final KL."""
     _check_runs(runs)
     if isinstance(runs, dict):
         true, proxy, kl, steps = runs["true"], runs["proxy"], runs["kl"], runs["steps"]
@@ -59,14 +60,14 @@ def run_summary(runs) -> dict:
         kl = np.array([r.kl for r in runs])
         steps = runs[0].steps
     peak = true.max(axis=1)
-    return {"proxy_end": (proxy[:, -1].mean(), proxy[:, -1].std()),
-            "true_start": (true[:, 0].mean(), true[:, 0].std()),
-            "true_peak": (peak.mean(), peak.std()),
-            "true_end": (true[:, -1].mean(), true[:, -1].std()),
-            "drop": ((peak - true[:, -1]).mean(), (peak - true[:, -1]).std()),
-            "peak_step": (float(np.mean(steps[true.argmax(axis=1)])),
-                          float(np.std(steps[true.argmax(axis=1)]))),
-            "kl_end": (kl[:, -1].mean(), kl[:, -1].std())}
+    peak_steps = np.asarray(steps[true.argmax(axis=1)], dtype=float)
+    return {"proxy_end": (proxy[:, -1].mean(), seed_sd(proxy[:, -1])),
+            "true_start": (true[:, 0].mean(), seed_sd(true[:, 0])),
+            "true_peak": (peak.mean(), seed_sd(peak)),
+            "true_end": (true[:, -1].mean(), seed_sd(true[:, -1])),
+            "drop": ((peak - true[:, -1]).mean(), seed_sd(peak - true[:, -1])),
+            "peak_step": (float(peak_steps.mean()), float(seed_sd(peak_steps))),
+            "kl_end": (kl[:, -1].mean(), seed_sd(kl[:, -1]))}
 
 
 def _check_runs(runs) -> None:
@@ -144,7 +145,7 @@ class KLPenaltyExplorer(RMWidget):
         x = runs["steps"].astype(float)
         for band, line, field in zip(self._bands, self._lines, ("proxy", "true", "kl")):
             a = runs[field]
-            m, s = a.mean(0), a.std(0)
+            m, s = a.mean(0), seed_sd(a)
             line.set_data(x, m)
             band.set_verts([_band_verts(x, m - s, m + s)])
         for line, row in zip(self._seed_lines, runs["true"]):
@@ -163,14 +164,18 @@ class KLPenaltyExplorer(RMWidget):
         def ms(name, fmt=".2f"):
             m, s = summary[name]
             return f"{m:{fmt}} ± {s:{fmt}}"
+        n_models = len(runs["true"])
         self.readout.value = (
-            f"β_KL = {b:g}: true reward {ms('true_start')} at the start, peak "
-            f"{ms('true_peak')} (step {summary['peak_step'][0]:.0f}), end "
-            f"<b>{ms('true_end')}</b>; learned reward at the end {ms('proxy_end')}; "
-            f"KL at the end {ms('kl_end')} nats (5 reward models; a policy writing only "
+            f"β_KL = {b:g}: the true reward peaks at {summary['true_peak'][0]:+.2f} and ends at "
+            f"<b>{summary['true_end'][0]:+.2f}</b>; the policy ends "
+            f"{summary['kl_end'][0]:.1f} nats from the reference."
+            f"<details><summary>details</summary>Mean ± sd over n = {n_models} reward models: "
+            f"true reward {ms('true_start')} at the start, peak {ms('true_peak')} (step "
+            f"{summary['peak_step'][0]:.0f}), end {ms('true_end')}; learned reward at the end "
+            f"{ms('proxy_end')}; KL at the end {ms('kl_end')} nats (a policy writing only "
             f"on-topic words would score {self._cache['best_true']:+.2f}).<br>"
-            f"Words per response, reference → policy (mean of 5): {per_response}.<br>"
-            f"Words the policy writes more (reward model of seed 0): {grown}.")
+            f"Words per response, reference → policy (mean of {n_models}): {per_response}.<br>"
+            f"Words the policy writes more (reward model of seed 0): {grown}.</details>")
 
 
 @refuses_out_of_range

@@ -176,16 +176,16 @@ QUIZ_LIST: list[Quiz] = [
                      "observed: overconfident. One temperature T fitted on a validation "
                      "split fixes it without changing any order."),
         choices=(
-            Choice("It is well calibrated: a model that orders 96% of the pairs right must "
-                   "also give probabilities that the annotators' choices bear out.",
+            Choice("It is well calibrated: a model that orders 96% of the pairs right has "
+                   "earned probabilities near 1, since most of its calls are correct.",
                    "Accuracy only asks whether the sign of Δ is right and ignores its size; A "
                    "says 0.99 where 0.96 is observed."),
-            Choice("It is badly ranked: rescaling its gaps until they are calibrated would "
-                   "also lift its accuracy above the 96% it has now.",
-                   "Dividing every gap by one T > 0 keeps every sign, so the order and the "
-                   "accuracy stay exactly as they are; only the probabilities move."),
-            Choice("It cannot be judged on held-out pairs: calibration compares its "
-                   "probabilities with the training labels it was fitted to.",
+            Choice("It is underconfident: its gaps are too small for 96% accuracy, and one "
+                   "temperature T < 1, fitted on a validation split, would fix that.",
+                   "Underconfident means saying less than the observed rate. A says 0.99 where "
+                   "0.96 is observed: more, not less. T < 1 would push 0.99 further up."),
+            Choice("Its calibration is judged on the training labels it was fitted to, so "
+                   "0.99 against the 96% agreement on held-out pairs says little.",
                    "It is the other way round: calibration is measured on held-out pairs, "
                    "predicted σ(Δ) against the observed agreement rate."),
             Choice("It is overconfident: one temperature T > 1, fitted on a validation "

@@ -88,18 +88,19 @@ QUIZ_LIST: list[Quiz] = [
        "(an untrained model is already nearly undecided) to the end. The data, not the "
        "optimiser or the model, set this floor; it is the same collapse as the literal "
        "reading of Eq. 4.57 in notebook 3.",
-       ("The learning rate is too small for this data set: with a larger step the loss "
-        "would fall below 0.693 here too.",
-        "The same code and learning rate work on clean data. With contradicting labels no "
-        "step size helps: every gap that lowers one copy's loss raises its mirror's more."),
+       ("The rewards collapsed to one constant early on, so every gap is 0; new initial "
+        "weights would let the loss fall.",
+        "A collapse would show on the other data set too, which trains well with the same "
+        "code. Here Δ = 0 is no accident of the start: it is the best any model can do on "
+        "pairs labelled both ways."),
        ("The model is too small to store so many pairs: a bigger backbone would memorise "
         "them and drive the loss down.",
         "No model of any size can prefer y_a to y_b and y_b to y_a for the same input: the "
         "two terms ℓ(Δ) + ℓ(−Δ) are at least 2 ln 2 whatever the capacity."),
-       ("The model is overfitting the noisy pairs: it has memorised them, which is why the "
-        "loss cannot fall any further.",
-        "Overfitting drives the training loss down, below the held-out loss. Here the "
-        "training loss itself never moves from ln 2."),
+       ("The two labels of a pair cancel only at first; once one direction takes the lead, "
+        "the loss falls below 0.693.",
+        "With both directions about equally often in D_r neither takes the lead: any gap "
+        "that lowers one copy's loss raises its mirror's more, so Δ = 0 stays the minimum."),
        ("For a pair labelled both ways the terms ℓ(Δ) + ℓ(−Δ) are smallest at Δ = 0, so "
         "the best model is undecided.",
         "ℓ(Δ) + ℓ(−Δ) ≥ 2 ln 2 with equality at Δ = 0: Pr_φ = 0.5 is optimal, and each pair "
@@ -180,9 +181,10 @@ QUIZ_LIST: list[Quiz] = [
         f"{_L1:.2f}, and lower is better.",
         "Lower is better only on the same pairs. D_1 and D_2 differ, and a set of harder "
         "pairs gives any model a higher loss."),
-       ("They are equally good: each model gives every preferred response Pr > 0.5, so both "
-        "are 100% accurate.",
-        "Accuracy ignores confidence, and it too was measured on different pairs; the losses "
-        "already differ per pair."),
+       ("Neither, yet: averages over 2 and over 4 pairs sit on different scales; compare "
+        "them once both sets hold equally many pairs.",
+        "Dividing by |D| already puts both on one per-pair scale, whatever the set sizes. "
+        "What differs is which pairs were scored (harder pairs cost any model more); equal "
+        "sizes would not fix that, the same pairs would."),
        answer="b"),
 ]

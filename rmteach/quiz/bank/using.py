@@ -37,25 +37,28 @@ QUIZ_LIST = [
                      "true reward: the model's errors, not its knowledge. That is Goodhart's "
                      "law, and what Gao, Schulman & Hilton (2022) measured."),
         choices=(
-            Choice("The policy's learning rate is too high, so the updates overshoot and "
-                   "the policy oscillates around the best responses of each prompt.",
-                   "An overshooting step would make the learned reward jump around too. Here "
-                   "it rises steadily: the optimiser is doing its job. The problem is the "
-                   "target it optimises."),
+            Choice("With β_KL = 0 the policy is free to drift far from the reference; the "
+                   "missing penalty causes the fall, and a KL penalty would remove it.",
+                   "The penalty limits how far the policy goes, so it can stop the policy "
+                   "before the fall; it does not cause it. With a reward model that was right "
+                   "everywhere, drifting far would only raise r*. The fall comes from where "
+                   "the reward model is wrong."),
             Choice("The optimiser seeks out the responses whose learned reward most exceeds "
                    "their true reward, so it ends up exploiting the reward model's errors.",
                    "Yes: optimising hard selects for the model's over-ratings (Goodhart's "
                    "law)."),
-            Choice("The true reward r* changes during training because the annotators grow "
-                   "tired, so later labels are noisier than the ones the model learned from.",
-                   "r* is fixed: it is the hidden rule of the synthetic language, and no "
-                   "labels are collected during the policy's training. Only the policy "
-                   "changes."),
-            Choice("The reward model keeps training on the policy's outputs, and it forgets "
-                   "what it learned from the human comparisons it was first trained on.",
-                   "The reward model is frozen during the policy's training (as in "
-                   "InstructGPT). Its scores never change; the policy moves to where they "
-                   "are wrong."),
+            Choice("The policy's samples grow more varied as it trains, so the estimate of "
+                   "the learned reward gets noisier and the noisy updates lower r*.",
+                   "The opposite happens: the policy concentrates on a few words (notebook 9's "
+                   "filler words), and noise in an unbiased estimate would not push r* down "
+                   "steadily. The updates follow the learned reward faithfully; it is the "
+                   "target that is wrong."),
+            Choice("The reward model was trained for too few epochs; more epochs on the same "
+                   "comparisons would fit them better and remove the fall.",
+                   "More epochs fit the training comparisons better but say nothing about "
+                   "responses far from them, which is where the policy goes. Gao et al. "
+                   "(2022) found that larger reward models and more data move the turn "
+                   "further out; they do not remove it."),
         ),
         correct_index=1),
     MultipleChoice(
@@ -75,11 +78,12 @@ QUIZ_LIST = [
                    "A larger β_KL changes the optimum itself, not just the speed: the best "
                    "policy of r − β_KL·KL is π_ref·exp(r/β_KL), normalised, which stays "
                    "closer to π_ref for a larger β_KL however long you train."),
-            Choice("Exploration for exploitation: the penalty adds entropy so the policy keeps "
-                   "sampling all responses evenly until the end of training.",
-                   "The penalty pulls towards π_ref, not towards an even spread; if π_ref "
-                   "favoured some responses, so would the penalised policy. It limits the "
-                   "divergence, it is not an entropy bonus."),
+            Choice("Exploration for exploitation: the penalty keeps the policy sampling as "
+                   "widely as the reference policy, so it explores evenly to the end.",
+                   "The penalty pulls towards π_ref's own preferences, not towards an even "
+                   "spread, and it does not stop the policy from concentrating where the "
+                   "reward pays enough; it limits the divergence, it is not an entropy "
+                   "bonus."),
             Choice("Bias for variance in the gradient: a larger β_KL lowers the variance of "
                    "the REINFORCE estimate but makes the gradient biased.",
                    "The KL term changes the objective; its expected gradient is still "
@@ -109,11 +113,11 @@ QUIZ_LIST = [
                    "Longer answers may really be better (or worse) in your data; then an "
                    "honest model's reward correlates with length too. You must hold quality "
                    "fixed to separate the two."),
-            Choice("The held-out pairwise accuracy on length-biased labels: it is higher for "
-                   "a length-biased model, so a high accuracy reveals the shortcut.",
-                   "On labels that share the bias, a shortcut model scores well: accuracy "
-                   "against biased labels rewards the bias. It cannot tell a shortcut from "
-                   "real skill."),
+            Choice("The held-out pairwise accuracy on labels of true quality: a model that "
+                   "learned length scores lower there, so a low accuracy reveals it.",
+                   "A low accuracy says the model is worse, not why, and a length-biased model "
+                   "need not score lower (in notebook 8 its picks were no worse in r*). Only "
+                   "holding quality fixed isolates length."),
             Choice("The average length of the training responses: if the chosen ones are "
                    "longer on average, the trained model must have learned length.",
                    "That describes the data, not the model. Chosen answers can be longer "
