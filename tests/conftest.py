@@ -33,6 +33,7 @@ SUITE = (
     "08_best_of_n_and_shortcuts.ipynb",
     "09_reward_hacking_and_kl.ipynb",
     "10_from_rmteach_to_trl.ipynb",
+    "11_the_reward_model_inside_dpo.ipynb",
 )
 
 

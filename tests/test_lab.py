@@ -78,6 +78,12 @@ WRONG = {
         "kl_penalised_reward",
         "return np.asarray(reward) + beta_kl * (np.asarray(logp_policy) - np.asarray(logp_ref))",
         "added the KL term"),
+    "11_the_reward_model_inside_dpo": (
+        "ipo_loss",
+        "gap = ((np.asarray(policy_chosen_logps) - np.asarray(ref_chosen_logps))\n"
+        "       - (np.asarray(policy_rejected_logps) - np.asarray(ref_rejected_logps)))\n"
+        "return (gap - 1 / beta) ** 2",
+        "twice IPO's"),
 }
 GENERIC_WRONG = ("raise ValueError('a deliberate mistake')", "raised ValueError")
 

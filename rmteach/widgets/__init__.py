@@ -20,6 +20,7 @@ from .comparing import (
 )
 from .data_mix import data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
+from .dpo import DPOTargetExplorer, dpo_target_explorer
 from .grouping import grouping_comparison
 from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
@@ -59,6 +60,7 @@ __all__ = [
     "BestOfNExplorer",
     "BradleyTerryExplorer",
     "ConfidenceExplorer",
+    "DPOTargetExplorer",
     "EmpiricalLossExplorer",
     "FigureView",
     "GradientStepper",
@@ -81,6 +83,7 @@ __all__ = [
     "confidence_explorer",
     "data_mix_experiment",
     "descend_on_list",
+    "dpo_target_explorer",
     "empirical_loss_explorer",
     "friendly_error_html",
     "gradient_stepper",

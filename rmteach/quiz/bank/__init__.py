@@ -31,6 +31,7 @@ ids each notebook asks, in the order the modules list them.
   questions of chapter 4 (notebooks 01–02, 03, and 05–06).
 * :mod:`.rewards`: what the loss does to the rewards (04), ties and calibration (07).
 * :mod:`.using`: using a reward model and how it gets gamed (notebooks 08, 09).
+* :mod:`.dpo`: the loss family beyond the book: DPO, IPO and hinge (notebook 11).
 
 To add questions for a new notebook, write a module here with its own ``QUIZ_LIST`` and
 add it to ``_MODULES`` below. Ids are unique across the whole bank.
@@ -39,11 +40,11 @@ add it to ``_MODULES`` below. Ids are unique across the whole bank.
 from __future__ import annotations
 
 from ..kit import Quiz
-from . import rewards, seed_listwise, seed_pairwise, seed_training, using
+from . import dpo, rewards, seed_listwise, seed_pairwise, seed_training, using
 
 __all__ = ["BY_NOTEBOOK", "QUIZZES", "QUIZ_LIST"]
 
-_MODULES = (seed_pairwise, seed_listwise, seed_training, rewards, using)
+_MODULES = (seed_pairwise, seed_listwise, seed_training, rewards, using, dpo)
 
 QUIZ_LIST: list[Quiz] = [q for module in _MODULES for q in module.QUIZ_LIST]
 
