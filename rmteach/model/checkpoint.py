@@ -2,13 +2,15 @@
 
 A checkpoint is a plain dictionary of tensors, numbers, strings and lists:
 
-    {"format": "rmteach.TinyRewardModel", "version": 1,
+    {"format": "rmteach.TinyRewardModel", "version": 2,
      "config": {... model sizes and vocabulary ...}, "state_dict": {... tensors ...}}
 
 :func:`load` reads it with ``torch.load(weights_only=True)``, which refuses to
 unpickle arbitrary Python objects, so opening a checkpoint from someone else
 cannot run their code.  A file that is not such a checkpoint, or weights whose
-shapes do not fit the model, raise ``ValueError`` with the reason.
+shapes do not fit the model, raise ``ValueError`` with the reason.  Version 1 files load,
+except those of the old command-line model with the removed ``match_feature`` input: they
+raise a ``ValueError`` that names the version and says to retrain.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from .network import MAX_PARAMS, TinyRewardModel, Vocabulary, check_config
 __all__ = ["FORMAT", "load", "save"]
 
 FORMAT = "rmteach.TinyRewardModel"
-VERSION = 1
+VERSION = 2
+#: versions :func:`load` reads: 1 (before the match feature was removed) unless it used it
+READABLE_VERSIONS = (1, 2)
 _CONFIG_KEYS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout", "vocab")
 #: model options that a config carries only when they are on (see TinyRewardModel)
-_OPTIONAL_KEYS = {"pooling": ("sum",), "match_feature": (True,)}
+_OPTIONAL_KEYS = {"pooling": ("sum",)}
 #: largest checkpoint file read (MAX_PARAMS float32 weights plus room for the vocabulary)
 MAX_CHECKPOINT_BYTES = 4 * MAX_PARAMS + 64 * 2**20
 
@@ -110,9 +114,9 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise ValueError(f"{where} is not an rmteach checkpoint (no 'format': {FORMAT!r} "
                          "entry); write one with rmteach.model.checkpoint.save(model, path).")
-    if ckpt.get("version") != VERSION:
+    if ckpt.get("version") not in READABLE_VERSIONS:
         raise ValueError(f"{where} is checkpoint version {ckpt.get('version')!r:.40}; this "
-                         f"rmteach reads version {VERSION}.")
+                         f"rmteach reads versions {', '.join(map(str, READABLE_VERSIONS))}.")
     config, state = ckpt.get("config"), ckpt.get("state_dict")
     if not isinstance(config, dict) or not isinstance(state, dict):
         raise ValueError(f"{where} is damaged: 'config' and 'state_dict' must be dictionaries.")
@@ -133,6 +137,13 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
 
 def _check_config(where, config, state) -> dict:
     """The config, checked for types and bounds and against the embedding shapes."""
+    if "match_feature" in config:
+        raise ValueError(f"{where} is a checkpoint version 1 of the command line's old model, "
+                         "which had a hand-made input (the 'match_feature': a learned vector "
+                         "for each response word that also occurs in the prompt); checkpoint "
+                         f"version {VERSION} removed it, so these weights cannot be read. "
+                         "Retrain with 'python -m rmteach train' (the prompt is now read by "
+                         "attention alone).")
     unknown = sorted(map(str, set(config) - set(_CONFIG_KEYS) - set(_OPTIONAL_KEYS)))
     missing = [k for k in _CONFIG_KEYS if k not in config]
     if unknown or missing:

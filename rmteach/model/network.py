@@ -28,11 +28,9 @@ from torch import nn
 
 from ..math._checks import check_seed
 from .vocab import (
-    END,
     MAX_PARAMS,
     PAD,
     POOLINGS,
-    SEP,
     SPECIAL_TOKENS,
     Vocabulary,
     check_config,
@@ -40,6 +38,8 @@ from .vocab import (
 )
 from .vocab import MAX_VOCAB as MAX_VOCAB  # re-exported for code that read them here
 from .vocab import SIZE_LIMITS as SIZE_LIMITS
+from .vocab import END as END
+from .vocab import SEP as SEP
 from .vocab import UNK as UNK
 
 __all__ = ["MAX_PARAMS", "SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "check_config",
@@ -52,16 +52,6 @@ _SCORE_CHUNK = 4096
 # ---------------------------------------------------------------------------
 # The model
 # ---------------------------------------------------------------------------
-
-
-def _in_prompt(ids: torch.Tensor) -> torch.Tensor:
-    """1 where a response word (after ``<sep>``) also occurs in the prompt, else 0."""
-    t = ids.shape[1]
-    sep = torch.where(ids == SEP, torch.arange(t, device=ids.device), t).min(dim=1).values
-    pos = torch.arange(t, device=ids.device)[None, :]
-    in_prompt = pos < sep[:, None]
-    same = (ids[:, :, None] == ids[:, None, :]) & in_prompt[:, None, :]
-    return (same.any(dim=2) & (pos > sep[:, None]) & (ids > END)).long()
 
 
 class TinyRewardModel(nn.Module):
@@ -80,9 +70,6 @@ class TinyRewardModel(nn.Module):
             squeeze it through attention's averages.  The prompt's tokens come first and
             cannot see the response, so their share is the same for every response of a
             prompt and cancels in each comparison.  φ is still backbone + head W_r.
-        match_feature: add a learned vector to each response word that also occurs in the
-            prompt (lexical overlap, a classic relevance signal), so that a reward for
-            answering what was asked is learned from few examples.  Off by default.
         seed: if not None, the initial weights are drawn from ``torch.manual_seed(seed)``
             (the global torch RNG is restored afterwards).
 
@@ -93,8 +80,7 @@ class TinyRewardModel(nn.Module):
 
     def __init__(self, vocab: Vocabulary | Sequence[str] | None = None, *, d_model: int = 32,
                  n_layers: int = 2, n_heads: int = 2, d_ff: int = 64, max_len: int = 64,
-                 dropout: float = 0.0, seed: int | None = 0, pooling: str = "last",
-                 match_feature: bool = False):
+                 dropout: float = 0.0, seed: int | None = 0, pooling: str = "last"):
         super().__init__()
         self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
         if seed is not None:
@@ -110,8 +96,6 @@ class TinyRewardModel(nn.Module):
                              "h_last) or 'sum' (the sum of every token's h).")
         if pooling != "last":                  # the book's model keeps its old config
             self._config["pooling"] = pooling
-        if match_feature:
-            self._config["match_feature"] = True
         state = torch.random.get_rng_state() if seed is not None else None
         if seed is not None:
             torch.manual_seed(seed)
@@ -127,8 +111,6 @@ class TinyRewardModel(nn.Module):
             self.final_norm = nn.LayerNorm(d_model)
             # --- head: W_r, one weight per hidden unit
             self.head = nn.Linear(d_model, 1, bias=False)
-            if match_feature:            # made last: the other weights are drawn as without it
-                self.match_embedding = nn.Embedding(2, d_model)
         finally:
             if state is not None:
                 torch.random.set_rng_state(state)
@@ -197,8 +179,6 @@ class TinyRewardModel(nn.Module):
         t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device)
         h = self.token_embedding(input_ids) + self.position_embedding(positions)
-        if self._config.get("match_feature"):
-            h = h + self.match_embedding(_in_prompt(input_ids))
         pad_mask = positions[None, :] >= lengths[:, None]          # True = padding
         h = self.transformer(h, mask=self._causal[:t, :t], src_key_padding_mask=pad_mask,
                              is_causal=True)
