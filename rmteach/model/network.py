@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from ..math._checks import check_seed
+from .vocab import END as END
 from .vocab import (
     MAX_PARAMS,
     PAD,
@@ -37,9 +38,8 @@ from .vocab import (
     pick_device,
 )
 from .vocab import MAX_VOCAB as MAX_VOCAB  # re-exported for code that read them here
-from .vocab import SIZE_LIMITS as SIZE_LIMITS
-from .vocab import END as END
 from .vocab import SEP as SEP
+from .vocab import SIZE_LIMITS as SIZE_LIMITS
 from .vocab import UNK as UNK
 
 __all__ = ["MAX_PARAMS", "SPECIAL_TOKENS", "TinyRewardModel", "Vocabulary", "check_config",
