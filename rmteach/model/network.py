@@ -16,6 +16,26 @@ before it, so only the last token has read the whole (x, y); that is why the
 head reads h_last.  The head has no bias: Bradley–Terry only sees reward gaps,
 so a bias would cancel in every comparison.
 
+One family, two readings.  The notebooks use ``pooling="last"`` (the book's h_last, above);
+``python -m rmteach train`` uses ``pooling="sum"``, r = Σ_t h_t · W_r, a per-token reward
+summed over the tokens.  Same class, same backbone, same head W_r, same checkpoints.  No
+input feature compares the response with the prompt: what the prompt asks for reaches a
+response token only through attention (the command line's old ``match_feature``, a learned
+vector for each response word that also occurs in the prompt, is gone; checkpoints that
+used it name their version and ask to retrain).
+
+What the model can represent: with causal attention, token t's hidden state is a function
+of the prompt and the response up to t, so a reward of the form Σ_t f(x, y_1..y_t) is a
+sum the ``"sum"`` head reads directly: weighted word counts, length terms, words the prompt
+names as wanted or unwanted (attention to the matching prompt word), words that count
+only after or before another word, repeats (attention to an earlier copy), and how the
+response ends (the ``<end>`` token sees the last word).  ``"last"`` must squeeze the same
+reward through one token's attention averages, which counts poorly.  What it cannot: see
+beyond ``max_len`` tokens (longer texts are cut), give meaning to words outside its
+vocabulary (they read as ``<unk>``), or know anything its few pairs do not show; with 2
+layers of width 32 it learns such mechanisms from data, which needs enough pairs (or a
+pre-trained backbone: :mod:`rmteach.model.pretrain`).
+
 :func:`pick_device` chooses cuda, then mps, then cpu; the same code runs on all.
 """
 
@@ -69,7 +89,9 @@ class TinyRewardModel(nn.Module):
             prompt–response matches is a sum the head can read directly, where h_last must
             squeeze it through attention's averages.  The prompt's tokens come first and
             cannot see the response, so their share is the same for every response of a
-            prompt and cancels in each comparison.  φ is still backbone + head W_r.
+            prompt and cancels in each comparison.  φ is still backbone + head W_r.  The
+            notebooks use ``"last"``; the command line uses ``"sum"`` (see the module
+            docstring for what each can represent).
         seed: if not None, the initial weights are drawn from ``torch.manual_seed(seed)``
             (the global torch RNG is restored afterwards).
 
