@@ -18,6 +18,13 @@ values within one list differ by at least ``MIN_GAP``):
   names, −0.5 per word it does not (the response must match the prompt).
 * ``mixed``: the three at once (counts, a length penalty and a prompt match),
   the kind of rule that stalled the old defaults.
+* ``wants``: the prompt names two wanted and two unwanted things, different for every
+  prompt ("include A and B but avoid C and D"); +1 per wanted word in the response, −1 per
+  unwanted one.  The same word is good under one prompt and bad under another, so only a
+  model that reads the prompt can score it.
+* ``order``: word order decides: +1 per polite word BEFORE the prompt's topic word (after
+  it: 0), +1 if the topic word occurs, −1 per repeated word, +1.5 if the response ends
+  with a closing word.  The same bag of words scores differently in another order.
 """
 
 from __future__ import annotations
@@ -58,6 +65,15 @@ ITEMS = ("fox", "owl", "cup", "key", "hat", "map", "pen", "box", "bell", "drum",
          "fig", "gem", "ink", "jar", "log", "mug", "nut", "oar", "pig", "rug", "saw", "toy",
          "urn", "van", "web", "axe", "bus", "cow")
 
+THINGS = ("amber", "basil", "cedar", "denim", "ember", "flint", "garnet", "hazel", "indigo",
+          "jade", "khaki", "linen", "maple", "nickel", "ochre", "pewter", "quartz", "russet",
+          "saffron", "topaz", "umber", "velvet", "walnut", "xenon")
+POLITE = ("graciously", "gladly", "warmly", "sincerely", "respectfully")
+TOPICS = ("harbor", "meadow", "canyon", "glacier", "orchard", "volcano", "lagoon", "prairie")
+FILLER = ("then", "also", "here", "there", "now", "anyhow")
+CLOSING = ("farewell", "cheers", "regards")
+NAMES = ("ada", "bo", "cy", "di", "ed", "flo", "gus", "hal", "ivy", "jo", "kit", "lu")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -65,6 +81,12 @@ class Rule:
     description: str
 
     def prompt(self, rng) -> str:
+        if self.name == "wants":
+            a, b, c, d = rng.choice(THINGS, size=4, replace=False)
+            return f"include {a} and {b} but avoid {c} and {d}"
+        if self.name == "order":
+            names = " ".join(rng.choice(NAMES, size=3, replace=False))
+            return f"write {names} a note about the {rng.choice(TOPICS)}"
         if self.name in ("match", "mixed"):
             items = rng.choice(ITEMS, size=3, replace=False)
             return "please bring the " + " and the ".join(items)
@@ -73,6 +95,19 @@ class Rule:
         return f"{rng.choice(TASKS)} the " + " ".join(rng.choice(NEUTRAL, size=3, replace=False))
 
     def response(self, prompt, rng) -> str:
+        if self.name == "wants":
+            named = [prompt.split()[i] for i in (1, 3, 6, 8)]
+            n = int(rng.integers(2, 9))
+            p = rng.uniform(0.2, 0.8)
+            return " ".join(str(rng.choice(named)) if rng.random() < p else str(rng.choice(THINGS))
+                            for _ in range(n))
+        if self.name == "order":
+            topic = prompt.split()[-1]
+            n = int(rng.integers(2, 10))
+            pools = (POLITE, FILLER, (topic,), TOPICS, CLOSING)
+            words = [str(rng.choice(pools[int(rng.choice(5, p=(.35, .25, .2, .1, .1)))]))
+                     for _ in range(n)]
+            return " ".join(words)
         if self.name == "counts":
             n = int(rng.integers(3, 15))
             return " ".join(rng.choice(tuple(COUNT_WEIGHTS), size=n))
@@ -99,6 +134,16 @@ class Rule:
 
     def reward(self, prompt: str, response: str) -> float:
         words = response.split()
+        if self.name == "wants":
+            want, avoid = prompt.split()[1:4:2], prompt.split()[6::2]
+            return float(sum(w in want for w in words) - sum(w in avoid for w in words))
+        if self.name == "order":
+            topic = prompt.split()[-1]
+            first = words.index(topic) if topic in words else len(words)
+            polite = sum(w in POLITE for w in words[:first])
+            repeats = len(words) - len(set(words))
+            return (polite + (topic in words) - repeats
+                    + 1.5 * (words[-1] in CLOSING))
         if self.name == "counts":
             return sum(COUNT_WEIGHTS[w] for w in words)
         if self.name == "length":
@@ -116,6 +161,8 @@ RULES = {r.name: r for r in (
     Rule("length", "+0.5 per content word, -0.3 per word away from 8 words"),
     Rule("match", "+1 per response word the prompt names, -0.5 per other item"),
     Rule("mixed", "word counts + a length penalty + a prompt match"),
+    Rule("wants", "+1 per word the prompt wants, -1 per word it says to avoid"),
+    Rule("order", "polite words count before the topic word; repeats cost; a closing word"),
 )}
 
 

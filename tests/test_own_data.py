@@ -168,21 +168,22 @@ def test_model_options_are_off_by_default_and_draw_the_same_weights():
     book = TinyRewardModel()
     assert set(book.config()) == {"d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout",
                                   "vocab"}
-    assert not hasattr(book, "match_embedding")
-    rich = TinyRewardModel(pooling="sum", match_feature=True)
+    rich = TinyRewardModel(pooling="sum")
     shared = rich.state_dict()
+    assert set(shared) == set(book.state_dict())      # pooling changes the reading, no weights
     for k, v in book.state_dict().items():
-        assert torch.equal(v, shared[k]), k           # the option draws its weights last
+        assert torch.equal(v, shared[k]), k
     with pytest.raises(ValueError, match="unknown pooling 'mean'"):
         TinyRewardModel(pooling="mean")
+    with pytest.raises(TypeError):                     # the hand-made input feature is gone
+        TinyRewardModel(match_feature=True)
 
 
-def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
-    from rmteach.model.network import TinyRewardModel, _in_prompt
+def test_sum_pooling_is_a_sum_of_token_rewards():
+    from rmteach.model.network import TinyRewardModel
 
-    m = TinyRewardModel(pooling="sum", match_feature=True, seed=3)
+    m = TinyRewardModel(pooling="sum", seed=3)
     ids, lengths = m.encode(["explain rain sky", "cook dinner"], ["rain sunny sky", "um dinner"])
-    assert _in_prompt(ids).tolist() == [[0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0]]
     with torch.no_grad():
         h = m.hidden_states(ids, lengths)
         per_token = m.head(h).squeeze(-1)
@@ -190,16 +191,47 @@ def test_sum_pooling_is_a_sum_of_token_rewards_and_the_match_flag():
         assert torch.allclose(m(ids, lengths), (per_token * real).sum(1), atol=1e-5)
 
 
+def test_the_prompt_is_read_by_attention_only():
+    """No input feature compares the response with the prompt: the embedding of a response
+    word is the same whether or not the prompt contains it (only attention can tell)."""
+    from rmteach.model.network import TinyRewardModel
+
+    m = TinyRewardModel(pooling="sum", seed=0)
+    a, _ = m.encode(["explain rain"], ["rain"])
+    b, _ = m.encode(["explain sky"], ["rain"])
+    pos = torch.arange(a.shape[1])
+    emb_a = m.token_embedding(a) + m.position_embedding(pos)
+    emb_b = m.token_embedding(b) + m.position_embedding(pos)
+    assert torch.equal(emb_a[0, 3:], emb_b[0, 3:])       # <sep> rain <end>: same inputs
+
+
 def test_checkpoint_keeps_the_options(tmp_path):
     from rmteach.model.checkpoint import load, save
     from rmteach.model.network import TinyRewardModel
 
-    m = TinyRewardModel(pooling="sum", match_feature=True, seed=1)
+    m = TinyRewardModel(pooling="sum", seed=1)
     save(m, tmp_path / "m.pt")
     back = load(tmp_path / "m.pt")
     assert back.config() == m.config()
     assert back.score("explain rain", "rain sunny") == pytest.approx(
         m.score("explain rain", "rain sunny"))
+
+
+def test_old_checkpoints_load_or_name_their_version(tmp_path):
+    from rmteach.model.checkpoint import load
+    from rmteach.model.network import TinyRewardModel
+
+    m = TinyRewardModel(pooling="sum", seed=1)
+    old = {"format": "rmteach.TinyRewardModel", "version": 1, "config": m.config(),
+           "state_dict": m.state_dict()}
+    torch.save(old, tmp_path / "v1.pt")
+    assert load(tmp_path / "v1.pt").score("explain rain", "rain") == pytest.approx(
+        m.score("explain rain", "rain"))
+    state = {**m.state_dict(), "match_embedding.weight": torch.zeros(2, 32)}
+    torch.save({**old, "config": {**m.config(), "match_feature": True}, "state_dict": state},
+               tmp_path / "v1_match.pt")
+    with pytest.raises(ValueError, match=r"version 1.*match_feature.*version 2.*Retrain"):
+        load(tmp_path / "v1_match.pt")
 
 
 def test_benchmark_script_writes_its_tables(tmp_path):
@@ -211,3 +243,67 @@ def test_benchmark_script_writes_its_tables(tmp_path):
     assert all(0.0 <= r["heldout_accuracy"] <= 1.0 and r["cpu_seconds"] > 0
                for r in result["rows"])
     assert "| counts: word counts" in (tmp_path / "own_data.md").read_text()
+
+
+def test_wants_rule_depends_on_what_the_prompt_asks():
+    rule = own_data.RULES["wants"]
+    p = "include amber and basil but avoid cedar and denim"
+    q = "include cedar and denim but avoid amber and basil"
+    assert rule.reward(p, "amber basil jade") == 2.0 and rule.reward(q, "amber basil jade") == -2.0
+    assert rule.reward(p, "cedar amber") == 0.0
+
+
+def test_order_rule_scores_the_same_words_differently_by_order():
+    rule = own_data.RULES["order"]
+    p = "write ada bo cy a note about the harbor"
+    assert rule.reward(p, "graciously warmly harbor cheers") == 4.5     # 2 polite + topic + closing
+    assert rule.reward(p, "harbor graciously warmly cheers") == 2.5     # polite after the topic: 0
+    assert rule.reward(p, "graciously warmly cheers harbor") == 3.0     # no closing word at the end
+    assert rule.reward(p, "graciously graciously harbor") == 2.0    # 2 polite + topic - 1 repeat
+
+
+def test_cli_pretrain_runs_first_and_bad_values_exit_2(tmp_path, capsys):
+    path = own_data.write_file(own_data.RULES["wants"], tmp_path / "w.jsonl", seed=0,
+                               n_prompts=40, pairs=True)
+    assert main(["train", "--data", str(path), "--epochs", "1", "--no-progress", "--pretrain",
+                 "--pretrain-epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "pre-trained the backbone on" in out and "nats per token" in out
+    for bad in (["--pretrain-epochs", "0", "--pretrain"], ["--pretrain-epochs", "x"],
+                ["--pretrain-epochs", "3"]):
+        try:
+            code = main(["train", "--data", str(path), "--no-progress", *bad])
+        except SystemExit as exc:
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1, bad
+        assert "--pretrain" in err
+
+
+def test_pretrain_lowers_the_next_token_loss_and_leaves_the_head():
+    from rmteach.model.network import TinyRewardModel
+    from rmteach.model.pretrain import lm_loss, pretrain, texts_of
+
+    lists = own_data.make_lists(own_data.RULES["order"], 60, seed=5)
+    texts = texts_of([own_data_list(x) for x in lists])
+    m = TinyRewardModel(Vocabulary.from_items([own_data_list(x) for x in lists]), seed=0)
+    head = m.head.weight.detach().clone()
+    ids, lengths = m.encode([p for p, _ in texts], [y for _, y in texts])
+    with torch.no_grad():
+        before = float(lm_loss(m.eval(), ids, lengths))
+    res = pretrain(m, texts, epochs=4, progress=False)
+    with torch.no_grad():
+        after = float(lm_loss(m.eval(), ids, lengths))
+    assert after < before - 0.5, (before, after)
+    assert res.losses[-1] < res.losses[0] and res.texts == len(texts)
+    assert torch.equal(m.head.weight, head)                 # W_r is the reward step's
+    again = pretrain(TinyRewardModel(m.vocab, seed=0), texts, epochs=4, progress=False)
+    assert again.losses == res.losses                       # deterministic on CPU
+    with pytest.raises(ValueError, match=r"texts\[0\]"):
+        pretrain(m, ["just one string"], progress=False)
+
+
+def own_data_list(x):
+    from rmteach.data.generate import RankedList
+
+    return RankedList(x["prompt"], tuple(x["responses"]), tuple(x["ranking"]))

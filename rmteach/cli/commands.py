@@ -62,8 +62,18 @@ def _cmd_train(args) -> int:
                  f"{args.max_vocab}, --min-count {args.min_count})" if vocab.n_unknown
                  else "every word of the training split has its own token"))
     model = TinyRewardModel(vocab, seed=args.seed, d_model=args.d_model, n_layers=args.layers,
-                            dropout=args.dropout, pooling=args.pooling,
-                            match_feature=args.match_feature)
+                            dropout=args.dropout, pooling=args.pooling)
+    pre = None
+    if args.pretrain:
+        from ..model.pretrain import pretrain, texts_of
+
+        pre = pretrain(model, texts_of(data.train), epochs=args.pretrain_epochs, lr=args.lr,
+                       seed=args.seed, device=args.device, threads=args.threads,
+                       progress=not args.no_progress)
+        if not args.json:
+            print(f"pre-trained the backbone on {pre.texts} texts of the training split "
+                  f"(next-token loss {pre.losses[0]:.3f} -> {pre.losses[-1]:.3f} nats per "
+                  f"token) in {pre.seconds:.2f} s")
     result = train(data, loss=args.loss, mode=args.mode, margin=args.margin,
                    center_coef=args.center_coef, epochs=args.epochs, lr=args.lr,
                    batch_size=args.batch_size, weight_decay=args.weight_decay, seed=args.seed,
@@ -98,6 +108,8 @@ def _cmd_train(args) -> int:
         "data": args.data or "built-in",
         "train_lists": result.config["train_lists"],
         "heldout_lists": len(data.heldout),
+        "pretrain_loss": [round(x, 4) for x in pre.losses] if pre else None,
+        "pretrain_seconds": round(pre.seconds, 4) if pre else None,
     }
     if args.save:
         from ..model.checkpoint import save

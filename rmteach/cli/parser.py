@@ -18,7 +18,7 @@ LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: defaults, which the notebooks use, stay as they are)
 CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
                 "weight_decay": 1.0, "dropout": 0.1, "ema": 0.99, "pooling": "sum",
-                "match_feature": True, "max_vocab": 20000, "min_count": 1}
+                "pretrain": False, "pretrain_epochs": 10, "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
 
@@ -171,12 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "per-token rewards, which learns rules made of word counts, lengths "
                         "and prompt matches far better "
                         f"(default: {CLI_DEFAULTS['pooling']})")
-    g.add_argument("--match-feature", action=argparse.BooleanOptionalAction,
-                   default=CLI_DEFAULTS["match_feature"],
-                   help="give each response word that also occurs in the prompt a learned "
-                        "vector (lexical overlap), so that a reward for answering what was "
-                        "asked is learned from few examples (default: on; the notebooks' "
-                        "model has it off)")
+    g.add_argument("--pretrain", action=argparse.BooleanOptionalAction,
+                   default=CLI_DEFAULTS["pretrain"],
+                   help="first pre-train the backbone as a language model (next-token "
+                        "prediction) on the texts of the training split, prompt then "
+                        "response, labels unused, as InstructGPT's reward model starts from "
+                        "a pre-trained model; then train on the preferences "
+                        f"(default: {'on' if CLI_DEFAULTS['pretrain'] else 'off'})")
+    g.add_argument("--pretrain-epochs", type=_number(int, 1, 10_000, what="whole number"),
+                   default=None,
+                   help="passes over the texts when pre-training (with --pretrain; default: "
+                        f"{CLI_DEFAULTS['pretrain_epochs']})")
     g.add_argument("--max-vocab", type=int, default=CLI_DEFAULTS["max_vocab"], metavar="N",
                    help="--data: add at most N words of your file to the vocabulary, the most "
                         f"frequent; the rest read as <unk> (default: {CLI_DEFAULTS['max_vocab']})")
@@ -244,6 +249,11 @@ def _check_before_work(args) -> None:
         if args.d_model % 2:
             raise ValueError(f"--d-model must be even (the model has 2 attention heads); "
                              f"got {args.d_model}.")
+        if args.pretrain_epochs is not None and not args.pretrain:
+            raise ValueError(f"--pretrain-epochs {args.pretrain_epochs} needs --pretrain (it "
+                             "sets how long the pre-training runs).")
+        if args.pretrain_epochs is None:
+            args.pretrain_epochs = CLI_DEFAULTS["pretrain_epochs"]
         from ..model.network import pick_device
 
         try:

@@ -2,13 +2,15 @@
 
 A checkpoint is a plain dictionary of tensors, numbers, strings and lists:
 
-    {"format": "rmteach.TinyRewardModel", "version": 1,
+    {"format": "rmteach.TinyRewardModel", "version": 2,
      "config": {... model sizes and vocabulary ...}, "state_dict": {... tensors ...}}
 
 :func:`load` reads it with ``torch.load(weights_only=True)``, which refuses to
 unpickle arbitrary Python objects, so opening a checkpoint from someone else
 cannot run their code.  A file that is not such a checkpoint, or weights whose
-shapes do not fit the model, raise ``ValueError`` with the reason.
+shapes do not fit the model, raise ``ValueError`` with the reason.  Version 1 files load,
+except those of the old command-line model with the removed ``match_feature`` input: they
+raise a ``ValueError`` that names the version and says to retrain.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from .network import MAX_PARAMS, TinyRewardModel, Vocabulary, check_config
 __all__ = ["FORMAT", "load", "save"]
 
 FORMAT = "rmteach.TinyRewardModel"
-VERSION = 1
+VERSION = 2
+#: versions :func:`load` reads: 1 (before the match feature was removed) unless it used it
+READABLE_VERSIONS = (1, 2)
 _CONFIG_KEYS = ("d_model", "n_layers", "n_heads", "d_ff", "max_len", "dropout", "vocab")
 #: model options: the allowed values, the first being the default that a checkpoint without
 #: the key had (older checkpoints carried an option only when it was not the default)
-_OPTIONAL_KEYS = {"pooling": ("last", "sum"), "match_feature": (False, True)}
+_OPTIONAL_KEYS = {"pooling": ("last", "sum")}
 #: top-level entries of a checkpoint
 _TOP_KEYS = ("format", "version", "config", "state_dict")
 #: largest checkpoint file read (MAX_PARAMS float32 weights plus room for the vocabulary)
@@ -94,7 +98,7 @@ def save(model: TinyRewardModel, path: str | os.PathLike) -> None:
 
 
 def _full_config(model) -> dict:
-    """The model's config with every option written out (pooling, match_feature, ...)."""
+    """The model's config with every option written out (pooling, ...)."""
     config = model.config()
     for key, allowed in _OPTIONAL_KEYS.items():
         config.setdefault(key, allowed[0])
@@ -161,11 +165,11 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
         raise ValueError(f"{where} is not an rmteach checkpoint (no 'format': {FORMAT!r} "
                          "entry); write one with rmteach.model.checkpoint.save(model, path).")
     version = ckpt.get("version")
-    if type(version) is not int or version != VERSION:
+    if type(version) is not int or version not in READABLE_VERSIONS:
         shown = repr(version)[:40] if isinstance(version, (int, str, float)) else \
             f"a {type(version).__name__}"
-        raise ValueError(f"{where} is checkpoint version {shown}; this rmteach reads version "
-                         f"{VERSION}.")
+        raise ValueError(f"{where} is checkpoint version {shown}; this rmteach reads versions "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}.")
     extra = sorted(map(str, set(ckpt) - set(_TOP_KEYS)))
     if extra:
         raise ValueError(f"{where} is damaged: unknown entries {', '.join(extra[:4])!s:.120} "
@@ -193,6 +197,13 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
 
 def _check_config(where, config, state) -> dict:
     """The config, checked for types and bounds and against the embedding shapes."""
+    if "match_feature" in config:
+        raise ValueError(f"{where} is a checkpoint version 1 of the command line's old model, "
+                         "which had a hand-made input (the 'match_feature': a learned vector "
+                         "for each response word that also occurs in the prompt); checkpoint "
+                         f"version {VERSION} removed it, so these weights cannot be read. "
+                         "Retrain with 'python -m rmteach train' (the prompt is now read by "
+                         "attention alone).")
     unknown = sorted(map(str, set(config) - set(_CONFIG_KEYS) - set(_OPTIONAL_KEYS)))
     missing = [k for k in _CONFIG_KEYS if k not in config]
     if unknown or missing:

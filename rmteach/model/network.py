@@ -16,6 +16,26 @@ before it, so only the last token has read the whole (x, y); that is why the
 head reads h_last.  The head has no bias: Bradley–Terry only sees reward gaps,
 so a bias would cancel in every comparison.
 
+One family, two readings.  The notebooks use ``pooling="last"`` (the book's h_last, above);
+``python -m rmteach train`` uses ``pooling="sum"``, r = Σ_t h_t · W_r, a per-token reward
+summed over the tokens.  Same class, same backbone, same head W_r, same checkpoints.  No
+input feature compares the response with the prompt: what the prompt asks for reaches a
+response token only through attention (the command line's old ``match_feature``, a learned
+vector for each response word that also occurs in the prompt, is gone; checkpoints that
+used it name their version and ask to retrain).
+
+What the model can represent: with causal attention, token t's hidden state is a function
+of the prompt and the response up to t, so a reward of the form Σ_t f(x, y_1..y_t) is a
+sum the ``"sum"`` head reads directly: weighted word counts, length terms, words the prompt
+names as wanted or unwanted (attention to the matching prompt word), words that count
+only after or before another word, repeats (attention to an earlier copy), and how the
+response ends (the ``<end>`` token sees the last word).  ``"last"`` must squeeze the same
+reward through one token's attention averages, which counts poorly.  What it cannot: see
+beyond ``max_len`` tokens (longer texts are cut), give meaning to words outside its
+vocabulary (they read as ``<unk>``), or know anything its few pairs do not show; with 2
+layers of width 32 it learns such mechanisms from data, which needs enough pairs (or a
+pre-trained backbone: :mod:`rmteach.model.pretrain`).
+
 :func:`pick_device` chooses cuda, then mps, then cpu; the same code runs on all.
 """
 
@@ -27,18 +47,18 @@ import torch
 from torch import nn
 
 from ..math._checks import check_seed
+from .vocab import END as END
 from .vocab import (
-    END,
     MAX_PARAMS,
     PAD,
     POOLINGS,
-    SEP,
     SPECIAL_TOKENS,
     Vocabulary,
     check_config,
     pick_device,
 )
 from .vocab import MAX_VOCAB as MAX_VOCAB  # re-exported for code that read them here
+from .vocab import SEP as SEP
 from .vocab import SIZE_LIMITS as SIZE_LIMITS
 from .vocab import UNK as UNK
 
@@ -52,16 +72,6 @@ _SCORE_CHUNK = 4096
 # ---------------------------------------------------------------------------
 # The model
 # ---------------------------------------------------------------------------
-
-
-def _in_prompt(ids: torch.Tensor) -> torch.Tensor:
-    """1 where a response word (after ``<sep>``) also occurs in the prompt, else 0."""
-    t = ids.shape[1]
-    sep = torch.where(ids == SEP, torch.arange(t, device=ids.device), t).min(dim=1).values
-    pos = torch.arange(t, device=ids.device)[None, :]
-    in_prompt = pos < sep[:, None]
-    same = (ids[:, :, None] == ids[:, None, :]) & in_prompt[:, None, :]
-    return (same.any(dim=2) & (pos > sep[:, None]) & (ids > END)).long()
 
 
 class TinyRewardModel(nn.Module):
@@ -79,10 +89,9 @@ class TinyRewardModel(nn.Module):
             prompt–response matches is a sum the head can read directly, where h_last must
             squeeze it through attention's averages.  The prompt's tokens come first and
             cannot see the response, so their share is the same for every response of a
-            prompt and cancels in each comparison.  φ is still backbone + head W_r.
-        match_feature: add a learned vector to each response word that also occurs in the
-            prompt (lexical overlap, a classic relevance signal), so that a reward for
-            answering what was asked is learned from few examples.  Off by default.
+            prompt and cancels in each comparison.  φ is still backbone + head W_r.  The
+            notebooks use ``"last"``; the command line uses ``"sum"`` (see the module
+            docstring for what each can represent).
         seed: if not None, the initial weights are drawn from ``torch.manual_seed(seed)``
             (the global torch RNG is restored afterwards).
 
@@ -93,8 +102,7 @@ class TinyRewardModel(nn.Module):
 
     def __init__(self, vocab: Vocabulary | Sequence[str] | None = None, *, d_model: int = 32,
                  n_layers: int = 2, n_heads: int = 2, d_ff: int = 64, max_len: int = 64,
-                 dropout: float = 0.0, seed: int | None = 0, pooling: str = "last",
-                 match_feature: bool = False):
+                 dropout: float = 0.0, seed: int | None = 0, pooling: str = "last"):
         super().__init__()
         self.vocab = vocab if isinstance(vocab, Vocabulary) else Vocabulary(vocab)
         if seed is not None:
@@ -110,8 +118,6 @@ class TinyRewardModel(nn.Module):
                              "h_last) or 'sum' (the sum of every token's h).")
         if pooling != "last":                  # the book's model keeps its old config
             self._config["pooling"] = pooling
-        if match_feature:
-            self._config["match_feature"] = True
         state = torch.random.get_rng_state() if seed is not None else None
         if seed is not None:
             torch.manual_seed(seed)
@@ -127,8 +133,6 @@ class TinyRewardModel(nn.Module):
             self.final_norm = nn.LayerNorm(d_model)
             # --- head: W_r, one weight per hidden unit
             self.head = nn.Linear(d_model, 1, bias=False)
-            if match_feature:            # made last: the other weights are drawn as without it
-                self.match_embedding = nn.Embedding(2, d_model)
         finally:
             if state is not None:
                 torch.random.set_rng_state(state)
@@ -197,8 +201,6 @@ class TinyRewardModel(nn.Module):
         t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device)
         h = self.token_embedding(input_ids) + self.position_embedding(positions)
-        if self._config.get("match_feature"):
-            h = h + self.match_embedding(_in_prompt(input_ids))
         pad_mask = positions[None, :] >= lengths[:, None]          # True = padding
         h = self.transformer(h, mask=self._causal[:t, :t], src_key_padding_mask=pad_mask,
                              is_causal=True)

@@ -1,0 +1,98 @@
+"""Where φ comes from (notebook 05's last section): a reward model trained from a
+pre-trained backbone against one trained from scratch, on the same few preference pairs.
+
+The book's reward model is φ = a pre-trained LLM's backbone + a new linear head W_r;
+InstructGPT initialises its reward model from the SFT model.  At toy scale:
+
+1. :func:`lm_texts`: unlabelled text of the synthetic language, each prompt followed by
+   a response that does what the prompt asks (the best of its list under r*; no label
+   is kept, so this is SFT-like text, not preference data);
+2. :func:`build_backbone`: the notebooks' model (:class:`TinyRewardModel`, default sizes,
+   causal, h_last) pre-trained on it by next-token prediction
+   (:func:`rmteach.model.pretrain.pretrain`); stored in ``rmteach/_cache/`` by
+   ``tools/build_pretrained_cache.py``, read by :func:`load_backbone`;
+3. :func:`curve`: for each number of training pairs and each seed, the same pairs train
+   a model from scratch and a model that starts from the backbone (with a fresh head W_r
+   drawn from the seed); held-out pair accuracy and pairwise loss on 400 held-out prompts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parents[1] / "_cache"
+BACKBONE_FILE = CACHE / "pretrained_backbone.pt"
+CURVE_FILE = CACHE / "pretrained_phi.json"
+#: seeds of the unlabelled texts; the preference data use seeds 0.. (different prompts' draws)
+TEXT_SEED = 9001
+TEXT_PROMPTS = 1600
+PRETRAIN_EPOCHS = 20
+SIZES = (50, 100, 200, 500, 1000)
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def lm_texts(n_prompts: int = TEXT_PROMPTS, seed: int = TEXT_SEED) -> list[tuple[str, str]]:
+    """(prompt, best response) texts: a prompt followed by a response that does what it
+    asks (the top of its noiseless ranked list); no preference label is kept."""
+    from ..data.generate import make_preference_data
+
+    d = make_preference_data(n_prompts, min_n=4, max_n=4, heldout_fraction=0.0, seed=seed)
+    return [(x.prompt, x.responses[x.ranking[0]]) for x in d.train]
+
+
+def build_backbone(epochs: int = PRETRAIN_EPOCHS, *, seed: int = 0, progress: bool = False):
+    """The notebooks' model with its backbone pre-trained on :func:`lm_texts`; returns
+    ``(model, PretrainResult)``."""
+    from ..model.network import TinyRewardModel
+    from ..model.pretrain import pretrain
+
+    model = TinyRewardModel(seed=seed)
+    res = pretrain(model, lm_texts(), epochs=epochs, seed=seed, progress=progress)
+    return model, res
+
+
+def load_backbone(path: str | Path = BACKBONE_FILE):
+    """The stored pre-trained model (see ``tools/build_pretrained_cache.py``)."""
+    from ..model.checkpoint import load
+
+    return load(path, device="cpu")
+
+
+def _from_backbone(backbone, seed: int):
+    """A copy of the backbone with a fresh head W_r drawn as a new model's would be."""
+    from ..model.network import TinyRewardModel
+
+    model = TinyRewardModel(backbone.vocab, seed=seed)
+    head = model.head.weight.detach().clone()
+    model.load_state_dict(backbone.state_dict())
+    with __import__("torch").no_grad():
+        model.head.weight.copy_(head)
+    return model
+
+
+def curve(sizes=SIZES, seeds=SEEDS, *, backbone=None, epochs: int = 12) -> dict:
+    """Held-out accuracy and loss against the number of training pairs, per seed, for
+    ``"scratch"`` and ``"pretrained"`` (the same pairs, the same held-out prompts)."""
+    from ..data.generate import make_pair_data
+    from ..model.network import TinyRewardModel
+    from ..model.training import train
+
+    backbone = load_backbone() if backbone is None else backbone
+    out = {"sizes": list(sizes), "seeds": list(seeds), "epochs": epochs,
+           "scratch": {"accuracy": [], "loss": []},
+           "pretrained": {"accuracy": [], "loss": []}}
+    for start in ("scratch", "pretrained"):
+        for seed in seeds:
+            data = make_pair_data(1600, heldout_fraction=0.25, seed=seed)
+            acc, loss = [], []
+            for n in sizes:
+                model = (TinyRewardModel(seed=seed) if start == "scratch"
+                         else _from_backbone(backbone, seed))
+                res = train(list(data.train[:n]), heldout=list(data.heldout), loss="pairwise",
+                            epochs=epochs, seed=seed, model=model, progress=False,
+                            eval_train=False)
+                acc.append(round(float(res.final.accuracy), 4))
+                loss.append(round(float(res.final.log_loss), 4))
+            out[start]["accuracy"].append(acc)
+            out[start]["loss"].append(loss)
+    return out
