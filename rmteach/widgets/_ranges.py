@@ -33,6 +33,9 @@ def refuses_out_of_range(builder):
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise ValueError(f"{builder.__name__}(): {exc}.") from None
+        for name, value in bound.arguments.items():   # NaN, 10**400: refused before building
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                check_real(value, name, allow_inf=True)
         widget = builder(*args, **kwargs)
         controls = getattr(widget, "controls", {})
         for name, value in bound.arguments.items():
