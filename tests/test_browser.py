@@ -177,7 +177,7 @@ def lab(tmp_path_factory):
         skip_or_fail_in_ci(f"{CHROMIUM} not found: install Debian's Chromium with "
                            "`sudo apt-get update && sudo apt-get install -y chromium` "
                            "(never `playwright install`)")
-    pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt")
+    pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "root"
     _copy_notebooks_without_outputs(root / "notebooks")

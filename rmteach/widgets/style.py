@@ -14,7 +14,8 @@ CSS that lets quizzes and widgets wrap, and a check that no figure text collides
   display pixels, that overlap each other or fall outside the figure.
 * :data:`PAGE_CSS` / :func:`page_style` – CSS for the browser (each quiz choice its own
   row with its text wrapping under itself; buttons and labels that wrap instead of being
-  cut; wide readouts that scroll as a whole) in an invisible ``HTML`` widget.
+  cut; wide readouts that scroll as a whole; printed text that wraps between words,
+  never inside one) in an invisible ``HTML`` widget.
 * :func:`run_all_note` – the setup cell's "Run → Run All Cells first" note: a widget
   whose saved (static) form is the note and whose live form is only the page CSS, so
   the note disappears as soon as the kernel has run the cell.
@@ -336,6 +337,8 @@ PAGE_CSS = """
 .rmteach-readout, .rmteach-message, .rmteach-quiz-feedback, .rmteach-quiz-solution {
   overflow-wrap: normal; word-break: normal; }
 .rmteach-figure { max-width: 100%; height: auto; }
+.jp-Notebook:has(.rmteach-page-style) .jp-OutputArea-output pre {
+  word-break: normal; overflow-wrap: normal; white-space: pre-wrap; overflow-x: auto; }
 """
 
 

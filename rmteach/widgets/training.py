@@ -98,7 +98,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
     from matplotlib.lines import Line2D
 
     runs = _as_runs(results)
-    fig, (lx, ax) = _new_figure(1, 2, (8.6, 3.5))
+    fig, (lx, ax) = _new_figure(1, 2, (9.0, 4.4))
     values = {}
     max_epoch, min_epoch = 1, 1
     finals = []
@@ -131,7 +131,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
         # final held-out values, labelled at the right without overlapping
         x_label = max_epoch + 0.35
         # one line of 11 pt text is ~17 px of an axes ~190 px tall: about 9 % of its range
-        for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.09 * ytop), (ax, 3, "{:.1%}", 0.054)):
+        for axis, k, fmt, gap in ((lx, 2, "{:.3f}", 0.1 * ytop), (ax, 3, "{:.1%}", 0.06)):
             heights = _spread_labels([f[k] for f in finals], gap)
             for (c, _ep, *vals), y in zip(finals, heights):
                 axis.text(x_label, y, fmt.format(vals[k - 2]), color=c,
@@ -147,14 +147,13 @@ def training_curves(results, *, title: str = "") -> FigureView:
                     Line2D([], [], color="0.3", lw=2, label="held-out"),
                     Line2D([], [], color="0.5", ls=":", lw=1,
                            label="ln 2 (undecided) / 50 % (chance)")]
-        legend = fig.legend(handles=handles, loc="lower center",
-                            ncol=min(len(handles), 3), frameon=False)
-        ncol = min(len(handles), 3)
-        fig.canvas.draw()
-        while ncol > 1 and legend.get_window_extent(
-                fig.canvas.get_renderer()).width > fig.bbox.width - 8:
-            ncol -= 1                        # fewer columns until it fits the width
-            legend.set_ncols(ncol)
+        for ncol in range(min(len(handles), 3), 0, -1):    # fewer columns until it fits
+            legend = fig.legend(handles=handles, loc="lower center", ncol=ncol,
+                                frameon=False)
+            if ncol == 1 or legend.get_window_extent(
+                    fig.canvas.get_renderer()).width <= fig.bbox.width - 8:
+                break
+            legend.remove()
         if title:
             fig.suptitle(title)
     rows = math.ceil(len(handles) / ncol)
@@ -162,7 +161,7 @@ def training_curves(results, *, title: str = "") -> FigureView:
 
     with LiveFigure.style(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout(pad=0.6, rect=(0, 0.075 * rows + 0.02, 1, 1))   # legend rows below
+        fig.tight_layout(pad=0.6, rect=(0, 0.062 * rows + 0.02, 1, 1))   # legend rows below
     names = ", ".join(runs)
     return FigureView(fig, f"Figure: loss and accuracy per epoch ({names})", values)
 
