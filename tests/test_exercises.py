@@ -43,7 +43,9 @@ def test_starter_placeholder_says_not_yet_deterministically(key):
 
 @pytest.mark.parametrize("key", sorted(EXERCISES))
 def test_hint_and_solution_print(key, capsys):
-    EXERCISES[key].hint()
+    EXERCISES[key].hint()                     # Run All must not show the hint either
+    assert "Hint: " not in capsys.readouterr().out
+    EXERCISES[key].hint(reveal=True)
     EXERCISES[key].solution(reveal=True)
     out = capsys.readouterr().out
     assert out.startswith("Hint: ") and "Solution:\n" in out

@@ -18,6 +18,14 @@ WIDGETS = {
     "scale_explorer": (rw.scale_explorer, "beta", 4.0),
     "offset_explorer": (rw.offset_explorer, "coef", 0.001),
     "margin_explorer": (rw.margin_explorer, "top_margin", 3.0),
+    "empirical_loss_explorer": (rw.empirical_loss_explorer, "copies_0", 3),
+    "sampling_weight_explorer": (lambda: rw.sampling_weight_explorer(copies_long=3,
+                                                                     copies_short=3),
+                                 "copies_long", 9),
+    "listwise_explorer": (lambda: rw.listwise_explorer(
+        "C > A > D > B", scores={"A": 0.5, "B": -1.0, "C": 2.0, "D": 0.0}), "score_A", 2.5),
+    "list_length_explorer": (lambda: rw.list_length_explorer(n=4), "n", 10),
+    "literal_trap_explorer": (lambda: rw.literal_trap_explorer(steps=200, lr=0.5), "step", 20),
 }
 
 @pytest.mark.parametrize("name", sorted(WIDGETS))
@@ -27,6 +35,8 @@ def test_readout_shows_at_most_four_numbers(name):
     for _ in range(2):
         shown = visible_numbers(w.readout.value)
         assert len(shown) <= MAX_NUMBERS, f"{name} shows {len(shown)} numbers: {shown}"
+        if control is None:
+            break
         w.controls[control].value = value
 
 

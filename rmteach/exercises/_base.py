@@ -201,8 +201,14 @@ class Exercise:
         """Print whether ``answer`` is right and, if not, exactly what is wrong."""
         print(self.evaluate(answer).message)
 
-    def hint(self) -> None:
-        print(f"Hint: {self._hint}")
+    def hint(self, reveal: bool = False) -> None:
+        """Print the hint, only when asked for it with ``reveal=True`` (so that Run All
+        shows no hints)."""
+        if not reveal:
+            print("A hint is ready when you want one: try check() first, then change this "
+                  f"line to ex.{self.name}.hint(reveal=True) and run it.")
+        else:
+            print(f"Hint: {self._hint}")
 
     def grade(self, answer=None) -> None:
         """``check()`` for an autograder: prints the message, raises ``AssertionError`` unless

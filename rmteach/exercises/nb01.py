@@ -74,9 +74,9 @@ bt_probability = Exercise(
     task=("Write my_preference_probability(r_a, r_b) returning Pr(y_a ≻ y_b) = "
           "Sigmoid(r_a − r_b) elementwise for NumPy arrays. It must stay right for rewards "
           "like 1000 and gaps like ±10⁴."),
-    hint=("Only the gap matters: compute d = r_a - r_b first. 1 / (1 + np.exp(-d)) is fine "
-          "for d ≥ 0; for very negative d, np.exp(-d) overflows to inf, which still gives 0, "
-          "but np.exp(r_a) / (np.exp(r_a) + np.exp(r_b)) gives nan for r = 1000."),
+    hint=("Only the gap between the two rewards matters. Which way of writing the "
+          "probability never raises e to a large positive power? Try your function on "
+          "r_a = 1000, r_b = 0 and on a gap of −10⁴ before you check."),
     solution_code='''
 def my_preference_probability(r_a, r_b):
     d = np.asarray(r_a, dtype=float) - np.asarray(r_b, dtype=float)
@@ -121,8 +121,8 @@ scale_for_confidence = Exercise(
     title="How much scale for 95%?",
     task=("r(x, y_a) = 1 and r(x, y_b) = 0 give Pr = σ(1) ≈ 0.731. Find the scale s > 0 "
           "such that the rewards s·1 and s·0 give Pr(y_a ≻ y_b) = 0.95 (to 2 decimals)."),
-    hint=("Invert the sigmoid: if σ(z) = p then z = ln(p / (1 − p)), the log-odds. Here the "
-          "gap after scaling is s · 1 = s."),
+    hint=("Work backwards: which gap makes Sigmoid(gap) = 0.95? (It is called the "
+          "log-odds of 0.95.) With rewards s·1 and s·0, how is s related to that gap?"),
     solution_code='''
 s = np.log(0.95 / 0.05)     # the log-odds of 0.95: about 2.944
 ''',

@@ -97,9 +97,8 @@ stable_pairwise_loss = Exercise(
     task=("Write my_pairwise_loss(r_chosen, r_rejected) that returns −log Sigmoid(r_chosen − "
           "r_rejected) for each pair (NumPy arrays in, an array of the same shape out). It must "
           "stay finite for reward gaps of ±10⁴."),
-    hint=("−log Sigmoid(Δ) = log(1 + e^(−Δ)) = softplus(−Δ). np.logaddexp(0, -d) computes "
-          "log(e^0 + e^(−d)) without overflow. np.log(1 / (1 + np.exp(-d))) fails at "
-          "d = −10⁴: the probability rounds to 0 and log(0) = −inf."),
+    hint=("Rewrite −log Sigmoid(Δ) so that no exponential of a large positive number and no "
+          "log of 0 appears. NumPy computes log(e^a + e^b) safely: which a and b do you need?"),
     solution_code='''
 def my_pairwise_loss(r_chosen, r_rejected):
     d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)
@@ -149,7 +148,8 @@ empirical_loss = Exercise(
     task=("Write my_empirical_loss(r_chosen, r_rejected): the average over the pairs of "
           "−log Sigmoid(r_chosen − r_rejected), one number (you may reuse your "
           "my_pairwise_loss)."),
-    hint="Eq. 4.37 is the mean of the per-pair losses: (1/|D_r|) Σ, not the sum.",
+    hint=("Eq. 4.37 has a factor in front of the sum. Which one, and what would happen to "
+          "the loss if you doubled the data set without it?"),
     solution_code='''
 def my_empirical_loss(r_chosen, r_rejected):
     d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)

@@ -75,8 +75,9 @@ ranking_pairs = Exercise(
     title="From a ranking to its pairs",
     task=("Write my_ranking_to_pairs(ranking): given labels best first, e.g. "
           "['C', 'A', 'D', 'B'], return the list of all (better, worse) pairs it implies."),
-    hint=("Item i beats every item ranked after it: two nested loops, i over positions and "
-          "j over positions after i."),
+    hint=("Which items does the best item beat, and the second best? Write the pairs of "
+          "C > A > D > B on paper, compare their number with N(N−1)/2, then turn what you "
+          "did by hand into code."),
     solution_code='''
 def my_ranking_to_pairs(ranking):
     return [(ranking[i], ranking[j])
@@ -156,10 +157,9 @@ listwise = Exercise(
     task=("Write my_listwise_loss(scores, ranking): scores is a dict label → reward, ranking "
           "a list of labels best first. Return Eq. 4.57 for this one list: the average over "
           "the N(N−1) ordered pairs of −log Pr(the pair's true order)."),
-    hint=("Both orders of a pair are scored by the probability of the true order, so each "
-          "pair counts twice: the result is the mean over the N(N−1)/2 ranked pairs of "
-          "−log Sigmoid(r_better − r_worse). Reuse a stable pair loss, e.g. "
-          "np.logaddexp(0, -d)."),
+    hint=("Every ordered pair of Eq. 4.57 is scored by the probability of its true order. "
+          "How many distinct terms does that leave, and how often does each appear? Reuse "
+          "your stable pair loss."),
     solution_code='''
 def my_listwise_loss(scores, ranking):
     losses = [np.logaddexp(0.0, -(scores[ranking[i]] - scores[ranking[j]]))

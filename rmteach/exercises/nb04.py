@@ -81,8 +81,9 @@ reward_gradient = Exercise(
     task=("Write my_reward_gradients(r_chosen, r_rejected): arrays of the chosen and rejected "
           "rewards of some pairs. Return (g_chosen, g_rejected), the gradient of each pair's "
           "loss −log Sigmoid(r_c − r_r) with respect to r_c and to r_r."),
-    hint=("With Δ = r_c − r_r, dℓ/dΔ = −Sigmoid(−Δ); the chain rule gives ∂Δ/∂r_c = +1 and "
-          "∂Δ/∂r_r = −1. Compute Sigmoid stably: 0.5 * (1 + np.tanh(x / 2))."),
+    hint=("Differentiate the loss with respect to the gap first (notebook 2's gradient "
+          "curve gives its value at a gap of 0: −0.5), then apply the chain rule once for "
+          "each reward. Keep every exponential finite for gaps of ±800."),
     solution_code='''
 def my_reward_gradients(r_chosen, r_rejected):
     delta = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)

@@ -87,9 +87,8 @@ phi_counts = Exercise(
     task=("Write my_phi_counts(model) that returns (backbone, head): the number of "
           "parameters of a TinyRewardModel in its backbone and in its head W_r "
           "(model.head)."),
-    hint=("p.numel() is the number of numbers in a parameter tensor p; model.parameters() "
-          "yields every parameter of φ, model.head.parameters() those of W_r. The backbone "
-          "is everything else."),
+    hint=("A tensor knows how many numbers it holds, and a module lists its parameters. "
+          "Count all of φ, count the head, and think about what is left."),
     solution_code='''
 def my_phi_counts(model):
     head = sum(p.numel() for p in model.head.parameters())
@@ -152,8 +151,8 @@ pairwise_accuracy = Exercise(
     task=("Write my_pairwise_accuracy(r_better, r_worse): the rewards the model gave the "
           "human-preferred and the rejected response of each pair (NumPy arrays). Return "
           "the share of pairs ordered right among the pairs that are not ties."),
-    hint=("gap = r_better − r_worse. Right: gap > 0, wrong: gap < 0, tie: gap == 0. "
-          "accuracy = right / (right + wrong)."),
+    hint=("Sort each pair into right, wrong or tie by the sign of its gap. Which group "
+          "does the task leave out, and so what goes in the denominator?"),
     solution_code='''
 def my_pairwise_accuracy(r_better, r_worse):
     gap = np.asarray(r_better, dtype=float) - np.asarray(r_worse, dtype=float)

@@ -40,6 +40,7 @@ from .listwise_trap import (
     noisy_model_scores,
     plackett_luce_stage_probabilities,
 )
+from .readout import details
 
 __all__ = [
     "ListLengthExplorer",
@@ -210,6 +211,11 @@ class ListwiseExplorer(RMWidget):
                         f"{html.escape(str(b))}: {v:.4f}</span>"
                         for (a, b), v in zip(pairs, losses))
         self.readout.value = (
+            f"{n} items → <b>{len(pairs)}</b> implied preferences; listwise loss (Eq. 4.57) "
+            f"<b>{loss:.4f}</b>, Plackett–Luce loss <b>{pl:.4f}</b>."
+            "<br>Try: drag one score past its neighbour's; notice which pair's loss jumps "
+            "and how much the average moves."
+            + details(
             f"{n} items → N(N−1)/2 = {len(pairs)} implied preferences "
             f"(N(N−1) = {n * (n - 1)} ordered pairs: each pair counted in both orders, "
             "both scored by its true order). −log Sigmoid(r_better − r_worse) per pair:"
@@ -218,7 +224,7 @@ class ListwiseExplorer(RMWidget):
             f"listwise loss (Eq. 4.57) = sum / {n * (n - 1)} = <b>{loss:.4f}</b> "
             f"(an undecided model: ln 2 = 0.6931).<br>"
             f"Plackett–Luce loss −log Pr(Y) (Eqs. 4.58–4.61) = <b>{pl:.4f}</b> "
-            f"(an undecided model: ln {n}! = {math.lgamma(n + 1):.4f}).")
+            f"(an undecided model: ln {n}! = {math.lgamma(n + 1):.4f}).", "per-pair numbers"))
 
 
 def listwise_explorer(ranking: str = "C > A > D > B", scores=None) -> ListwiseExplorer:

@@ -19,6 +19,7 @@ from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss, pref
 from ..math.ranking import ranked_pair_positions
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, check_arg
 from ._ranges import refuses_out_of_range
+from .readout import details
 
 __all__ = [
     "ListLengthExplorer",
@@ -200,12 +201,15 @@ class ListLengthExplorer(RMWidget):
         self._mdot.set_data([n, n], [self._mean_noisy[k], self._mean_unc[k]])
         v = self.values
         self.readout.value = (
-            f"N = {n}: {v['pairs']} preferences, {v['ordered_pairs']} ordered pairs.<br>"
-            f"Undecided model: sum = {v['sum_uncertain']:.3f}, average = "
-            f"{v['mean_uncertain']:.4f} (= ln 2).<br>"
-            f"Decent model: sum = {v['sum_noisy']:.3f}, average = {v['mean_noisy']:.4f}.<br>"
-            "Without the 1/(N(N−1)) factor a list of 20 would weigh "
-            f"{20 * 19 // 2} / {v['pairs']} = {190 / v['pairs']:.1f}× as much as this one.")
+            f"N = <b>{n}</b>: a decent model's sum over the pairs <b>{v['sum_noisy']:.3f}</b>, "
+            f"its average <b>{v['mean_noisy']:.4f}</b>."
+            "<br>Try: move N; notice the sum grow with the list while the average stays put."
+            + details(
+                f"{v['pairs']} preferences, {v['ordered_pairs']} ordered pairs. Undecided "
+                f"model: sum = {v['sum_uncertain']:.3f}, average = {v['mean_uncertain']:.4f} "
+                "(= ln 2). Without the 1/(N(N−1)) factor a list of 20 would weigh "
+                f"{20 * 19 // 2} / {v['pairs']} = {190 / v['pairs']:.1f}× as much as this "
+                "one."))
 
 
 @refuses_out_of_range
@@ -290,11 +294,17 @@ class LiteralTrapExplorer(RMWidget):
             return ", ".join(f"{lab} {r:+.2f}" for lab, r in zip(self.labels, rewards))
 
         self.readout.value = (
-            f"After {k} steps.<br>Literal reading: rewards {fmt(lit)}; spread "
-            f"{v['literal_spread']:.3f}; its objective {v['literal_objective']:.4f} "
-            "(its minimum is ln 2 = 0.6931, reached when all rewards are equal).<br>"
-            f"True order: rewards {fmt(true)}; spread {v['true_spread']:.3f}; listwise loss "
-            f"{v['listwise_loss']:.4f}, falling towards 0 as the ranked rewards separate.")
+            f"After <b>{k}</b> steps: the spread of the rewards is "
+            f"<b>{v['literal_spread']:.3f}</b> on the literal reading and "
+            f"<b>{v['true_spread']:.3f}</b> on Eq. 4.57 as meant."
+            "<br>Try: move the step slider from the start; notice one set of rewards "
+            "collapse while the other separates."
+            + details(
+                f"Literal reading: rewards {fmt(lit)}; its objective "
+                f"{v['literal_objective']:.4f} (its minimum is ln 2 = 0.6931, reached when all "
+                f"rewards are equal). True order: rewards {fmt(true)}; listwise loss "
+                f"{v['listwise_loss']:.4f}, falling towards 0 as the ranked rewards "
+                "separate."))
 
 
 @refuses_out_of_range

@@ -269,8 +269,11 @@ class EmpiricalLossExplorer(RMWidget):
         terms = " + ".join(f"{c}×{v:.3f}" for c, v in zip(copies, losses) if c)
         shares = ", ".join(f"{html.escape(k)}: {v:.0%}" for k, v in share.items())
         self.readout.value = (
-            f"|D| = {size} pairs.  Empirical loss (Eq. 4.37) = (1/{size}) ({terms}) = "
-            f"<b>{emp:.4f}</b><br>Share of the average each prompt gets: {shares}")
+            f"|D| = {size} pairs; empirical loss (Eq. 4.37) <b>{emp:.4f}</b>."
+            "<br>Try: add copies of one prompt's pair; notice that prompt's share of the "
+            "average grow."
+            + details(f"(1/{size}) ({terms}) = {emp:.4f}; share of the average each prompt "
+                      f"gets: {shares}", "the sum and each prompt's share"))
 
 
 def _check_pairs(pairs) -> list[tuple]:

@@ -5,13 +5,16 @@ everything else goes into :func:`details`, a collapsed ``<details>`` element the
 opens on demand. :func:`visible_numbers` counts what a learner sees before opening it
 (``tests/test_readouts.py`` holds each widget of notebooks 00–05 to :data:`MAX_NUMBERS`).
 
->>> html = "scale <b>2.014</b>, loss 0.1015" + details("β = 2.00, 96.8% agree")
->>> visible_numbers(html)
+>>> shown = "scale <b>2.014</b>, loss 0.1015" + details("β = 2.00, 96.8% agree")
+>>> visible_numbers(shown)
 ['2.014', '0.1015']
+>>> visible_numbers("listwise loss (Eq. 4.57) 0.2276")
+['0.2276']
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 __all__ = ["MAX_NUMBERS", "details", "visible_numbers"]
@@ -19,7 +22,7 @@ __all__ = ["MAX_NUMBERS", "details", "visible_numbers"]
 #: the most numbers a readout shows before its details are opened
 MAX_NUMBERS = 4
 
-_NUMBER = re.compile(r"(?<![A-Za-z_])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?%?")
+_NUMBER = re.compile(r"(?<![\w.])[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?%?")
 
 
 def details(body: str, summary: str = "details") -> str:
@@ -27,9 +30,10 @@ def details(body: str, summary: str = "details") -> str:
     return f"<details><summary>{summary}</summary>{body}</details>"
 
 
-def visible_numbers(html: str) -> list[str]:
+def visible_numbers(readout: str) -> list[str]:
     """The numbers a learner sees in a readout with its details closed (tags dropped;
     a digit inside a name such as ``y_1`` or ``x2`` is not a number)."""
-    text = re.sub(r"<details>.*?</details>", " ", html, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"<details>.*?</details>", " ", readout, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = re.sub(r"\bEqs?\.\s*[\d.–-]+", " ", text)          # an equation's number is a name
     return _NUMBER.findall(text)

@@ -20,6 +20,7 @@ from ..math._arrays import _check_numpy_input
 from ..math.losses import pairwise_loss, preference_probability
 from ._base import PALETTE, LiveFigure, RMWidget, check_arg
 from ._ranges import refuses_out_of_range
+from .readout import details
 
 __all__ = ["SamplingWeightExplorer", "length_preference_loss", "sampling_weight_explorer"]
 
@@ -113,15 +114,20 @@ class SamplingWeightExplorer(RMWidget):
         edge = " (at the edge: no finite minimum)" if not math.isfinite(exact) else ""
         self._txt.set_text(f"w* = {w_star:.2f}{edge}")
         if math.isfinite(exact):
-            note = (f"The minimiser is w* = ln({n_long}/{n_short}) = {exact:.3f}: the model "
-                    f"learns Pr(longer ≻ shorter) = Sigmoid(w*) = {p_star:.3f}, exactly the "
-                    f"share of 'longer won' pairs in D ({share:.1%}).")
+            note = (f"The model learns Pr(longer ≻ shorter) = {p_star:.3f}, exactly the "
+                    "share of 'longer won' pairs in D.")
+            more = (f"w* = ln({n_long}/{n_short}) = {exact:.3f}; Sigmoid(w*) = {p_star:.3f}; "
+                    f"share of 'longer won' pairs {share:.1%}.")
         else:
             side = "longer" if n_long else "shorter"
             note = (f"Every pair prefers the {side} answer, so L(w) keeps falling as |w| grows: "
                     "no finite minimiser — the rewards would grow without bound.")
-        self.readout.value = (f"|D| = {n_long + n_short} pairs: {n_long} 'longer won', "
-                              f"{n_short} 'shorter won'.<br>{html.escape(note)}")
+            more = ""
+        self.readout.value = (f"{n_long} 'longer won', {n_short} 'shorter won': "
+                              f"{html.escape(note)}"
+                              "<br>Try: change the mix; notice the learned probability "
+                              "follow the share, whatever the answers say."
+                              + (details(html.escape(more)) if more else ""))
 
 
 @refuses_out_of_range

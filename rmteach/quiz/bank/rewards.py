@@ -31,27 +31,30 @@ _TIERED = tiered_pair_count("A > B = C > D = E")       # (5² − (1 + 4 + 4)) /
 QUIZ_LIST: list[Quiz] = [
     MultipleChoice(
         id="gradient-push", seed=0, notebook=NB04, topic="the gradient, reward by reward",
-        question=("One step of gradient descent on −log σ(r<sub>c</sub> − r<sub>r</sub>). "
+        question=("One step of gradient descent on −log Sigmoid(r<sub>c</sub> − r<sub>r</sub>). "
                   "Pair 1 has Δ = r<sub>c</sub> − r<sub>r</sub> = +6, pair 2 has Δ = −1. "
                   "What does the step do to the rewards?"),
-        explanation=("∂ℓ/∂r_c = −σ(−Δ) and ∂ℓ/∂r_r = +σ(−Δ). Pair 2 (wrong) pushes with "
-                     "σ(1) ≈ 0.73; pair 1 (confidently right) with σ(−6) ≈ 0.0025, almost "
+        explanation=("∂ℓ/∂r_c = −Sigmoid(−Δ) and ∂ℓ/∂r_r = +Sigmoid(−Δ). Pair 2 (wrong) pushes "
+                     "with "
+                     "Sigmoid(1) ≈ 0.73; pair 1 (confidently right) with Sigmoid(−6) ≈ 0.0025, "
+                     "almost "
                      "nothing. Each push raises r_c and lowers r_r by the same amount."),
         choices=(
             Choice("Both pairs get the same push of 0.5 per reward, because the step size is "
                    "shared by all pairs.",
-                   "The step size is shared, but the push σ(−Δ) depends on Δ: 0.73 for the "
+                   "The step size is shared, but the push Sigmoid(−Δ) depends on Δ: 0.73 for the "
                    "wrong pair, 0.0025 for the confidently right one."),
             Choice("Pair 1 gets the larger push, about 6 against 1, because the gradient "
                    "grows with the gap.",
-                   "The gradient of −log σ(Δ) shrinks as Δ grows: a confidently right pair "
-                   "has σ(−6) ≈ 0.0025 left to give."),
+                   "The gradient of −log Sigmoid(Δ) shrinks as Δ grows: a confidently right pair "
+                   "has Sigmoid(−6) ≈ 0.0025 left to give."),
             Choice("Pair 2's rewards are pushed apart with weight about 0.73, while pair 1's "
                    "barely move (about 0.0025).",
-                   "Right: σ(−Δ) is the weight of each pair's push."),
-            Choice("Pair 2 moves with weight about 0.27 = σ(−1), pair 1 with about "
-                   "0.9975 = σ(6).",
-                   "That is σ(Δ), the probability of the right order. The push is σ(−Δ): "
+                   "Right: Sigmoid(−Δ) is the weight of each pair's push."),
+            Choice("Pair 2 moves with weight about 0.27 = Sigmoid(−1), pair 1 with about "
+                   "0.9975 = Sigmoid(6).",
+                   "That is Sigmoid(Δ), the probability of the right order. The push is "
+                   "Sigmoid(−Δ): "
                    "large for the wrong pair (0.73), tiny for the right one (0.0025)."),
         ),
         correct_index=2),
@@ -114,26 +117,27 @@ QUIZ_LIST: list[Quiz] = [
         correct_index=3),
     MultipleChoice(
         id="margin-effect", seed=0, notebook=NB04, topic="Llama 2's margin",
-        question=("Llama 2 trains with −log σ(r<sub>c</sub> − r<sub>r</sub> − m), with m "
+        question=("Llama 2 trains with −log Sigmoid(r<sub>c</sub> − r<sub>r</sub> − m), with m "
                   "larger for stronger preferences. What does the margin do to a pair?"),
-        explanation=("The push becomes σ(−(Δ − m)): a pair is only 'done' once its gap "
+        explanation=("The push becomes Sigmoid(−(Δ − m)): a pair is only 'done' once its gap "
                      "clears m, so strong pairs get wider gaps and the whole scale grows. "
                      "Llama 3 dropped it, reporting diminishing improvements after data scaling."),
         choices=(
             Choice("It subtracts m from the loss of strong pairs, so they count less and the "
                    "model attends more to the weak, uncertain pairs.",
-                   "m is inside σ: −log σ(Δ − m) is LARGER than −log σ(Δ) for m > 0, so "
-                   "strong pairs count more until their gap clears m."),
+                   "m is inside the Sigmoid: −log Sigmoid(Δ − m) is LARGER than "
+                   "−log Sigmoid(Δ) for m > 0, so strong pairs count more until their gap "
+                   "clears m."),
             Choice("It keeps pushing a pair until its gap clears m, so strong pairs end with "
                    "wider gaps and the rewards' scale grows.",
-                   "Right: the push σ(−(Δ − m)) stays large until Δ passes m."),
+                   "Right: the push Sigmoid(−(Δ − m)) stays large until Δ passes m."),
             Choice("It caps the gap of each pair at m, so rewards stay bounded and the scale "
                    "stays put even with noiseless labels.",
                    "Nothing caps the gap: past m the loss still falls as Δ grows, so the "
                    "scale can still drift."),
             Choice("It leaves the gradient as it was: m is a constant, and constants vanish "
                    "when the loss is differentiated.",
-                   "m sits inside the sigmoid, so it shifts where the gradient σ(−(Δ − m)) "
+                   "m sits inside the sigmoid, so it shifts where the gradient Sigmoid(−(Δ − m)) "
                    "falls off; it does not add a constant to the loss."),
         ),
         correct_index=1),

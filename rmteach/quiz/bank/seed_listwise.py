@@ -145,7 +145,7 @@ QUIZ_LIST: list[Quiz] = [
         (_ABC_PL, 0.0015, "That is the Plackett–Luce loss −log Pr(A ≻ B ≻ C), a different "
                           "listwise loss (Eqs. 4.58–4.61)."),
         fallback=("List the 3 pairs in their true order (A≻B, A≻C, B≻C), compute "
-                  "−log σ(r_better − r_worse) for each, and average (each appears twice "
+                  "−log Sigmoid(r_better − r_worse) for each, and average (each appears twice "
                   "among the 6 ordered pairs).")),
     TrueFalse.make(
         id="uncertain-list-loss", seed=15, notebook=NB03,

@@ -40,7 +40,7 @@ _WRONG4 = _f(pairwise_loss(-4.0, 0.0))          # confident and wrong, Δ = −4
 
 _RIGHT4 = _f(pairwise_loss(4.0, 0.0))           # confident and right, Δ = +4
 
-_SIG4 = _f(preference_probability(4.0, 0.0))    # σ(4)
+_SIG4 = _f(preference_probability(4.0, 0.0))    # Sigmoid(4)
 
 
 QUIZ_LIST: list[Quiz] = [
@@ -76,23 +76,24 @@ QUIZ_LIST: list[Quiz] = [
         "confidence-and-loss", 5, NB02, "the impact of prediction confidence on the loss",
         "For one preference pair the model gives Δ = r(x, y<sub>a</sub>) − r(x, y<sub>b</sub>) "
         "= −4: it confidently prefers the <i>rejected</i> response. What is the pair-wise "
-        "loss −log σ(Δ)? Give 2 decimals. (For comparison: Δ = 0 gives ln 2 ≈ "
+        "loss −log Sigmoid(Δ)? Give 2 decimals. (For comparison: Δ = 0 gives ln 2 ≈ "
         f"{LN2:.3f}, Δ = +4 gives {_RIGHT4:.3f}.)",
-        f"−log σ(−4) = log(1 + e⁴) ≈ {_WRONG4:.4f}. Confident and wrong costs about |Δ| (the "
+        f"−log Sigmoid(−4) = log(1 + e⁴) ≈ {_WRONG4:.4f}. Confident and wrong costs about |Δ| (the "
         "loss grows linearly), uncertain costs ln 2, confident and right costs about "
         f"e^(−Δ) ≈ {_RIGHT4:.3f}: confident mistakes are punished hardest.",
         _WRONG4, 0.006,
         (_RIGHT4, 0.006, f"{_RIGHT4:.3f} is the loss for Δ = +4, confident and right. With "
                          "Δ = −4 the model backs the rejected response, so the loss is large."),
         (-_WRONG4, 0.05, "A loss −log p with p ≤ 1 is never negative. Check the sign: "
-                         "−log σ(−4) = log(1 + e⁴)."),
+                         "−log Sigmoid(−4) = log(1 + e⁴)."),
         (LN2, 0.01, "ln 2 is the loss of an undecided model (Δ = 0). At Δ = −4 the model is "
                     "confident, and wrong."),
         (4.0, 0.006, "Close: −Δ = 4 is the linear asymptote. The exact loss adds "
                      "log(1 + e^(−4)) ≈ 0.018."),
-        (_SIG4, 0.006, f"{_SIG4:.3f} is σ(4) = 1 − σ(−4), the size of the gradient; the loss "
-                       "is −log σ(−4)."),
-        fallback="Compute −log σ(−4) = −log(1/(1 + e⁴)) = log(1 + e⁴)."),
+        (_SIG4, 0.006, f"{_SIG4:.3f} is Sigmoid(4) = 1 − Sigmoid(−4), the size of the gradient; "
+                       f"the loss "
+                       "is −log Sigmoid(−4)."),
+        fallback="Compute −log Sigmoid(−4) = −log(1/(1 + e⁴)) = log(1 + e⁴)."),
     MC("inconsistent-scenario", 6, NB01,
        "a logical inconsistency between scores and preference probability",
        "A system scores responses with r(input, response) and computes "
@@ -115,10 +116,11 @@ QUIZ_LIST: list[Quiz] = [
        answer="d"),
     MC("preference-invariance", 7, NB01, "a new version of the reward model",
        "With r(x, y<sub>a</sub>) = 2 and r(x, y<sub>b</sub>) = 1 the model gives "
-       "Pr(y<sub>a</sub> ≻ y<sub>b</sub> | x) = σ(1) ≈ 0.731. A new version of the reward "
+       "Pr(y<sub>a</sub> ≻ y<sub>b</sub> | x) = Sigmoid(1) ≈ 0.731. A new version of the reward "
        "model adds 10 to every reward: 12 and 11. What is Pr(y<sub>a</sub> ≻ y<sub>b</sub> "
        "| x) now?",
-       "Only the gap enters: σ((r_a + c) − (r_b + c)) = σ(r_a − r_b). In the exponential form "
+       "Only the gap enters: Sigmoid((r_a + c) − (r_b + c)) = Sigmoid(r_a − r_b). In the "
+       "exponential form "
        "the factor e^c cancels: e^(r_a + c) / (e^(r_a + c) + e^(r_b + c)) = e^r_a / (e^r_a + "
        "e^r_b). Rewards are defined only up to a constant; scaling them, by contrast, does "
        "change the probability.",
@@ -130,7 +132,7 @@ QUIZ_LIST: list[Quiz] = [
         "The sigmoid is applied to the difference, which is still 1, not to the rewards "
         "themselves."),
        ("≈ 0.731: only the difference r_a − r_b enters the probability, and it is still 1.",
-        "σ(12 − 11) = σ(1): adding the same constant to both rewards cancels in the "
+        "Sigmoid(12 − 11) = Sigmoid(1): adding the same constant to both rewards cancels in the "
         "difference."),
        ("≈ 0.999: the shift multiplies e^r_a by e^10, so y_a's share of e^r_a + e^r_b grows.",
         "e^10 multiplies both e^r_a and e^r_b, so it cancels between the top and the bottom "
@@ -140,23 +142,23 @@ QUIZ_LIST: list[Quiz] = [
        "A data set D<sub>r</sub> holds exactly two preference pairs: for input x<sub>1</sub>, "
        "response y<sub>A</sub> is preferred over y<sub>B</sub>; for input x<sub>2</sub>, "
        "y<sub>C</sub> is preferred over y<sub>D</sub>. Using the empirical loss "
-       "L<sub>r</sub>(φ) = −(1/|D<sub>r</sub>|) Σ log σ(r(x, y<sub>a</sub>) − "
+       "L<sub>r</sub>(φ) = −(1/|D<sub>r</sub>|) Σ log Sigmoid(r(x, y<sub>a</sub>) − "
        "r(x, y<sub>b</sub>)), which expression is the loss for this data set?",
        "|D_r| = 2, and each pair compares the preferred and the rejected response to the same "
-       "input: L_r(φ) = −½ [log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − "
+       "input: L_r(φ) = −½ [log Sigmoid(r(x1, y_A) − r(x1, y_B)) + log Sigmoid(r(x2, y_C) − "
        "r(x2, y_D))].",
-       ("−[log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − r(x2, y_D))]",
+       ("−[log Sigmoid(r(x1, y_A) − r(x1, y_B)) + log Sigmoid(r(x2, y_C) − r(x2, y_D))]",
         "That is the sum, |D_r| times the loss. Eq. 4.37 divides by |D_r| = 2; the sum has "
         "the same minimiser but grows with the size of the data set."),
-       ("−[log σ(r(x1, y_A) − r(x2, y_C)) + log σ(r(x1, y_B) − r(x2, y_D))]",
+       ("−[log Sigmoid(r(x1, y_A) − r(x2, y_C)) + log Sigmoid(r(x1, y_B) − r(x2, y_D))]",
         "This compares responses to different inputs (and drops the ½). A preference pair "
         "compares two responses to the same input x."),
-       ("−[log σ(r(x1, y_A) + r(x2, y_C)) + log σ(r(x1, y_B) + r(x2, y_D))]",
+       ("−[log Sigmoid(r(x1, y_A) + r(x2, y_C)) + log Sigmoid(r(x1, y_B) + r(x2, y_D))]",
         "This adds rewards of responses to different inputs (and drops the ½): minimising "
         "it raises every reward and says nothing about which response to x1 is better."),
-       ("−½ [log σ(r(x1, y_A) − r(x1, y_B)) + log σ(r(x2, y_C) − r(x2, y_D))]",
+       ("−½ [log Sigmoid(r(x1, y_A) − r(x1, y_B)) + log Sigmoid(r(x2, y_C) − r(x2, y_D))]",
         "Average over |D_r| = 2 pairs, each preferred minus rejected, same input."),
-       ("−½ [log σ(r(x1, y_A) + r(x1, y_B)) + log σ(r(x2, y_C) + r(x2, y_D))]",
+       ("−½ [log Sigmoid(r(x1, y_A) + r(x1, y_B)) + log Sigmoid(r(x2, y_C) + r(x2, y_D))]",
         "This adds the two rewards of a pair: minimising it raises both, the rejected one "
         "too, and never asks which response is better."),
        answer="d"),

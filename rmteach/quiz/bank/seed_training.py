@@ -50,7 +50,7 @@ QUIZ_LIST: list[Quiz] = [
        f"A reward model is trained by minimising {_LOSS}, with {_PR}; in each triple of "
        "D<sub>r</sub> people preferred y<sub>a</sub> to y<sub>b</sub>. What is the primary "
        "effect of successfully minimising this loss on the model's behaviour?",
-       "Each term is −log Pr_φ(y_a ≻ y_b | x) = −log σ(r_a − r_b). It falls as the gap "
+       "Each term is −log Pr_φ(y_a ≻ y_b | x) = −log Sigmoid(r_a − r_b). It falls as the gap "
        "r_φ(x, y_a) − r_φ(x, y_b) grows, so the model learns to score the responses people "
        "prefer above the ones they reject, for the same input: its Bradley–Terry "
        "probabilities come to match the human choices.",
@@ -61,12 +61,13 @@ QUIZ_LIST: list[Quiz] = [
         "RL) against this reward."),
        ("It pushes each preferred reward towards 1 and each rejected reward towards 0, like "
         "a classifier's targets.",
-        "Rewards are not probabilities. Only the difference r_a − r_b enters σ(·), so adding "
+        "Rewards are not probabilities. Only the difference r_a − r_b enters Sigmoid(·), so adding "
         "a constant to both changes nothing, and the loss keeps falling as the gap grows "
         "past 1."),
        ("It scores preferred responses above rejected ones to the same input, so its pair "
         "probabilities match people's choices.",
-        "Each term −log σ(r_a − r_b) falls as the gap r_φ(x, y_a) − r_φ(x, y_b) grows, so the "
+        "Each term −log Sigmoid(r_a − r_b) falls as the gap r_φ(x, y_a) − r_φ(x, y_b) grows, so "
+        "the "
         "model ranks preferred responses above rejected ones."),
        ("It makes each reward equal the quality score the annotators had in mind, so rewards "
         "compare across prompts.",
