@@ -27,11 +27,14 @@ from rmteach.data.generate import PreferencePair, RankedList, as_ranked_list
 from rmteach.data.jsonl import loads_jsonl, read_jsonl, write_jsonl
 from rmteach.math.losses import (
     centering_penalty,
+    dpo_loss,
+    implicit_reward,
     listwise_loss,
     pairwise_loss,
     plackett_luce_loss,
     preference_probability,
     preference_probability_softmax,
+    regression_loss,
 )
 from rmteach.math.ranking import parse_ranking, ranking_to_pairs
 from rmteach.model.evaluate import kendall_tau
@@ -165,6 +168,31 @@ def test_pair_functions(a, b, margin, reduction, which):
             assert np.all((p >= 0) & (p <= 1))
 
     _outcome("math: pair losses and probabilities", fn, names, check)
+
+
+@FUZZ
+@given(reward_like, reward_like, st.one_of(st.just(0.1), floats_any, bad_scalars),
+       st.one_of(st.sampled_from(["sigmoid", "robust", "hinge", "ipo"]), st.text(max_size=4),
+                 st.none()),
+       st.one_of(st.just(0.0), st.floats(-1, 1)), st.one_of(st.none(), reward_like),
+       reductions, st.sampled_from(["dpo_loss", "implicit_reward", "regression_loss"]))
+def test_dpo_family(a, b, beta, loss_type, eps, lengths, reduction, which):
+    """The loss family beyond the book (issue 22): DPO, its implicit reward, regression."""
+    names = {"dpo_loss": ("policy_chosen_logps", "policy_rejected_logps", "beta", "loss_type",
+                          "label_smoothing", "chosen_lengths", "rejected_lengths",
+                          "reduction"),
+             "implicit_reward": ("policy_logps", "ref_logps", "beta"),
+             "regression_loss": ("rewards", "ratings", "reduction")}[which]
+    fn = {"dpo_loss": lambda: dpo_loss(a, b, 0.0, 0.0, beta=beta, loss_type=loss_type,
+                                       label_smoothing=eps, chosen_lengths=lengths,
+                                       rejected_lengths=lengths, reduction=reduction),
+          "implicit_reward": lambda: implicit_reward(a, b, beta),
+          "regression_loss": lambda: regression_loss(a, b, reduction=reduction)}[which]
+
+    def check(result):
+        assert _finite(result), f"{which} returned {result!r}"
+
+    _outcome("math: DPO family and regression", fn, names, check)
 
 
 def _ref_listwise(scores, ranking):

@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data.generate import make_preference_data, sample_response, true_reward
-from ..math._checks import check_int, check_seed
+from ..data.items import PreferencePair
+from ..math._checks import check_int, check_seed, validated
 from ..math.losses import DPO_LOSS_TYPES, dpo_loss
 from .policy import RESPONSE_WORDS, reference_words
 
@@ -50,8 +51,9 @@ _INDEX = {w: i for i, w in enumerate(RESPONSE_WORDS)}
 def word_counts(responses) -> np.ndarray:
     """How often each of :data:`~rmteach.experiments.policy.RESPONSE_WORDS` occurs, one row
     per response."""
-    if isinstance(responses, str) or not all(isinstance(r, str) for r in responses):
-        raise ValueError("responses must be a list of response strings.")
+    if not isinstance(responses, (list, tuple)) or not all(isinstance(r, str) for r in responses):
+        raise ValueError(f"responses must be a list of response strings; got "
+                         f"{type(responses).__name__}.")
     out = np.zeros((len(responses), len(RESPONSE_WORDS)))
     for i, text in enumerate(responses):
         for w in text.split():
@@ -72,6 +74,9 @@ def train_dpo(pairs, *, loss_type: str = "sigmoid", beta: float = 0.1, steps: in
     """
     import torch
 
+    if not isinstance(pairs, (list, tuple)) or not all(isinstance(p, PreferencePair)
+                                                        for p in pairs):
+        raise ValueError(f"pairs must be a list of PreferencePair; got {type(pairs).__name__}.")
     if not pairs:
         raise ValueError("pairs is empty: give at least one preference pair.")
     if loss_type not in DPO_LOSS_TYPES:
@@ -116,6 +121,7 @@ def train_dpo(pairs, *, loss_type: str = "sigmoid", beta: float = 0.1, steps: in
     return reward
 
 
+@validated(scores="array", truth="array")
 def pair_accuracy(scores, truth) -> float:
     """Share of pairs (i < j, different ``truth``) that ``scores`` order as ``truth`` does;
     a tie in ``scores`` counts one half.  Over all pairs within one list of responses."""
