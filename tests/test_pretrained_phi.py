@@ -54,3 +54,18 @@ def test_stored_curve_is_well_formed():
             assert len(rows) == len(doc["seeds"]) and all(len(r) == len(doc["sizes"])
                                                            for r in rows)
             assert all(0.0 <= v <= 1.0 for r in rows for v in r) if key == "accuracy" else True
+
+
+def test_summary_lines_and_figure_read_a_curve():
+    doc = {"sizes": [50, 200], "seeds": [0, 1, 2],
+           "scratch": {"accuracy": [[0.5, 0.6], [0.52, 0.62], [0.48, 0.58]],
+                       "loss": [[0.69, 0.6], [0.7, 0.61], [0.69, 0.62]]},
+           "pretrained": {"accuracy": [[0.7, 0.8], [0.72, 0.79], [0.69, 0.81]],
+                          "loss": [[0.6, 0.5], [0.61, 0.5], [0.6, 0.52]]}}
+    lines = pp.summary_lines(doc)
+    assert len(lines) == 3 and "n=3" in lines[0]
+    assert lines[1].split()[:2] == ["50", "0.500"] and "(0.480)" in lines[1]
+    assert "+0.203 ± 0.006, clears its spread" in lines[1]
+    fig = pp.curve_figure(doc)
+    band_means = fig.axes[0].lines[0].get_ydata()
+    assert list(band_means) == pytest.approx([0.5, 0.6])

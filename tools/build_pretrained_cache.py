@@ -7,7 +7,7 @@
 Pre-trains the notebooks' model (:func:`rmteach.experiments.pretrained_phi.build_backbone`,
 next-token prediction on prompts followed by responses that do what they ask), saves it
 as a checkpoint (about 0.1 MB), then trains reward models from scratch and from it on the
-same pairs (:func:`~rmteach.experiments.pretrained_phi.curve`: 5 sizes x 5 seeds x 2
+same pairs (:func:`~rmteach.experiments.pretrained_phi.curve`: 3 sizes x 5 seeds x 2
 starts) and stores the held-out figures.  Training on CPU with one thread is
 deterministic, so the same code gives the same numbers; tests/test_pretrained_phi.py
 rebuilds the backbone and compares it tensor by tensor.  Rebuild whenever the model, the

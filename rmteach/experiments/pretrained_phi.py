@@ -27,7 +27,7 @@ CURVE_FILE = CACHE / "pretrained_phi.json"
 TEXT_SEED = 9001
 TEXT_PROMPTS = 1600
 PRETRAIN_EPOCHS = 20
-SIZES = (50, 100, 200, 500, 1000)
+SIZES = (50, 200, 1000)
 SEEDS = (0, 1, 2, 3, 4)
 
 
@@ -96,3 +96,60 @@ def curve(sizes=SIZES, seeds=SEEDS, *, backbone=None, epochs: int = 12) -> dict:
             out[start]["accuracy"].append(acc)
             out[start]["loss"].append(loss)
     return out
+
+
+def load_curve(path: str | Path = CURVE_FILE) -> dict:
+    """The stored curve (see ``tools/build_pretrained_cache.py``)."""
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def summary_lines(doc: dict) -> list[str]:
+    """One line per number of pairs: held-out accuracy and pairwise loss of each start,
+    mean ± sample sd over the seeds (n printed), the worst seed, and the per-seed
+    difference with the suite's verdict (:mod:`rmteach.experiments.seeds`)."""
+    from .seeds import paired, spread, verdict
+
+    n = len(doc["seeds"])
+    lines = [f"{'pairs':>5}  {'from scratch: acc (worst) / loss':<40}"
+             f"{'pre-trained: acc (worst) / loss':<40}acc gain (n={n})"]
+    for k, size in enumerate(doc["sizes"]):
+        cols = []
+        for start in ("scratch", "pretrained"):
+            acc = spread(r[k] for r in doc[start]["accuracy"])
+            loss = spread(r[k] for r in doc[start]["loss"])
+            cols.append(f"{acc:.3f} ({min(acc.values):.3f}) / {loss:.3f}".ljust(40))
+        gain = paired([r[k] for r in doc["pretrained"]["accuracy"]],
+                      [r[k] for r in doc["scratch"]["accuracy"]])
+        lines.append(f"{size:>5}  {cols[0]}{cols[1]}{gain:+.3f}, {verdict(gain)}")
+    return lines
+
+
+def curve_figure(doc: dict):
+    """Held-out accuracy and pairwise loss against the number of pairs, each start's mean
+    over the seeds with a band of ± one sample sd (an Agg figure, not pyplot)."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    colors = {"scratch": "#D55E00", "pretrained": "#0072B2"}      # Okabe–Ito
+    labels = {"scratch": "from scratch", "pretrained": "from the pre-trained backbone"}
+    fig = Figure(figsize=(9, 3.4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    x = np.array(doc["sizes"])
+    for ax, key, name in zip(axes, ("accuracy", "loss"),
+                             ("held-out pair accuracy", "held-out pairwise loss (nats)")):
+        for start in ("scratch", "pretrained"):
+            v = np.array(doc[start][key])
+            m, s = v.mean(0), v.std(0, ddof=1)
+            ax.plot(x, m, "o-", color=colors[start], label=labels[start])
+            ax.fill_between(x, m - s, m + s, color=colors[start], alpha=0.2)
+        ax.set_xscale("log")
+        ax.set_xlabel("training pairs")
+        ax.set_ylabel(name)
+    axes[1].axhline(np.log(2), color="0.4", ls="--", lw=1)
+    axes[1].annotate("ln 2", (x[-1], np.log(2)), textcoords="offset points", xytext=(-20, 4))
+    axes[0].axhline(0.5, color="0.4", ls=":", lw=1)
+    axes[0].legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"mean ± sd over {len(doc['seeds'])} seeds", fontsize=9)
+    return fig
