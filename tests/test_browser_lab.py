@@ -1,5 +1,6 @@
 """Course labs in a real browser: a student's release notebook in JupyterLab with the nbgrader
-extension loaded (Run All shows no solution), and an opt-in walk through every notebook as a
+extension loaded (Run All runs the whole lab, stops only in "Graded checks" at the end, and
+shows no solution), and an opt-in walk through every notebook as a
 learner would (cell by cell with Shift+Enter) that times it for docs/instructors.md.
 
 Uses the server, browser and page fixtures of tests/test_browser.py (same Chromium, same
@@ -61,7 +62,10 @@ def test_release_notebook_in_jupyterlab_with_nbgrader_shows_no_solution(lab, pag
     _run_all(page, sum(c.cell_type == "code" for c in nb.cells))
     text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").inner_text()
     outputs = "\n".join(_output_texts(page))
-    assert "Not yet" in outputs                                 # the graded cell ran
+    # Run All ran the whole lab: both exercises' inline check() said "not yet" without
+    # stopping, and the first graded check (the end of the notebook) raised
+    assert outputs.count("Not yet") >= len(course.assignments[0].exercises) + 1, outputs
+    assert "Graded checks" in text and "AssertionError" in text
     assert "Solution:" not in text and "BEGIN SOLUTION" not in text
     for key, ex in EXERCISES.items():
         if key.startswith("nb01."):

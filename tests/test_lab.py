@@ -345,17 +345,18 @@ def test_missing_exercise_module_is_a_clear_error(tmp_path):
 
 def test_answer_region_keeps_the_starter(tmp_path):
     suite = _fake_suite(tmp_path, "def my_preference_probability(r_a, r_b):\n"
-                                  "    # Your code here.\n    ...\n\n\n"
+                                  "    # An edited starter: the package's is used.\n    ...\n\n\n"
                                   "ex.bt_probability.check(my_preference_probability)")
     nb, a = lab.lab_notebook(suite / "01_fake.ipynb")
-    answer = nb.cells[2].source
-    assert answer.startswith("def my_preference_probability(r_a, r_b):\n    # Your code here.\n"
-                             "    ### BEGIN SOLUTION\n")
-    assert answer.endswith("    ### END SOLUTION")
-    assert nb.cells[3].source.endswith("ex.bt_probability.grade(my_preference_probability)")
+    answer = nb.cells[2].source                          # after the locked cell
+    starter = EXERCISES["nb01.bt_probability"].starter.split("\n")
+    assert answer.startswith("\n".join(starter[:3]) + "\n    ### BEGIN SOLUTION\n")
+    assert answer.endswith("    ### END SOLUTION\n\n\n" + starter[-1])
+    assert nb.cells[-1].source.endswith("ex.bt_probability.grade(my_preference_probability)")
+    assert nb.cells[-2].source.startswith("## Graded checks")
     assert a.exercises == ["bt_probability"]
     ns: dict = {}
-    exec("import numpy as np\n" + answer, ns)            # the region is the model answer
+    exec("import numpy as np\nfrom rmteach.exercises import nb01 as ex\n" + answer, ns)
     assert EXERCISES["nb01.bt_probability"].evaluate(ns["my_preference_probability"]).ok
 
 

@@ -27,10 +27,14 @@ the success message, and raises :class:`Wrong` (or :class:`NotYet`) with a speci
 message otherwise.  Use :func:`call` to run the learner's function: it turns any
 exception inside it into a ``Wrong`` that names the input.  Then::
 
-    my_ex = Exercise(name="...", title="...", task="...", hint="...",
-                     solution_code="def ...", checker=my_checker)
+    my_ex = Exercise(name="...", starter="def my_fn(x):\n    ...\n\n\nex.NAME.check(my_fn)",
+                     title="...", task="...", hint="...", solution_code="def ...",
+                     checker=my_checker)
 
-and register it in the notebook's module (``rmteach/exercises/nbNN.py``).
+and register it in the notebook's module (``rmteach/exercises/nbNN.py``).  ``starter`` is
+the learner cell exactly as the notebook stores it (its last line ``ex.NAME.check(ARG)``):
+course labs build the student's cell from it, never from the saved notebook, so nothing an
+instructor typed there reaches students (``tests/test_lab_starters.py`` keeps the two equal).
 """
 
 from __future__ import annotations
@@ -171,8 +175,9 @@ class Exercise:
     """One exercise: ``check(answer)``, ``hint()``, ``solution()``; ``evaluate`` for tests."""
 
     def __init__(self, *, name: str, title: str, task: str, hint: str, solution_code: str,
-                 checker: Callable[[object], str]):
+                 checker: Callable[[object], str], starter: str = ""):
         self.name = name
+        self.starter = starter.strip("\n")
         self.title = title
         self.task = task
         self._hint = hint

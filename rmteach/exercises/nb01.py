@@ -70,6 +70,14 @@ def _check_bt(fn) -> str:
 
 bt_probability = Exercise(
     name="bt_probability",
+    starter='''\
+def my_preference_probability(r_a, r_b):
+    # Your code here: return Sigmoid(r_a - r_b), one probability per pair.
+    ...
+
+
+ex.bt_probability.check(my_preference_probability)
+''',
     title="Write the Bradley–Terry probability",
     task=("Write my_preference_probability(r_a, r_b) returning Pr(y_a ≻ y_b) = "
           "Sigmoid(r_a − r_b) elementwise for NumPy arrays. It must stay right for rewards "
@@ -118,6 +126,11 @@ def _check_scale(s) -> str:
 
 scale_for_confidence = Exercise(
     name="scale_for_confidence",
+    starter='''\
+s = ...  # your answer: a number
+
+ex.scale_for_confidence.check(s)
+''',
     title="How much scale for 95%?",
     task=("r(x, y_a) = 1 and r(x, y_b) = 0 give Pr = σ(1) ≈ 0.731. Find the scale s > 0 "
           "such that the rewards s·1 and s·0 give Pr(y_a ≻ y_b) = 0.95 (to 2 decimals)."),

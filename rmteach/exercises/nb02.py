@@ -93,6 +93,14 @@ def _check_pairwise(fn) -> str:
 
 stable_pairwise_loss = Exercise(
     name="stable_pairwise_loss",
+    starter='''\
+def my_pairwise_loss(r_chosen, r_rejected):
+    # Your code here: one loss per pair, finite even for gaps of +-1e4.
+    ...
+
+
+ex.stable_pairwise_loss.check(my_pairwise_loss)
+''',
     title="A numerically stable pair-wise loss",
     task=("Write my_pairwise_loss(r_chosen, r_rejected) that returns −log Sigmoid(r_chosen − "
           "r_rejected) for each pair (NumPy arrays in, an array of the same shape out). It must "
@@ -144,6 +152,14 @@ def _check_empirical(fn) -> str:
 
 empirical_loss = Exercise(
     name="empirical_loss",
+    starter='''\
+def my_empirical_loss(r_chosen, r_rejected):
+    # Your code here: the average over the pairs (Eq. 4.37).
+    ...
+
+
+ex.empirical_loss.check(my_empirical_loss)
+''',
     title="The empirical loss of Eq. 4.37",
     task=("Write my_empirical_loss(r_chosen, r_rejected): the average over the pairs of "
           "−log Sigmoid(r_chosen − r_rejected), one number (you may reuse your "

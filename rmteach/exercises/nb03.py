@@ -72,6 +72,14 @@ def _check_pairs(fn) -> str:
 
 ranking_pairs = Exercise(
     name="ranking_pairs",
+    starter='''\
+def my_ranking_to_pairs(ranking):
+    # Your code here: a list of (better, worse) tuples.
+    ...
+
+
+ex.ranking_pairs.check(my_ranking_to_pairs)
+''',
     title="From a ranking to its pairs",
     task=("Write my_ranking_to_pairs(ranking): given labels best first, e.g. "
           "['C', 'A', 'D', 'B'], return the list of all (better, worse) pairs it implies."),
@@ -153,6 +161,14 @@ def _check_listwise(fn) -> str:
 
 listwise = Exercise(
     name="listwise",
+    starter='''\
+def my_listwise_loss(scores, ranking):
+    # Your code here: one number.
+    ...
+
+
+ex.listwise.check(my_listwise_loss)
+''',
     title="The listwise loss of one list",
     task=("Write my_listwise_loss(scores, ranking): scores is a dict label → reward, ranking "
           "a list of labels best first. Return Eq. 4.57 for this one list: the average over "

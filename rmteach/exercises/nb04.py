@@ -77,6 +77,14 @@ def _check(fn) -> str:
 
 reward_gradient = Exercise(
     name="reward_gradient",
+    starter='''\
+def my_reward_gradients(r_chosen, r_rejected):
+    # Your code here: return (g_chosen, g_rejected), one number per pair each.
+    ...
+
+
+ex.reward_gradient.check(my_reward_gradients)
+''',
     title="The gradient of the pair loss, reward by reward",
     task=("Write my_reward_gradients(r_chosen, r_rejected): arrays of the chosen and rejected "
           "rewards of some pairs. Return (g_chosen, g_rejected), the gradient of each pair's "

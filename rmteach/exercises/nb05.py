@@ -83,6 +83,14 @@ def _check_phi(fn) -> str:
 
 phi_counts = Exercise(
     name="phi_counts",
+    starter='''\
+def my_phi_counts(model):
+    # Your code here: return (parameters in the backbone, parameters in the head W_r).
+    ...
+
+
+ex.phi_counts.check(my_phi_counts)
+''',
     title="What φ is made of",
     task=("Write my_phi_counts(model) that returns (backbone, head): the number of "
           "parameters of a TinyRewardModel in its backbone and in its head W_r "
@@ -147,6 +155,14 @@ def _check_accuracy(fn) -> str:
 
 pairwise_accuracy = Exercise(
     name="pairwise_accuracy",
+    starter='''\
+def my_pairwise_accuracy(r_better, r_worse):
+    # Your code here: right / (right + wrong), ties left out.
+    ...
+
+
+ex.pairwise_accuracy.check(my_pairwise_accuracy)
+''',
     title="Pairwise accuracy, with ties left out",
     task=("Write my_pairwise_accuracy(r_better, r_worse): the rewards the model gave the "
           "human-preferred and the rejected response of each pair (NumPy arrays). Return "

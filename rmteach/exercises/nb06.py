@@ -81,6 +81,14 @@ def _check_diagnosis(fn) -> str:
 
 diagnose_run = Exercise(
     name="diagnose_run",
+    starter='''\
+def my_diagnosis(train_loss, train_acc, heldout_acc):
+    # Your code here: return "stuck", "overfitting" or "healthy".
+    ...
+
+
+ex.diagnose_run.check(my_diagnosis)
+''',
     title="Read the training curves",
     task=("Diagnose a run from its curves. Write my_diagnosis(train_loss, train_acc, "
           "heldout_acc), three per-epoch lists, that returns 'stuck', 'overfitting' or "
@@ -145,6 +153,14 @@ def _check_weights(fn) -> str:
 
 prompt_weights = Exercise(
     name="prompt_weights",
+    starter='''\
+def my_pair_weights(ns):
+    # Your code here: one weight per prompt, summing to 1.
+    ...
+
+
+ex.prompt_weights.check(my_pair_weights)
+''',
     title="How many pairs each prompt brings",
     task=("Write my_pair_weights(ns): prompt i has a ranked list of ns[i] responses. When "
           "the lists are exploded into pairs and the loss is averaged over all pairs (Eq. "

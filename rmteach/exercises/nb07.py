@@ -67,6 +67,14 @@ def _check_ece(fn) -> str:
 
 ece = Exercise(
     name="ece",
+    starter='''\
+def my_ece(q, won, n_bins):
+    # Your code here: one number.
+    ...
+
+
+ex.ece.check(my_ece)
+''',
     title="The expected calibration error",
     task=("Write my_ece(q, won, n_bins): q holds predicted probabilities in [0.5, 1], won the "
           "outcomes (1 = annotators agreed, 0 = not). Cut [0.5, 1] into n_bins equal bins, and "
@@ -117,6 +125,14 @@ def _check_accuracy(fn) -> str:
 
 tie_accuracy = Exercise(
     name="tie_accuracy",
+    starter='''\
+def my_accuracy(correct, wrong, ties, convention):
+    # Your code here: one number.
+    ...
+
+
+ex.tie_accuracy.check(my_accuracy)
+''',
     title="Accuracy under three tie conventions",
     task=("Write my_accuracy(correct, wrong, ties, convention) for convention 'exclude' (ties "
           "left out), 'wrong' (a tie is an error, as TRL counts) or 'split' (half a point per "

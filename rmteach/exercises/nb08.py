@@ -54,6 +54,14 @@ def _check(fn) -> str:
 
 best_of_n = Exercise(
     name="best_of_n",
+    starter='''\
+def my_best_of_n(responses, rewards, n):
+    # Your code here: return the best of responses[:n] by its learned reward.
+    ...
+
+
+ex.best_of_n.check(my_best_of_n)
+''',
     title="Best-of-n selection",
     task=("Write my_best_of_n(responses, rewards, n): responses[i] has learned reward "
           "rewards[i]; only the first n responses were drawn. Return the drawn response with "
