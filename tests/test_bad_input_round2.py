@@ -222,3 +222,29 @@ def test_widget_builders_take_numpy_scalars():
 
     w = widgets.gradient_stepper(np.int64(4), lr=np.float32(0.5))
     assert w.controls["lr"].value == pytest.approx(0.5)
+
+
+# --- the command line names the flag the user gave -----------------------------------------
+
+@pytest.mark.parametrize("flags, named", [
+    (["--weight-decay", "1e308"], "--weight-decay 1e+308 is too large for --lr"),
+    (["--center-coef", "1e308"], "--center-coef"),
+    (["--margin", "0.5"], "add --loss pairwise"),
+    (["--margin", "9" * 401, "--loss", "pairwise"], "--margin"),
+    (["--data", "FIFO"], "named pipe (FIFO)"),
+    (["--save", "s" * 256], "256 bytes long"),
+])
+def test_cli_names_the_flag_given(tmp_path, capsys, flags, named):
+    from rmteach.cli.commands import main
+
+    fifo = tmp_path / "data.jsonl"
+    os.mkfifo(fifo)
+    flags = [str(fifo) if f == "FIFO" else str(tmp_path / f) if f.startswith("sss") else f
+             for f in flags]
+    try:
+        code = main(["train", "--prompts", "20", "--epochs", "1", "--no-progress", *flags])
+    except SystemExit as exc:               # argparse's own errors
+        code = exc.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and err.startswith("error: "), err
+    assert named in err, err

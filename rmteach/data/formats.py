@@ -258,7 +258,7 @@ def _tiered(obj, where) -> list[PreferencePair]:
     tiers, n = obj["tiers"], len(responses)
     try:
         if isinstance(tiers, str):
-            tiers = [[int(i) if i.isdigit() else i for i in tier] for tier in parse_tiers(tiers)]
+            tiers = [[int(i) if i.isdecimal() else i for i in t] for t in parse_tiers(tiers)]
         elif not (isinstance(tiers, list) and all(isinstance(t, list) for t in tiers)):
             raise ValueError("expected a string like '2 > 0 = 1' or a list of lists of indices")
     except ValueError as exc:

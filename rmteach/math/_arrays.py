@@ -289,7 +289,9 @@ def _finite_result(out, what: str):
         check_finite(out, "the loss")
     except ValueError:
         dtype = getattr(out, "dtype", "float64")
-        raise ValueError(f"the rewards are so far apart that {what} overflows {dtype} and the "
-                         "loss is infinite. Keep rewards within ±1e4 (the documented range; "
-                         "a reward model's outputs are usually within ±10).") from None
+        small = " (float16 holds at most 65,504: use float32)" if "16" in str(dtype) else ""
+        raise ValueError(f"the rewards are so large, or so far apart, that {what} overflows "
+                         f"{dtype}{small} and the loss is infinite. Keep rewards within ±1e4 "
+                         "(the documented range; a reward model's outputs are usually within "
+                         "±10).") from None
     return out
