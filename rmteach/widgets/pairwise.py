@@ -261,7 +261,10 @@ class EmpiricalLossExplorer(RMWidget):
         for i, (bar, text) in enumerate(zip(self._bars, self._bar_text)):
             bar.set_height(losses[i])
             bar.set_alpha(1.0 if copies[i] else 0.25)
-            text.set_position((i, losses[i] + 0.03 * top))
+            y = losses[i] + 0.03 * top
+            if y - 0.02 * top <= emp <= y + 0.17 * top:     # keep the label off the mean line
+                y = emp + 0.03 * top
+            text.set_position((i, y))
             text.set_text(f"{losses[i]:.3f}, {copies[i]} cop{'y' if copies[i] == 1 else 'ies'}")
         self._mean_line.set_ydata([emp, emp])
         for i, cell in enumerate(self._loss_cells):

@@ -169,8 +169,10 @@ def _data_points(ax):
 
     pts = []
     for line in ax.lines:
-        # reference lines (axhline, axvline: blended transforms) span the whole axes
-        if not line.get_visible() or line.get_transform() != ax.transData:
+        # static reference lines (axhline, axvline: blended transforms) span the whole
+        # axes; a moving one (an animated mean line) is data the learner reads
+        if not line.get_visible() or (line.get_transform() != ax.transData
+                                      and not line.get_animated()):
             continue
         xy = np.column_stack([np.asarray(line.get_xdata(), float),
                               np.asarray(line.get_ydata(), float)])
