@@ -34,6 +34,7 @@ SUITE = (
     "09_reward_hacking_and_kl.ipynb",
     "10_from_rmteach_to_trl.ipynb",
     "11_the_reward_model_inside_dpo.ipynb",
+    "12_beyond_one_bradley_terry.ipynb",
 )
 
 

@@ -84,6 +84,11 @@ WRONG = {
         "       - (np.asarray(policy_rejected_logps) - np.asarray(ref_rejected_logps)))\n"
         "return (gap - 1 / beta) ** 2",
         "twice IPO's"),
+    "12_beyond_one_bradley_terry": (
+        "best_of_4",
+        "s = np.asarray(scores, dtype=float)\n"
+        "return float(np.mean(np.all(s[:, :1] >= s[:, 1:], axis=1)))",
+        "counted a tie"),
 }
 GENERIC_WRONG = ("raise ValueError('a deliberate mistake')", "raised ValueError")
 

@@ -9,14 +9,15 @@
 for how to write one.
 """
 
-from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11
+from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11, nb12
 from ._base import CheckResult, Exercise, NotYet, Wrong, call
 
 __all__ = ["EXERCISES", "CheckResult", "Exercise", "NotYet", "Wrong", "call", "nb01", "nb02",
-           "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb11"]
+           "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb11",
+           "nb12"]
 
 EXERCISES: dict[str, Exercise] = {
     f"{module.__name__.rsplit('.', 1)[-1]}.{name}": getattr(module, name)
-    for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11)
+    for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11, nb12)
     for name in module.__all__
 }

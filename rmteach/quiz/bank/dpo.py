@@ -4,6 +4,8 @@
     dpo-partition-cancels       11_the_reward_model_inside_dpo
     ipo-target-gap              11_the_reward_model_inside_dpo
     dpo-unseen-prompt           11_the_reward_model_inside_dpo
+    offsets-cancel-in-pairs     12_beyond_one_bradley_terry
+    best-of-4-all-equal         12_beyond_one_bradley_terry
 
 These are not seed questions of chapter 4, so their ``seed`` is 0.
 """
@@ -15,6 +17,7 @@ from ..kit import Choice, MultipleChoice, Numeric
 __all__ = ["QUIZ_LIST"]
 
 NB11 = "11_the_reward_model_inside_dpo"
+NB12 = "12_beyond_one_bradley_terry"
 
 QUIZ_LIST = [
     MultipleChoice(
@@ -89,4 +92,50 @@ QUIZ_LIST = [
                    "The two models share data and loss, not parameters."),
         ),
         correct_index=0),
+    MultipleChoice(
+        id="offsets-cancel-in-pairs", seed=0, notebook=NB12,
+        topic="ratings or pairs",
+        question=("Each prompt's four responses are rated 1–5 by one annotator, and annotators "
+                  "differ: one adds +1 to every rating, another −1. A regression model is fitted "
+                  "to the ratings, a Bradley–Terry model to the pairs the ratings imply within "
+                  "each prompt. Which model do the offsets reach, and why?"),
+        explanation=("A pair compares two ratings by the same annotator, so the annotator's "
+                     "offset is in both and drops out of which response was rated higher "
+                     "(rounding aside). The regression target is the rating itself, offset "
+                     "included: the model has to explain the offsets from the words, and can "
+                     "only treat them as noise."),
+        choices=(
+            Choice("Both alike: Bradley–Terry's pairs come from the very same ratings, so "
+                   "whatever shifts the ratings shifts the pairs just as much.",
+                   "Shifting both ratings of a pair by the same amount does not change which "
+                   "one is higher."),
+            Choice("Only Bradley–Terry: the offsets change how many pairs are tied, and "
+                   "tied ratings give no pair to learn from, so it sees less data.",
+                   "An offset shifts all four ratings of a prompt alike; ties change only "
+                   "where the 1–5 scale clips them."),
+            Choice("Only regression: both ratings of a pair carry the same offset, so it "
+                   "cancels in the pair, while the regression target keeps it.",
+                   "Yes: the offset is shared within a pair and cancels, as Z(x) does in DPO."),
+            Choice("Neither: the mean of the offsets over the annotators is close to zero, "
+                   "so with enough prompts they average out of both models.",
+                   "Averaging removes their mean, not their spread: each prompt's target "
+                   "still carries its own annotator's offset."),
+        ),
+        correct_index=2),
+    Numeric(
+        id="best-of-4-all-equal", seed=0, notebook=NB12,
+        topic="RewardBench 2's best-of-4",
+        question=("RewardBench 2 counts a prompt as solved when the chosen response's reward is "
+                  "strictly higher than each of three rejected responses' rewards. A broken "
+                  "reward model gives every response the same reward. What share of prompts "
+                  "does it solve (a number between 0 and 1)?"),
+        explanation=("Every comparison is a tie, and a tie is not strictly higher, so no prompt "
+                     "is solved: 0. A model that guesses at random solves 1/4 (chance), so the "
+                     "tie rule puts a constant model below chance instead of at it."),
+        value=0.0, tolerance=1e-6,
+        mistakes=((0.25, 1e-6, "1/4 is a random model's share. A constant model never "
+                               "scores the chosen response strictly higher."),
+                  (0.5, 1e-6, "0.5 is what a tie counted as one half would give in pair "
+                              "accuracy; best-of-4 has no half credit.")),
+        fallback="Is a tie 'strictly higher'?"),
 ]
