@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rmteach.cli.commands import build_parser, main
+from rmteach.cli.commands import CLI_DEFAULTS, build_parser, main
 
 KEYS = {"loss", "heldout_accuracy", "heldout_loss", "kendall_tau", "train_seconds", "device",
         "forward_passes", "params_backbone", "params_head"}
@@ -25,7 +25,7 @@ def test_json_summary_is_the_last_line(capsys):
     assert KEYS <= set(summary)
     assert summary["loss"] == "listwise" and summary["device"] == "cpu"
     assert 0.0 <= summary["heldout_accuracy"] <= 1.0
-    assert summary["params_head"] == 32
+    assert summary["params_head"] == CLI_DEFAULTS["d_model"]          # the command's width
     assert summary["forward_passes"] > 0
 
 

@@ -17,7 +17,7 @@ LOSSES = ("pairwise", "listwise", "plackett-luce")
 #: the command's own defaults, tuned for data it has never seen (rmteach.model.training's library
 #: defaults, which the notebooks use, stay as they are)
 CLI_DEFAULTS = {"epochs": 40, "validation_fraction": 0.1, "patience": 0, "lr": 3e-3,
-                "weight_decay": 1.0, "dropout": 0.1, "ema": 0.99, "pooling": "sum",
+                "weight_decay": 0.1, "d_model": 64, "dropout": 0.1, "ema": 0.99, "pooling": "sum",
                 "pretrain": False, "pretrain_epochs": 10, "max_vocab": 20000, "min_count": 1}
 MODES = ("grouped", "exploded")
 
@@ -158,8 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "smooths the last steps' noise, which helps most on small data); "
                         f"0 = off (default: {CLI_DEFAULTS['ema']:g})")
     g = t.add_argument_group("model and machine")
-    g.add_argument("--d-model", type=_number(int, 2, 1024, what="whole number"), default=32,
-                   help="width of the hidden states h_last (= parameters in W_r) (default: 32)")
+    g.add_argument("--d-model", type=_number(int, 2, 1024, what="whole number"),
+                   default=CLI_DEFAULTS["d_model"],
+                   help="width of the hidden states h (= parameters in W_r); the notebooks' "
+                        f"model has 32 (default: {CLI_DEFAULTS['d_model']})")
     g.add_argument("--layers", type=_number(int, 1, 24, what="whole number"), default=2,
                    help="transformer layers in the backbone (default: 2)")
     g.add_argument("--dropout", type=float, default=CLI_DEFAULTS["dropout"],

@@ -153,3 +153,12 @@ def curve_figure(doc: dict):
     axes[0].legend(loc="lower right", fontsize=8)
     fig.suptitle(f"mean ± sd over {len(doc['seeds'])} seeds", fontsize=9)
     return fig
+
+
+def curve_png(doc: dict) -> bytes:
+    """:func:`curve_figure` as PNG bytes (for ``IPython.display.Image``)."""
+    import io
+
+    buf = io.BytesIO()
+    curve_figure(doc).savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
