@@ -40,7 +40,6 @@ CENTROID_RATIO = 0.6
 #: quiz id -> the cue it still shows, for questions another branch is repairing (strict)
 PENDING_TRUTH_B = {
     "data-distribution": "lone hedge; absolutes only in distractors (notebook 06)",
-    "calibration-vs-accuracy": "absolutes only in distractors (notebook 07)",
     "detect-length-shortcut": "absolutes only in distractors (notebook 08)",
     "proxy-rises-true-falls": "its title names the key (notebook 09)",
     "kl-penalty-trade": "lone hedge (notebook 09)",

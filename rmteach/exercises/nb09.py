@@ -86,12 +86,11 @@ kl_penalised_reward = Exercise(
     name="kl_penalised_reward",
     starter='''\
 def my_penalised_reward(reward, logp_policy, logp_ref, beta_kl):
-    # Your code here: the learned reward minus the KL penalty, elementwise.
+    # Your code here: the learned reward minus the KL penalty, one value per response.
     ...
 
 
-ex.kl_penalised_reward.check(my_penalised_reward)
-''',
+ex.kl_penalised_reward.check(my_penalised_reward)''',
     title="The KL-penalised reward of RLHF",
     task=("Write my_penalised_reward(reward, logp_policy, logp_ref, beta_kl): the learned "
           "rewards r(x, y) of sampled responses, their log-probabilities under the policy and "

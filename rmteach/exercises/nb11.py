@@ -62,6 +62,14 @@ def _check(fn) -> str:
 
 ipo_loss = Exercise(
     name="ipo_loss",
+    starter='''\
+def my_ipo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps,
+                ref_rejected_logps, beta):
+    # Your code here: one loss per pair (NumPy arrays in, a NumPy array out).
+    ...
+
+
+ex.ipo_loss.check(my_ipo_loss)''',
     title="IPO's loss from its definition",
     task=("Write my_ipo_loss(policy_chosen_logps, policy_rejected_logps, ref_chosen_logps, "
           "ref_rejected_logps, beta): arrays of sequence log-probabilities of the chosen and "

@@ -50,6 +50,13 @@ def _check(fn) -> str:
 
 best_of_4 = Exercise(
     name="best_of_4",
+    starter='''\
+def my_best_of_4(scores):
+    # Your code here: the share of rows the model gets right (a number between 0 and 1).
+    ...
+
+
+ex.best_of_4.check(my_best_of_4)''',
     title="RewardBench 2's best-of-4 accuracy",
     task=("Write my_best_of_4(scores): a NumPy array of shape (groups, 4), the rewards a model "
           "gives one chosen response (column 0) and three rejected responses (columns 1–3) of "
