@@ -37,14 +37,8 @@ STOP = {"which", "their", "there", "these", "those", "about", "would", "other", 
 #: sits at about half: the review's two-pair-loss scored 0.36, every prose item 0.8-1.4)
 CENTROID_RATIO = 0.6
 
-#: quiz id -> the cue it still shows, for questions another branch is repairing (strict)
-PENDING_TRUTH_B = {
-    "data-distribution": "lone hedge; absolutes only in distractors (notebook 06)",
-    "detect-length-shortcut": "absolutes only in distractors (notebook 08)",
-    "proxy-rises-true-falls": "its title names the key (notebook 09)",
-    "kl-penalty-trade": "lone hedge (notebook 09)",
-    "training-diagnosis": "the heading above it shares 'label' with the key only (notebook 06)",
-}
+#: quiz id -> a cue it still shows while its fix is pending (strict xfail); none today
+PENDING_TRUTH_B: dict[str, str] = {}
 
 
 def _words(text: str) -> list[str]:

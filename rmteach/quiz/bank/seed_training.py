@@ -89,7 +89,7 @@ QUIZ_LIST: list[Quiz] = [
        "(an untrained model is already nearly undecided) to the end. The data, not the "
        "optimiser or the model, set this floor; it is the same collapse as the literal "
        "reading of Eq. 4.57 in notebook 3.",
-       ("The rewards collapsed to one constant early on, so every gap is 0; new initial "
+       ("The rewards collapsed to one constant early on, so each gap is 0; new initial "
         "weights would let the loss fall.",
         "A collapse would show on the other data set too, which trains well with the same "
         "code. Here Δ = 0 is no accident of the start: it is the best any model can do on "
@@ -98,7 +98,7 @@ QUIZ_LIST: list[Quiz] = [
         "them and drive the loss down.",
         "No model of any size can prefer y_a to y_b and y_b to y_a for the same input: the "
         "two terms ℓ(Δ) + ℓ(−Δ) are at least 2 ln 2 whatever the capacity."),
-       ("The two labels of a pair cancel only at first; once one direction takes the lead, "
+       ("The two labels of a pair cancel just at first; once one direction takes the lead, "
         "the loss falls below 0.693.",
         "With both directions about equally often in D_r neither takes the lead: any gap "
         "that lowers one copy's loss raises its mirror's more, so Δ = 0 stays the minimum."),
@@ -140,19 +140,19 @@ QUIZ_LIST: list[Quiz] = [
        "average approximates the expectation under the data's distribution of prompts, not "
        "the one you deploy on. Re-weighting, re-sampling or collecting more medical pairs "
        "changes what is optimised.",
-       ("Coding makes up 90% of the average, so the model fits coding best and may be weak "
-        "on medical prompts.",
+       ("Coding makes up 90% of the average, so the fit follows the coding preferences and "
+        "medical answers get a tenth of it.",
         "Eq. 4.37 weighs every pair equally, so 90% of the objective is about coding; what "
         "the average optimises follows the data's mix."),
-       ("None: averaging the loss over all pairs gives the two domains equal weight in what "
-        "the model learns.",
+       ("The two domains get equal weight in what is learned, since the loss is averaged "
+        "over the pairs.",
         "The average is over pairs, not domains: each coding pair and each medical pair "
         "weighs 1/|D_r|, so coding carries 90% of the loss."),
-       ("Medical pairs count more: rare pairs are fitted worse, so their larger loss gives "
-        "them the larger share.",
+       ("Medical pairs get the larger share: rare pairs are fitted worse, and their larger "
+        "loss pulls harder.",
         "A badly fitted pair does have a larger gradient, but that only slows the drift; the "
         "optimum still trades 9,000 coding terms against 1,000 medical ones."),
-       ("Only the total matters: with 10,000 pairs in all, each domain is learned as well as "
+       ("The total decides: with 10,000 pairs in the set, each domain is learned as well as "
         "it would be alone.",
         "The mix decides which preferences the average is about; 10,000 coding-heavy pairs "
         "teach something else than 10,000 balanced ones."),

@@ -43,7 +43,7 @@ QUIZ_LIST = [
                    "before the fall; it does not cause it. With a reward model that was right "
                    "everywhere, drifting far would only raise r*. The fall comes from where "
                    "the reward model is wrong."),
-            Choice("The optimiser seeks out the responses whose learned reward most exceeds "
+            Choice("The policy seeks out the responses whose learned reward most exceeds "
                    "their true reward, so it ends up exploiting the reward model's errors.",
                    "Yes: optimising hard selects for the model's over-ratings (Goodhart's "
                    "law)."),
@@ -90,7 +90,7 @@ QUIZ_LIST = [
                    "unbiased for the penalised objective. The baseline is what lowers the "
                    "variance."),
             Choice("Learned reward for staying close to the reference policy, where the "
-                   "reward model was trained and its scores can still be trusted.",
+                   "reward model was trained and its scores are still reliable.",
                    "Yes: β_KL is the price of a nat of divergence from π_ref."),
         ),
         correct_index=3),
@@ -108,8 +108,8 @@ QUIZ_LIST = [
             Choice("The correlation between the learned reward and the length among "
                    "responses of equal true quality: it should be zero for an honest model.",
                    "Yes: at fixed quality, length should not move an honest reward."),
-            Choice("The correlation between the learned reward and the length over all "
-                   "responses: a clearly positive value means the model learned length.",
+            Choice("The correlation between the learned reward and the length over the whole "
+                   "pool: a clearly positive value means the model learned length.",
                    "Longer answers may really be better (or worse) in your data; then an "
                    "honest model's reward correlates with length too. You must hold quality "
                    "fixed to separate the two."),
@@ -119,7 +119,7 @@ QUIZ_LIST = [
                    "need not score lower (in notebook 8 its picks were no worse in r*). Only "
                    "holding quality fixed isolates length."),
             Choice("The average length of the training responses: if the chosen ones are "
-                   "longer on average, the trained model must have learned length.",
+                   "longer on average, the trained model has learned length.",
                    "That describes the data, not the model. Chosen answers can be longer "
                    "because they are better; whether the model uses length itself needs a "
                    "test of the model at fixed quality."),
