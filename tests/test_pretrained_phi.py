@@ -66,6 +66,8 @@ def test_summary_lines_and_figure_read_a_curve():
     assert len(lines) == 3 and "n=3" in lines[0]
     assert lines[1].split()[:2] == ["50", "0.500"] and "(0.480)" in lines[1]
     assert "+0.203 ± 0.006, clears its spread" in lines[1]
-    fig = pp.curve_figure(doc)
+    from rmteach.widgets import pretraining_curves
+
+    fig = pretraining_curves(doc).figure
     band_means = fig.axes[0].lines[0].get_ydata()
     assert list(band_means) == pytest.approx([0.5, 0.6])

@@ -21,6 +21,7 @@ from .comparing import (
 from .data_mix import data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
 from .dpo import DPOTargetExplorer, dpo_target_explorer
+from .figures import pretraining_curves
 from .grouping import grouping_comparison
 from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
@@ -101,6 +102,7 @@ __all__ = [
     "pairwise_loss_explorer",
     "phi_table",
     "plackett_luce_stage_probabilities",
+    "pretraining_curves",
     "reliability_explorer",
     "reward_scatter",
     "run_all_note",

@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from matplotlib.figure import Figure
 
 from ..data.generate import PreferenceData, RankedList, explain_reward, topic_of, true_reward
-from ._base import LiveFigure
+from ..experiments.seeds import spread
+from ._base import PALETTE, LiveFigure
 from .style import new_figure, place_legends
 
-__all__ = ["FigureView", "describe_list", "phi_breakdown", "phi_table", "show_examples"]
+__all__ = ["FigureView", "describe_list", "phi_breakdown", "phi_table", "pretraining_curves",
+           "show_examples"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,3 +180,40 @@ def phi_table(model) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+
+
+def pretraining_curves(doc: dict) -> FigureView:
+    """Notebook 05, "Where φ comes from": held-out accuracy and pairwise loss against the
+    number of pairs, from scratch and from the pre-trained backbone (``doc`` from
+    :func:`rmteach.experiments.pretrained_phi.load_curve`), each start's mean over the seeds
+    with a band of ± one sample sd (:func:`rmteach.seeds.spread`)."""
+    import numpy as np
+
+    fig, axes = _new_figure(1, 2, (9.0, 3.4))
+    x = np.array(doc["sizes"], dtype=float)
+    starts = (("scratch", "from scratch", PALETTE["vermillion"]),
+              ("pretrained", "from the pre-trained backbone", PALETTE["blue"]))
+    values = {}
+    for ax, key, name in zip(axes, ("accuracy", "loss"),
+                             ("held-out pair accuracy", "held-out pairwise loss (nats)")):
+        for start, label, colour in starts:
+            cols = [spread(col) for col in np.array(doc[start][key], dtype=float).T]
+            m = np.array([c.mean for c in cols])
+            s = np.array([c.sd for c in cols])
+            ax.plot(x, m, "o-", color=colour, label=label)
+            ax.fill_between(x, m - s, m + s, color=colour, alpha=0.2)
+            values[(start, key)] = m
+        ax.set_xscale("log")
+        ax.set_xlabel("training pairs")
+        ax.set_ylabel(name)
+    axes[1].axhline(np.log(2), color="0.4", ls="--", lw=1, label="ln 2")
+    axes[0].axhline(0.5, color="0.4", ls=":", lw=1, label="chance")
+    axes[0].legend(frameon=False)
+    axes[1].legend(handles=axes[1].get_lines()[-1:], frameon=False)
+    fig.suptitle(f"mean ± sample sd over n = {len(doc['seeds'])} seeds")
+    _finish(fig)
+    n = len(doc["seeds"])
+    summary = ("held-out accuracy at " + ", ".join(f"{int(v)}" for v in x) + " pairs: "
+               + "; ".join(f"{label} " + " ".join(f"{a:.3f}" for a in values[(start, 'accuracy')])
+                           for start, label, _ in starts) + f" (means over n = {n} seeds)")
+    return FigureView(fig, summary, values)
