@@ -233,6 +233,9 @@ def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 
     mk = dict(model_kwargs or TINY["model_kwargs"])
     first = None
     accuracies = []
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=2 * len(seeds), desc="training the models (runs)", disable=not progress)
     for sd in seeds:
         balanced = make_preference_data(n_prompts, max_n=max_n, seed=sd,
                                         heldout_fraction=heldout_fraction)
@@ -241,10 +244,12 @@ def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 
         results, acc = {}, {}
         for label, d in labels.items():
             results[label] = train(d, loss="listwise", epochs=epochs, lr=lr, seed=sd,
-                                   device="cpu", model_kwargs=mk, progress=progress,
+                                   device="cpu", model_kwargs=mk, progress=False,
                                    eval_train=False)
             acc[label] = topic_accuracy(results[label].model, d.heldout)
+            bar.update()
         accuracies.append(acc)
         if first is None:
             first = (labels, results, acc)
+    bar.close()
     return DataMixResult(topic, *first, seeds=seeds, accuracies=tuple(accuracies))

@@ -217,6 +217,10 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
         specs["exploded pairs, same steps"] = ("pairwise", "exploded", batch_size * pairs)
     runs: dict = {label: [] for label in specs}
     datas, validations = [], []
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(seeds) * len(specs), desc="training the models (runs)",
+               disable=not progress)
     for sd in seeds:
         data, validation = grouping_data(n_prompts, n, sd)
         datas.append(data)
@@ -224,7 +228,9 @@ def grouping_comparison(n_prompts: int = 100, n: int = 8, *, epochs: int = 8,
         for label, (loss, mode, bs) in specs.items():
             runs[label].append(train(data, loss=loss, mode=mode, epochs=epochs, lr=lr,
                                      batch_size=bs, seed=sd, device="cpu", model_kwargs=mk,
-                                     progress=progress))
+                                     progress=False))
+            bar.update()
+    bar.close()
     return GroupingComparison(n=n, results={lab: r[0] for lab, r in runs.items()},
                               data=datas[0], seeds=seeds, runs=runs, datas=tuple(datas),
                               validations=tuple(validations))
