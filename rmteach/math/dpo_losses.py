@@ -50,9 +50,17 @@ __all__ = ["DPO_LOSS_TYPES", "dpo_loss", "implicit_reward"]
 DPO_LOSS_TYPES = ("sigmoid", "robust", "hinge", "ipo")
 
 
+def _as_float(x) -> float:
+    """``float(x)``, or inf for an integer too large for a float (then refused as not finite)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
+
+
 def _check_beta(beta) -> float:
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) \
-            or not math.isfinite(float(beta)) or float(beta) <= 0:
+            or not math.isfinite(_as_float(beta)) or float(beta) <= 0:
         raise ValueError(f"beta must be a number > 0 (the KL coefficient β, e.g. 0.1); "
                          f"got {beta!r:.60}.")
     return float(beta)
@@ -81,7 +89,7 @@ def implicit_reward(policy_logps, ref_logps, beta=0.1):
 
 def _check_smoothing(label_smoothing, loss_type) -> float:
     ok = not isinstance(label_smoothing, bool) and isinstance(label_smoothing, numbers.Real) \
-        and math.isfinite(float(label_smoothing)) and 0.0 <= float(label_smoothing) < 0.5
+        and math.isfinite(_as_float(label_smoothing)) and 0.0 <= float(label_smoothing) < 0.5
     if not ok:
         raise ValueError(f"label_smoothing must be a number in [0, 0.5) (the assumed share of "
                          f"flipped labels); got {label_smoothing!r:.60}.")

@@ -175,7 +175,7 @@ def load(path: str | os.PathLike, *, model: TinyRewardModel | None = None,
         raise ValueError(f"{where} is damaged: unknown entries {', '.join(extra[:4])!s:.120} "
                          f"(a checkpoint holds only {', '.join(_TOP_KEYS)}).")
     config, state = ckpt.get("config"), ckpt.get("state_dict")
-    if type(config) is not dict or type(state) is not dict:
+    if not isinstance(config, dict) or not isinstance(state, dict):   # dict or OrderedDict
         raise ValueError(f"{where} is damaged: 'config' and 'state_dict' must be dictionaries.")
     if not all(isinstance(k, str) for k in state):
         raise ValueError(f"{where} is damaged: the state_dict has a key that is not a string.")
