@@ -146,17 +146,10 @@ def test_start_here_links_every_notebook():
 
 
 #: notebooks another branch (truth-b, issue 19) is moving from comment markers to cell tags
-_MARKERS_PENDING = {"06_diagnosing_and_comparing.ipynb", "07_ties_and_calibration.ipynb",
-                    "08_best_of_n_and_shortcuts.ipynb", "09_reward_hacking_and_kl.ipynb",
-                    "10_from_rmteach_to_trl.ipynb"}
-
-
 def test_no_test_machinery_in_code_a_learner_reads(notebook_name):
     """nbval's markers live in cell tags (``nbval-ignore-output``, ``nbval-skip``,
     ``raises-exception``), not as ``# NBVAL_*`` comments in the code a learner reads."""
     marked = [i for i, cell in enumerate(_code_cells(_load(notebook_name)))
               if "NBVAL_" in cell.source]
-    if marked and notebook_name in _MARKERS_PENDING:
-        pytest.xfail("truth-b moves this notebook's markers to cell tags (issue 19)")
     assert not marked, (f"code cells {marked} carry a # NBVAL_* comment: give the cell the tag "
                         "'nbval-ignore-output' (or 'nbval-skip', 'raises-exception') instead")
