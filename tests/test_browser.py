@@ -5,10 +5,16 @@ settings/workspace/config folders) with its root in a temporary copy of ``notebo
 whose stored outputs are cleared: every output seen here comes from this run, and the
 server cannot reach (or save) the repository's notebooks.
 
-For each notebook the test opens ``lab/tree/notebooks/NAME?reset``, runs Run > Run All
-Cells, waits for the kernel to be idle, and asserts:
+For each notebook the test opens ``lab/tree/notebooks/NAME?reset`` at 1280 × 900 with the
+file browser open (a 13-inch laptop, the learner's view), runs Run > Run All Cells, waits
+for the kernel to be idle, and asserts:
 
 * every code cell ran and no cell shows a traceback;
+* what a person sees (:mod:`tests.browser_layout`): the "Run → Run All Cells first" note
+  is gone; every matplotlib figure the notebook made passes the bounding-box checks of
+  :func:`rmteach.widgets.style.check_all_figures`, run in the notebook's own kernel; no
+  two texts overlap and no button or label is cut inside any widget or quiz at 1280 px,
+  nor inside quizzes at 1024 px;
 * widgets rendered as widgets (``.jupyter-widgets``), never as ``VBox(children=...)``
   text or "Error displaying widget";
 * in each widget notebook, moving a slider (keyboard on ``.noUi-handle``) inside an
@@ -22,7 +28,9 @@ Cells, waits for the kernel to be idle, and asserts:
   ``.rmteach-message`` (no traceback) and the widget recovers when fixed.
 
 Before that, each notebook is also opened *as stored* (a second copy, outputs kept): its
-widget outputs must show their static figures, not "Error displaying widget".
+widget outputs must show their static figures, not "Error displaying widget", and a
+notebook with widgets opens with the "Run → Run All Cells first" note above its first
+code cell.
 
 A screenshot per notebook (and per widget) goes to ``artifacts/screenshots/`` (git
 ignores it).  ``RMTEACH_UPDATE_SCREENSHOT=1`` also refreshes ``docs/screenshot.png``
@@ -53,6 +61,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from . import browser_layout as layout
 from .conftest import NOTEBOOKS_DIR, REPO_ROOT, skip_or_fail_in_ci
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,6 +71,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SHOTS = REPO_ROOT / "artifacts" / "screenshots"
+LAYOUT_SHOTS = SHOTS / "layout"
 README_SHOT = REPO_ROOT / "docs" / "screenshot.png"
 README_SHOT_NOTEBOOK = "01_preference_probability.ipynb"
 README_SHOT_MAX_BYTES = 200_000
@@ -238,7 +248,7 @@ def browser(lab):
 
 @pytest.fixture
 def page(browser, lab):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.js_errors = []
@@ -494,6 +504,37 @@ def _save_readme_screenshot(widget) -> None:
     assert size < README_SHOT_MAX_BYTES, f"{README_SHOT} is {size} bytes"
 
 
+def _check_what_a_person_sees(page, lab, notebook_name: str, stem: str) -> None:
+    """After Run All, before any control moves: the Run-All note is gone; every figure the
+    notebook made reads well (checked in its own kernel); no text over text and nothing
+    cut in any widget or quiz at 1280 px with the file browser open, and in quizzes at
+    1024 px (screenshots of each in ``artifacts/screenshots/layout/``)."""
+    panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    assert page.locator(f"{panel} .rmteach-run-all-note").count() == 0, (
+        "the Run-All note is still shown after Run All")
+    sessions = [s for s in lab.api("GET", "/api/sessions")
+                if s["path"].endswith(notebook_name)]
+    assert len(sessions) == 1, f"{notebook_name}: kernel sessions {sessions}"
+    n_figures, figures = layout.figure_problems(lab.root.parent / "runtime",
+                                                sessions[0]["kernel"]["id"])
+    both = f"{panel} :is(.rmteach-widget, .rmteach-quiz)"
+    quizzes = f"{panel} .rmteach-quiz"
+    at_1280 = layout.measure(page, both)
+    layout.shots(page, both, LAYOUT_SHOTS, f"{stem}-1280")
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.wait_for_timeout(500)
+    at_1024 = layout.measure(page, quizzes)
+    layout.shots(page, quizzes, LAYOUT_SHOTS, f"{stem}-1024-quiz")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(300)
+    report = {"1280": at_1280, "1024 quizzes": at_1024}
+    print(notebook_name, f"{n_figures} figures, {len(figures)} problems; layout:",
+          json.dumps({k: (v["n"], len(v["problems"]), len(v["cut"])) for k, v in report.items()}))
+    bad = [f"figure {p}" for p in figures]
+    bad += [f"{w}: {p}" for w, v in report.items() for p in v["problems"] + v["cut"]]
+    assert not bad, f"{notebook_name}: {len(bad)} problems a person sees:\n" + "\n".join(bad[:30])
+
+
 # -- the tests ---------------------------------------------------------------------------------
 
 def test_stored_notebook_opens_with_its_static_figures(notebook_name, lab, page):
@@ -521,6 +562,13 @@ def test_stored_notebook_opens_with_its_static_figures(notebook_name, lab, page)
     bad = [t[:120] for t in texts if "Error displaying widget" in t or WIDGET_AS_TEXT.search(t)]
     assert not bad, f"stored widget outputs show as errors or text: {bad}"
     assert not _tracebacks(page), "a stored output shows a traceback"
+    if layout.has_widgets(stored):     # the first screen: "Run → Run All Cells first"
+        note = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .rmteach-run-all-note")
+        _wait_until(lambda: note.count() > 0, 30, "the Run-All note of the stored notebook")
+        assert layout.NOTE in note.first.inner_text()
+        first_code = next(i for i, c in enumerate(stored.cells) if c.cell_type == "code")
+        assert all(c.cell_type == "markdown" for c in stored.cells[:first_code]), (
+            "the note must come before the first code cell")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first.screenshot(
         path=str(SHOTS / f"{notebook_name.removesuffix('.ipynb')}--as-stored.png"))
@@ -536,9 +584,7 @@ def test_notebook_runs_and_its_widgets_work_in_jupyterlab(notebook_name, lab, pa
     n_code = sum(c.cell_type == "code" for c in stored.cells)
     stem = notebook_name.removesuffix(".ipynb")
 
-    page.goto(f"{lab.url}/lab/tree/notebooks/{notebook_name}?reset")
-    page.locator(".jp-NotebookPanel").first.wait_for()
-    _wait_idle(page)
+    layout.open_with_file_browser(page, lab, "notebooks", notebook_name, _wait_idle, _wait_until)
     prompts = _run_all(page, n_code)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
     try:
@@ -546,6 +592,7 @@ def test_notebook_runs_and_its_widgets_work_in_jupyterlab(notebook_name, lab, pa
         assert not errors, f"{notebook_name}: cells show errors:\n\n" + "\n\n".join(errors)
         assert len(prompts) == n_code and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), (
             f"not every code cell ran: prompts {prompts}")
+        _check_what_a_person_sees(page, lab, notebook_name, stem)
         n_widgets = _check_widgets_rendered(page, stored)
         moved = _interact(page, notebook_name) if n_widgets else None
         if notebook_name in SLIDER_NOTEBOOKS:

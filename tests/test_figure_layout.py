@@ -4,23 +4,18 @@ the output area of a 1280 px window (so the PNG is shown at its own size).
 
 Measured with the renderer's bounding boxes (:func:`rmteach.widgets.style.text_collisions`
 and :func:`~rmteach.widgets.style.data_under_text`): headless, on every widget's figure
-(as built and with its main control at both ends), and, after each notebook has run, on
-every figure the notebook made (slow: one kernel per notebook).
+(as built and with its main control at both ends).  Every figure a notebook makes is
+checked the same way after Run All in the browser test (``tests/test_browser.py``, in the
+notebook's own kernel), so the notebooks are not executed once more here.
 """
 
 from __future__ import annotations
 
-import json
-
 import ipywidgets
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 import rmteach.widgets as rw
 from rmteach.widgets import style
-
-from .conftest import NOTEBOOKS_DIR
 
 # every widget a notebook builds with one call and no trained model
 BUILDERS = ["bradley_terry_explorer", "pairwise_loss_explorer", "empirical_loss_explorer",
@@ -76,18 +71,3 @@ def test_widget_figures_read_well(name):
              if t.get_text().strip() and t.get_visible()
              and t.get_fontsize() * fig.dpi / 72 < MIN_FONT_PX - 0.01}
     assert not small, f"{name}: texts under 10 CSS pt: {sorted(small)[:8]}"
-
-
-CHECK_CELL = ("import json\nfrom rmteach.widgets.style import check_all_figures\n"
-              "print('FIGURE-CHECK ' + json.dumps(check_all_figures()))")
-
-
-@pytest.mark.slow
-def test_every_figure_of_the_notebook_reads_well(notebook_name):
-    nb = nbformat.read(NOTEBOOKS_DIR / notebook_name, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    problems = json.loads(text.split("FIGURE-CHECK ", 1)[1])
-    assert not problems, f"{notebook_name}: " + "\n".join(problems[:20])
