@@ -15,29 +15,15 @@ one seed and compares.  Written to a temporary name and renamed.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from build_diagnosis_cache import write  # noqa: E402  (tools/ is this script's folder)
+
 from rmteach.widgets.grouping import ONE_LIST_CACHE, one_list_arm  # noqa: E402
-
-
-def write(doc: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main(argv=None) -> int:

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 from ..data.generate import PreferenceData, label_agreement, split_by_prompt
-from ..math._checks import check_real
+from ..math._checks import check_int, check_real
 from .batching import (
     _as_data,
     _check_args,
@@ -74,7 +74,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
           model: TinyRewardModel | None = None,
           model_kwargs: dict | None = None,
           progress: bool = True,
-          eval_train: bool = True,
+          eval_train: bool | int = True,
           eval_start: bool = False,
           threads: int | None = 1,
           drop_degenerate: bool = True,
@@ -105,7 +105,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
         model_kwargs: sizes for a new model (``d_model``, ``n_layers``, ...).
         progress: show a ``tqdm.auto`` progress bar (notebook or terminal).
         eval_train: measure train loss/accuracy after each epoch (needed to spot
-            overfitting; turn off to save time).
+            overfitting; turn off to save time).  A whole number k measures them on the
+            first k training lists only (a fixed sample: the same lists every epoch, no
+            random numbers drawn), which costs less on a large training set.
         eval_start: also measure the untrained model (epoch 0, ``result.start``), so
             curves can start where training starts (no random numbers are drawn).
         threads: CPU threads torch may use while training (restored afterwards).  One
@@ -142,6 +144,13 @@ def train(data: PreferenceData | Sequence | None = None, *,
     if ema >= 1.0:
         raise ValueError(f"ema must be 0 (off) or a decay in (0, 1), e.g. 0.99; got {ema:g} "
                          "(1 would never move the average).")
+    eval_sample = None                  # eval_train=k: the first k training lists
+    if eval_train is None:
+        eval_train = False
+    if not isinstance(eval_train, bool):
+        eval_sample = check_int(eval_train, "eval_train (True, False or a number of training "
+                                "lists)", lo=1, hi=10**9)
+        eval_train = True
     data = _as_data(data, heldout, seed)
     if not data.train:
         raise ValueError("the training split is empty: give at least one pair or ranked list.")
@@ -175,6 +184,9 @@ def train(data: PreferenceData | Sequence | None = None, *,
     data, degenerate = _degenerate(data, model, drop_degenerate)
 
     enc = _Encoded(model, data.train).to(dev)
+    enc_eval = enc                      # the training lists whose curve is measured
+    if eval_sample is not None and eval_sample < len(data.train):
+        enc_eval = _Encoded(model, data.train[:eval_sample]).to(dev)
     enc_held = _Encoded(model, data.heldout).to(dev) if data.heldout else None
     enc_val = _Encoded(model, val_lists).to(dev) if val_lists else None
     against = "truth" if data.synthetic else "labels"
@@ -182,6 +194,7 @@ def train(data: PreferenceData | Sequence | None = None, *,
               "epochs": int(epochs), "lr": lr, "batch_size": int(batch_size),
               "weight_decay": weight_decay, "seed": seed, "beta": data.beta,
               "train_lists": len(data.train), "heldout_lists": len(data.heldout),
+              **({"train_eval_lists": len(enc_eval.lists)} if enc_eval is not enc else {}),
               **({"validation_lists": len(val_lists), "patience": patience} if val_lists
                  else {}),
               **({"ema": ema} if ema else {}),
@@ -195,20 +208,22 @@ def train(data: PreferenceData | Sequence | None = None, *,
     try:
         return _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin,
                      center_coef, int(epochs), lr, int(batch_size), weight_decay, seed,
-                     progress, eval_train, callback, eval_start, enc_val, patience, ema)
+                     progress, eval_train, callback, eval_start, enc_val, patience, ema,
+                     enc_eval)
     finally:
         torch.set_num_threads(saved_threads)
 
 
 def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, center_coef,
           epochs, lr, batch_size, weight_decay, seed, progress, eval_train, callback,
-          eval_start=False, enc_val=None, patience=None, ema=0.0):
+          eval_start=False, enc_val=None, patience=None, ema=0.0, enc_eval=None):
+    enc_eval = enc if enc_eval is None else enc_eval
     start = None
     if eval_start:
         model.eval()
         with torch.no_grad():
-            start = _epoch_record(0, float("nan"), model, enc, enc_held, against, eval_train,
-                                  0, 0.0)
+            start = _epoch_record(0, float("nan"), model, enc_eval, enc_held, against,
+                                  eval_train, 0, 0.0)
     # foreach: one call per update step instead of one per tensor; on the CPU it runs the
     # same per-tensor kernels, so the weights are bit-for-bit those of the plain loop
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay,
@@ -269,7 +284,7 @@ def _loop(model, data, enc, enc_held, against, config, dev, loss, mode, margin, 
                 raise _diverged(epoch, lr)
             t1 = time.perf_counter()
             try:
-                record = _epoch_record(epoch, total / count, shown, enc, enc_held, against,
+                record = _epoch_record(epoch, total / count, shown, enc_eval, enc_held, against,
                                        eval_train, passes, seconds)
             except NonFiniteRewardsError:
                 raise _diverged(epoch, lr) from None

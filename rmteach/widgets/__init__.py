@@ -18,7 +18,7 @@ from .comparing import (
     confidence_explorer,
     toy_disagreement,
 )
-from .data_mix import data_mix_experiment
+from .data_mix import cached_data_mix, data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
 from .dpo import DPOTargetExplorer, dpo_target_explorer
 from .figures import pretraining_curves
@@ -81,6 +81,7 @@ __all__ = [
     "TieredRankingExplorer",
     "best_of_n_explorer",
     "bradley_terry_explorer",
+    "cached_data_mix",
     "confidence_explorer",
     "data_mix_experiment",
     "descend_on_list",

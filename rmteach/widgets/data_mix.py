@@ -3,12 +3,16 @@
 * :func:`data_mix_experiment` – the same number of training prompts, with one topic
   made rare, and per-topic held-out accuracy; :func:`pair_weights` – how much weight
   each list gets under the pair-wise and the listwise averages.
+* :func:`cached_data_mix` – notebook 06's run of it over five seeds, stored by
+  ``tools/build_data_mix_cache.py`` (a test re-trains one seed and compares), so the
+  notebook stays within its time budget.
 
 torch is only imported when something is trained.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +26,8 @@ from ..data.generate import (
     make_preference_data,
     topic_of,
 )
-from ..experiments.seeds import Spread, paired, spread
+from ..experiments.overoptimization import CACHE_DIR
+from ..experiments.seeds import SEEDS, Spread, paired, spread
 from ..math._arrays import _check_numpy_input
 from ..math._checks import check_int, check_seed
 from ..model.evaluate import metrics_from_scores, score_lists
@@ -35,12 +40,21 @@ from .training import TOPIC_COLOURS, FigureView, _finish, _new_figure, _percent
 # ---------------------------------------------------------------------------------------
 
 __all__ = [
+    "DATA_MIX_CACHE",
+    "NB06_MIX",
     "DataMixResult",
+    "cached_data_mix",
     "data_mix_experiment",
     "pair_weights",
     "skew_topic",
     "topic_accuracy",
 ]
+
+#: notebook 06's setting of :func:`data_mix_experiment` (the stored runs use it)
+NB06_MIX: dict = {"n_prompts": 200, "topic": "space", "keep": 4, "epochs": 5, "max_n": 6,
+                  "heldout_fraction": 0.2, "seeds": tuple(SEEDS)}
+#: where notebook 06's runs are stored (made by tools/build_data_mix_cache.py)
+DATA_MIX_CACHE = CACHE_DIR / "data_mix_runs.json"
 
 
 
@@ -253,3 +267,36 @@ def data_mix_experiment(n_prompts: int = 300, topic: str = "space", keep: int = 
             first = (labels, results, acc)
     bar.close()
     return DataMixResult(topic, *first, seeds=seeds, accuracies=tuple(accuracies))
+
+
+def data_mix_doc(seeds: Sequence[int] | None = None) -> dict:
+    """Notebook 06's :func:`data_mix_experiment` (setting :data:`NB06_MIX`; ``seeds``
+    default: its five) as the JSON document :func:`cached_data_mix` reads: the setting
+    and, per seed, each run's held-out accuracy per topic (exact: JSON keeps every bit)."""
+    setting = {k: v for k, v in NB06_MIX.items() if k != "seeds"}
+    seeds = tuple(NB06_MIX["seeds"] if seeds is None else seeds)
+    mix = data_mix_experiment(**setting, seeds=seeds, progress=False)
+    return {"setting": setting, "seeds": [int(s) for s in seeds],
+            "labels": list(mix.results),
+            "accuracies": [{lab: {t: float(v) for t, v in acc[lab].items()}
+                            for lab in mix.results} for acc in mix.accuracies]}
+
+
+def cached_data_mix() -> DataMixResult:
+    """The stored runs of notebook 06's :func:`data_mix_experiment` (setting
+    :data:`NB06_MIX`, five seeds), as a :class:`DataMixResult` without the trained models:
+    the first seed's data are rebuilt (cheap), the accuracies come from the file."""
+    if not DATA_MIX_CACHE.is_file():
+        raise ValueError(f"the cache {DATA_MIX_CACHE} is missing; rebuild it with "
+                         "`python tools/build_data_mix_cache.py`.")
+    doc = json.loads(DATA_MIX_CACHE.read_text())
+    setting = doc["setting"]
+    balanced = make_preference_data(setting["n_prompts"], max_n=setting["max_n"],
+                                    seed=doc["seeds"][0],
+                                    heldout_fraction=setting["heldout_fraction"])
+    skewed = skew_topic(balanced, setting["topic"], setting["keep"], seed=doc["seeds"][0])
+    labels = doc["labels"]
+    data = dict(zip(labels, (balanced, skewed)))
+    return DataMixResult(setting["topic"], data, dict.fromkeys(labels),
+                         doc["accuracies"][0], seeds=tuple(doc["seeds"]),
+                         accuracies=tuple(doc["accuracies"]))
