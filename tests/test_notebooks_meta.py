@@ -153,3 +153,36 @@ def test_no_test_machinery_in_code_a_learner_reads(notebook_name):
               if "NBVAL_" in cell.source]
     assert not marked, (f"code cells {marked} carry a # NBVAL_* comment: give the cell the tag "
                         "'nbval-ignore-output' (or 'nbval-skip', 'raises-exception') instead")
+
+
+#: "Prose at most about 1,500 words per notebook" (issue 19), counted as below; reference
+#: material goes into a collapsed <details> "Going further" section, which is not counted
+MAX_PROSE_WORDS = 1_560
+
+
+def prose_words(nb) -> int:
+    """Words of a notebook's markdown outside <details> sections, with maths and HTML tags
+    left out (an inline formula counts as one word)."""
+    text = " ".join(re.sub(r"<details>.*?</details>", " ", c.source, flags=re.S)
+                    for c in nb.cells if c.cell_type == "markdown")
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]*\$", " x ", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", text))
+
+
+def test_prose_words_counts_what_a_reader_reads():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Two words $a + b$ here.\n\n<details>not counted at all"
+                                      "</details>\n$$\\sum_i x_i$$"),
+        nbformat.v4.new_code_cell("print('code is not prose')")])
+    assert prose_words(nb) == 4          # Two, words, (the formula), here
+
+
+def test_prose_is_at_most_about_1500_words(notebook_name):
+    nb = nbformat.read(NOTEBOOKS_DIR / notebook_name, as_version=4)
+    words = prose_words(nb)
+    assert words <= MAX_PROSE_WORDS, (
+        f"{notebook_name}: {words} words of prose outside 'Going further' sections; cut "
+        f"repetition or move reference material into a collapsed <details> section "
+        f"(at most about 1,500: {MAX_PROSE_WORDS})")
