@@ -128,3 +128,11 @@ def figure_problems(runtime_dir: Path, kernel_id: str,
         return n, problems
     finally:
         client.stop_channels()
+
+
+#: printed outputs (tables, messages) that would wrap: with the suite's page CSS every
+#: ``pre`` of an output keeps its lines and scrolls as a whole instead
+WRAPPING_PRE_JS = """(panel) => Array.from(document.querySelectorAll(
+  panel + ' .jp-OutputArea-output pre'))
+  .filter(e => e.textContent.trim() && getComputedStyle(e).whiteSpace !== 'pre')
+  .map(e => e.textContent.trim().slice(0, 60))"""

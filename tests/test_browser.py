@@ -530,7 +530,9 @@ def _check_what_a_person_sees(page, lab, notebook_name: str, stem: str) -> None:
     report = {"1280": at_1280, "1024 quizzes": at_1024}
     print(notebook_name, f"{n_figures} figures, {len(figures)} problems; layout:",
           json.dumps({k: (v["n"], len(v["problems"]), len(v["cut"])) for k, v in report.items()}))
+    wrapping = page.evaluate(layout.WRAPPING_PRE_JS, panel)
     bad = [f"figure {p}" for p in figures]
+    bad += [f"printed output wraps instead of scrolling as a whole: {t!r}" for t in wrapping]
     bad += [f"{w}: {p}" for w, v in report.items() for p in v["problems"] + v["cut"]]
     assert not bad, f"{notebook_name}: {len(bad)} problems a person sees:\n" + "\n".join(bad[:30])
 

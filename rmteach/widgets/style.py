@@ -340,7 +340,7 @@ PAGE_CSS = """
   overflow-wrap: normal; word-break: normal; }
 .rmteach-figure { max-width: 100%; height: auto; }
 .jp-Notebook:has(.rmteach-page-style) .jp-OutputArea-output pre {
-  word-break: normal; overflow-wrap: normal; white-space: pre-wrap; overflow-x: auto; }
+  word-break: normal; overflow-wrap: normal; white-space: pre; overflow-x: auto; }
 """
 
 
