@@ -23,6 +23,7 @@ from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
 from .dpo import DPOTargetExplorer, dpo_target_explorer
 from .figures import pretraining_curves
 from .grouping import grouping_comparison
+from .grouping_store import cached_grouping_comparison
 from .hacking import KLPenaltyExplorer, kl_penalty_explorer
 from .listwise import (
     ListLengthExplorer,
@@ -82,6 +83,7 @@ __all__ = [
     "best_of_n_explorer",
     "bradley_terry_explorer",
     "cached_data_mix",
+    "cached_grouping_comparison",
     "confidence_explorer",
     "data_mix_experiment",
     "descend_on_list",
