@@ -49,3 +49,26 @@ def test_readout_says_what_to_try(name):
 def test_details_hide_numbers_from_the_count():
     assert visible_numbers("a 1.5 b 2 " + details("3 4 5 6 7")) == ["1.5", "2"]
     assert visible_numbers("y_1 and x2 are names; r = −0.25") == ["−0.25"]
+
+
+#: the widgets of notebooks 06-12 (built as the notebooks build them, or with their
+#: defaults); the same limit holds there ("from notebook 04 on, widgets became dashboards")
+LATER = ["loss_diagnosis_explorer", "tiered_ranking_explorer", "reliability_explorer",
+         "best_of_n_explorer", "kl_penalty_explorer", "dpo_target_explorer"]
+
+
+@pytest.mark.parametrize("name", LATER)
+def test_later_widgets_show_at_most_four_numbers(name):
+    w = getattr(rw, name)()
+    shown = visible_numbers(w.readout.value)
+    assert len(shown) <= MAX_NUMBERS, f"{name} shows {len(shown)} numbers: {shown}"
+
+
+def test_confidence_explorer_shows_at_most_four_numbers():
+    g = rw.cached_grouping_comparison()                    # notebook 06's stored models
+    models = g.seed_results(1)
+    w = rw.confidence_explorer(models["exploded pairs"].model,
+                               models["grouped listwise (InstructGPT)"].model, g.datas[1],
+                               validation=g.validations[1], names=("exploded", "grouped"))
+    shown = visible_numbers(w.readout.value)
+    assert len(shown) <= MAX_NUMBERS, f"confidence_explorer shows {len(shown)}: {shown}"
