@@ -28,6 +28,11 @@ def _member_average(runs) -> np.ndarray:
     return np.array([np.mean(r["members"], axis=0) for r in runs])
 
 
+def _sd_columns(table) -> np.ndarray:
+    """The suite's spread over seeds (sample sd, :func:`rmteach.seeds.spread`) of each column."""
+    return np.array([spread(col).sd for col in np.asarray(table, dtype=float).T])
+
+
 def _band(x, lo, hi):
     return np.column_stack([np.concatenate([x, x[::-1]]), np.concatenate([lo, hi[::-1]])])
 
@@ -59,11 +64,13 @@ class EnsembleExplorer(RMWidget):
         }
         self._ns = np.array(next(iter(self._cache["runs"].values()))["report"][0]["ns"],
                             dtype=float)
-        report = {s: v["report"] for s, v in self._cache["runs"].items()}
-        lo = min(float(curve_table(r, "random").min()) for r in report.values())
-        hi = max(max(float(curve_table(r, "mean-k-sd", g).mean(0).max()
-                           + spread(curve_table(r, "mean-k-sd", g)[:, -1]).sd) for g in grid)
-                 for r in report.values())
+        self._ylim = {}                 # per setting, wide enough for every k: no jumps
+        for name, v in self._cache["runs"].items():
+            tables = [curve_table(v["report"], "mean-k-sd", g) for g in grid]
+            tables += [curve_table(v["report"], how) for how in ("mean", "min", "random")]
+            lo = min(float((t.mean(0) - _sd_columns(t)).min()) for t in tables)
+            hi = max(float((t.mean(0) + _sd_columns(t)).max()) for t in tables)
+            self._ylim[name] = (lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
         live = LiveFigure(1, 1, figsize=(6.6, 3.3))
         ax = live.axes[0] if isinstance(live.axes, (list, tuple, np.ndarray)) else live.axes
         with live.style():
@@ -79,11 +86,11 @@ class EnsembleExplorer(RMWidget):
                                 label="mean − k·sd (± sd, 5 seeds)")
             ax.set_xscale("log", base=2)
             ax.set_xlim(0.9, self._ns[-1] * 1.1)
-            ax.set_ylim(lo - 0.2, hi + 1.2)
             ax.set_xlabel("n (responses drawn, log scale)")
             ax.set_ylabel("true reward r* of the pick")
             ax.legend(loc="upper left", frameon=False, ncol=2)
             self._heading = ax.set_title("")
+        self._ax = ax
         live.animate(self._member, self._mean, self._min, self._band, self._sd, self._heading)
         super().__init__(controls=controls, main="k", live_figure=live,
                          control_box=HBox([controls["k"], controls["setting"]]),
@@ -98,7 +105,7 @@ class EnsembleExplorer(RMWidget):
         if not any(abs(k - g) < 1e-9 for g in grid):
             raise ValueError(f"k must be one of the cached values {grid}; got {k}.")
         sd_tab = curve_table(report, "mean-k-sd", k)
-        mean_c, sd_c = sd_tab.mean(0), np.array([spread(col).sd for col in sd_tab.T])
+        mean_c, sd_c = sd_tab.mean(0), _sd_columns(sd_tab)
         member = _member_average(report).mean(0)
         mean = curve_table(report, "mean").mean(0)
         low = curve_table(report, "min").mean(0)
@@ -108,6 +115,7 @@ class EnsembleExplorer(RMWidget):
         self._sd.set_data(self._ns, mean_c)
         self._band.set_verts([_band(self._ns, mean_c - sd_c, mean_c + sd_c)])
         self._heading.set_text(f"{setting}: mean − {k:g}·sd")
+        self._ax.set_ylim(*self._ylim[setting])
         k_val = choose_weight(runs["validation"], "sd") if runs["validation"] else float("nan")
         n = int(self._ns[-1])
         self.values = {"k": k, "n": n, "sd": float(mean_c[-1]), "sd_spread": float(sd_c[-1]),
