@@ -28,6 +28,11 @@ def _member_average(runs) -> np.ndarray:
     return np.array([np.mean(r["members"], axis=0) for r in runs])
 
 
+def _num(x: float) -> str:
+    """A reward with two decimals and a true minus sign."""
+    return f"{x:.2f}".replace("-", "−")
+
+
 def _sd_columns(table) -> np.ndarray:
     """The suite's spread over seeds (sample sd, :func:`rmteach.seeds.spread`) of each column."""
     return np.array([spread(col).sd for col in np.asarray(table, dtype=float).T])
@@ -122,8 +127,8 @@ class EnsembleExplorer(RMWidget):
                        "mean": float(mean[-1]), "min": float(low[-1]),
                        "member": float(member[-1]), "seeds": len(report), "k_val": k_val}
         self.readout.value = (
-            f"Best of {n}: r* of the pick <b>{mean_c[-1]:.2f}</b> by mean − k·sd, "
-            f"{mean[-1]:.2f} by the plain mean, {member[-1]:.2f} by one member alone. Try "
+            f"Best of {n}: r* of the pick <b>{_num(mean_c[-1])}</b> by mean − k·sd, "
+            f"{_num(mean[-1])} by the plain mean, {_num(member[-1])} by one member alone. Try "
             f"raising k: when does caution start to cost?"
             + details(f"k = {k:g}; mean − k·sd {spread(sd_tab[:, -1]).pm('.2f')} over the "
                       f"notebook's seeds; "
