@@ -426,6 +426,7 @@ PROBED = ["rmteach.math.ranking", "rmteach.math.ties", "rmteach.math.calibration
           "rmteach.math.losses", "rmteach.data.jsonl", "rmteach.data.formats",
           "rmteach.data.degenerate", "rmteach.model.checkpoint", "rmteach.experiments.policy",
           "rmteach.experiments.sampling", "rmteach.experiments.overoptimization",
+          "rmteach.experiments.ensembles", "rmteach.widgets.ensembles",
           "rmteach.quiz.kit", "rmteach.widgets.offsets", "rmteach.widgets.rewards"]
 
 

@@ -80,7 +80,8 @@ README_SHOT_MAX_BYTES = 200_000
 SLIDER_NOTEBOOKS = {"01_preference_probability.ipynb", "02_pairwise_loss.ipynb",
                     "03_listwise_loss.ipynb", "04_what_the_loss_does_to_rewards.ipynb",
                     "07_ties_and_calibration.ipynb", "08_best_of_n_and_shortcuts.ipynb",
-                    "09_reward_hacking_and_kl.ipynb", "11_the_reward_model_inside_dpo.ipynb"}
+                    "09_reward_hacking_and_kl.ipynb", "11_the_reward_model_inside_dpo.ipynb",
+                    "12_beyond_one_bradley_terry.ipynb"}
 RANKING_NOTEBOOK = "03_listwise_loss.ipynb"     # the learner types a ranking here
 BAD_RANKING = "A > A"
 RUN_ALL_TIMEOUT_S = 600

@@ -22,7 +22,8 @@ BUILDERS = ["bradley_terry_explorer", "pairwise_loss_explorer", "empirical_loss_
             "sampling_weight_explorer", "listwise_explorer", "list_length_explorer",
             "literal_trap_explorer", "gradient_stepper", "scale_explorer", "offset_explorer",
             "margin_explorer", "tiered_ranking_explorer", "reliability_explorer",
-            "best_of_n_explorer", "kl_penalty_explorer", "loss_diagnosis_explorer"]
+            "best_of_n_explorer", "kl_penalty_explorer", "loss_diagnosis_explorer",
+            "ensemble_explorer"]
 MIN_FONT_PX = 10 * 96 / 72          # 10 CSS pt
 
 

@@ -26,6 +26,7 @@ WIDGETS = {
         "C > A > D > B", scores={"A": 0.5, "B": -1.0, "C": 2.0, "D": 0.0}), "score_A", 2.5),
     "list_length_explorer": (lambda: rw.list_length_explorer(n=4), "n", 10),
     "literal_trap_explorer": (lambda: rw.literal_trap_explorer(steps=200, lr=0.5), "step", 20),
+    "ensemble_explorer": (rw.ensemble_explorer, "k", 2.0),            # notebook 12
 }
 
 @pytest.mark.parametrize("name", sorted(WIDGETS))

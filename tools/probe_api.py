@@ -35,7 +35,7 @@ import numpy as np
 
 # reward_config imports TRL (several seconds; tests/test_trl_bridge.py checks it)
 SKIP = {"reward_config", "train", "grouping_comparison", "data_mix_experiment", "make_pair_data",
-        "run_diagnosis", "main", "build_parser", "run_best_of_n", "train_policy",
+        "run_diagnosis", "main", "build_parser", "run_best_of_n", "run_ensemble", "train_policy",
         "build", "build_lab", "policy_curves", "cached_runs", "cached_policy_runs",
         "calibration_setup", "frozen_head_table", "seed_table", "diagnose_runs"}
 #: modules not probed: the course lab drives nbgrader (its own probe is tests/test_lab.py)

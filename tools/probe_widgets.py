@@ -31,7 +31,8 @@ def _builders():
         "sampling_weight_explorer", "listwise_explorer", "list_length_explorer",
         "literal_trap_explorer", "loss_diagnosis_explorer", "gradient_stepper",
         "scale_explorer", "tiered_ranking_explorer", "offset_explorer", "margin_explorer",
-        "best_of_n_explorer", "kl_penalty_explorer", "dpo_target_explorer")
+        "best_of_n_explorer", "kl_penalty_explorer", "dpo_target_explorer",
+        "ensemble_explorer")
         if hasattr(w, name)}
     if hasattr(w, "reliability_explorer"):
         out["reliability_explorer"] = lambda: w.reliability_explorer(

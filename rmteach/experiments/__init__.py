@@ -5,7 +5,8 @@
 * :mod:`.seed_tables` – the multi-seed tables of notebooks 04 and 07;
 * :mod:`.diagnose` – why is my reward model not learning? (nb 06);
 * :mod:`.sampling`, :mod:`.overoptimization` – best-of-n against a learned reward (nb 08);
-* :mod:`.policy` – a tiny RLHF loop with a KL penalty (nb 09).
+* :mod:`.policy` – a tiny RLHF loop with a KL penalty (nb 09);
+* :mod:`.ensembles` – best-of-n picked by an ensemble of reward models (nb 12).
 
 Modules are imported by name; this package imports nothing, so ``rmteach.seeds`` stays light.
 """

@@ -21,6 +21,7 @@ from .comparing import (
 from .data_mix import cached_data_mix, data_mix_experiment
 from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
 from .dpo import DPOTargetExplorer, dpo_target_explorer
+from .ensembles import EnsembleExplorer, ensemble_explorer
 from .figures import pretraining_curves
 from .grouping import grouping_comparison
 from .grouping_store import cached_grouping_comparison
@@ -64,6 +65,7 @@ __all__ = [
     "ConfidenceExplorer",
     "DPOTargetExplorer",
     "EmpiricalLossExplorer",
+    "EnsembleExplorer",
     "FigureView",
     "GradientStepper",
     "KLPenaltyExplorer",
@@ -89,6 +91,7 @@ __all__ = [
     "descend_on_list",
     "dpo_target_explorer",
     "empirical_loss_explorer",
+    "ensemble_explorer",
     "friendly_error_html",
     "gradient_stepper",
     "grouping_comparison",

@@ -6,6 +6,7 @@
     dpo-unseen-prompt           11_the_reward_model_inside_dpo
     offsets-cancel-in-pairs     12_beyond_one_bradley_terry
     best-of-4-all-equal         12_beyond_one_bradley_terry
+    ensemble-shared-bias        12_beyond_one_bradley_terry
 
 These are not seed questions of chapter 4, so their ``seed`` is 0.
 """
@@ -138,4 +139,35 @@ QUIZ_LIST = [
                   (0.5, 1e-6, "0.5 is what a tie counted as one half would give in pair "
                               "accuracy; best-of-4 has no half credit.")),
         fallback="Is a tie 'strictly higher'?"),
+    MultipleChoice(
+        id="ensemble-shared-bias", seed=0, notebook=NB12,
+        topic="averaging several reward models",
+        question=("Five reward models are trained with different seeds on the same preference "
+                  "data, whose annotators over-reward filler words. Best-of-256 picks by the "
+                  "mean of the five standardised scores. Compared with one of the models alone, "
+                  "what does the averaging do to the filler shortcut?"),
+        explanation=("Averaging cancels what the members disagree on: each one's own noise. The "
+                     "filler bonus is in the labels all five learned from, so all five carry "
+                     "it; the mean keeps it and, with the private noise gone, the pick finds "
+                     "filler more reliably. Eisenstein et al. (2023) saw the same with real "
+                     "reward models whose errors were shared."),
+        choices=(
+            Choice("It cancels the shortcut: each model learned the filler bonus with an error "
+                   "of its own, and over five models those errors average out.",
+                   "The errors that average out are the ones the models do not share; the "
+                   "filler bonus comes from the labels all five learned from."),
+            Choice("It flags the shortcut: the five disagree most on filler-heavy answers, so "
+                   "the mean scores those answers below what a single model gives them.",
+                   "Disagreement is what mean − k·sd penalises; the plain mean ignores it and "
+                   "keeps the part of the bonus that all five learned from the same labels."),
+            Choice("It keeps the shortcut: the five learned it from the same labels, so the "
+                   "mean removes their private noise and the shared bonus stands out more.",
+                   "Yes: a bias the members share survives the mean, and the pick finds it "
+                   "more reliably than one noisy model does."),
+            Choice("It shrinks the shortcut fivefold: the mean divides each model's filler "
+                   "bonus by the number of models, leaving a fifth of it in the score.",
+                   "The mean of five similar bonuses is about the same bonus, not a fifth of "
+                   "it: the sum is divided by five, not each term."),
+        ),
+        correct_index=2),
 ]
