@@ -236,7 +236,7 @@ def test_old_checkpoints_load_or_name_their_version(tmp_path):
 
 def test_benchmark_script_writes_its_tables(tmp_path):
     assert own_data.main(["--rules", "counts", "--layouts", "pairs", "--seeds", "0", "1",
-                          "--prompts", "40", "--out", str(tmp_path), "--work",
+                          "--prompts", "16", "--out", str(tmp_path), "--work",
                           str(tmp_path)]) == 0
     result = json.loads((tmp_path / "own_data.json").read_text())
     assert [r["seed"] for r in result["rows"]] == [0, 1]
