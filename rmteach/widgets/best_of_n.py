@@ -199,8 +199,8 @@ class BestOfNExplorer(RMWidget):
             f"{self.values['true_oracle']:.2f}); proxy − true = <b>{gap:.2f} sd</b>; held-out "
             f"accuracy of the reward models {acc:.1%}."
             f"<details><summary>details</summary>n = {n}; {size} training prompts, β = "
-            f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the pick "
-            f"{pm(c['true_learned'][:, j], '.2f')} (mean ± sd over seeds); random pick "
+            f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the "
+            f"pick over seeds {pm(c['true_learned'][:, j], '.2f')}; random pick "
             f"{self.values['true_random']:.2f}; the mean r* of the learned pick is highest at "
             f"n = {peak}; proxy {zp[j]:.2f} sd and true {zt[j]:.2f} sd above the pool mean."
             f"</details>")
