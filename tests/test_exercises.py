@@ -81,6 +81,7 @@ def test_scale_for_confidence_mistakes():
     ex = nb01.scale_for_confidence
     assert ex.kind == "predict"
     assert ex.evaluate(361 / 362).ok and ex.evaluate(0.997).ok
+    assert f"{361 / 362:.3f}" == "0.997" and "19² = 361 : 1" in ex.evaluate(0.997).message
     assert not ex.evaluate(0.998).ok and not ex.evaluate(0.996).ok
     assert "1 − 0.05²" in _msg(ex, 0.9975)
     assert "one-step probability" in _msg(ex, 0.95)

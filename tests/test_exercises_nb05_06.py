@@ -36,7 +36,9 @@ def test_phi_counts_prediction_and_its_slips():
     base = TinyRewardModel(d_model=32, n_layers=2, n_heads=2, d_ff=64, seed=0).param_counts()
     wide = TinyRewardModel(d_model=64, n_layers=2, n_heads=2, d_ff=128, seed=0).param_counts()
     assert base["total"] == 22_368                    # the table notebook 05 prints
-    assert ex.evaluate(wide["total"]).ok
+    assert wide["total"] == 77_504 and f"{wide['total'] / base['total']:.2f}" == "3.46"  # guide
+    ok = ex.evaluate(wide["total"])
+    assert ok.ok and "(3.46 × the 22,368" in ok.message and "39,456 (1.76 ×)" in ok.message
     assert ex.evaluate(0.93 * wide["total"]).ok and not ex.evaluate(0.9 * wide["total"]).ok
     assert "doubles every part" in _msg(ex, 2 * base["total"])
     assert "multiplies every part by 4" in _msg(ex, 4 * base["total"])

@@ -49,10 +49,12 @@ def _check_phi(guess) -> str:
     parts = (f"the wide model has {total:,} parameters: head {wide['head']}, backbone "
              f"{wide['backbone']:,}")
     if abs(g - total) <= _TOLERANCE * total:
+        deep = _counts({**_BASE, "n_layers": 2 * _BASE["n_layers"]})["total"]
         return (f"{parts} ({total / now:.2f} × the {now:,} of the model above). The head, the "
                 "embeddings and the norm hold vectors of d_model numbers and double; each "
                 "Transformer layer is mostly d_model × d_model and d_model × d_ff matrices, "
-                "which grow 4×. Width costs far more than depth or vocabulary.")
+                f"which grow 4×. Doubling the depth instead would give {deep:,} "
+                f"({deep / now:.2f} ×).")
     if abs(g - 2 * now) <= 0.02 * now:
         raise Wrong(f"{g:,.0f} doubles every part. The vectors (embedding rows, norm, head) "
                     "double, but what happens to a matrix whose two sides both double?")
