@@ -34,7 +34,7 @@ def test_starter_placeholder_says_not_yet_deterministically(key):
     def starter(*args):
         ...
 
-    answer = ... if key == "nb01.scale_for_confidence" else starter
+    answer = starter if "def " in ex.starter else ...     # a predicted number starts as ...
     first = ex.evaluate(answer)
     assert not first.ok and first.message.startswith("Not yet")
     assert ex.evaluate(answer).message == first.message
@@ -79,12 +79,19 @@ def test_bt_probability_mistakes():
 
 def test_scale_for_confidence_mistakes():
     ex = nb01.scale_for_confidence
-    assert ex.evaluate(np.log(19)).ok
-    assert "target probability" in _msg(ex, 0.95)
-    assert "flips the preference" in _msg(ex, -2.944)
-    assert "more confident" in _msg(ex, 1.0)
-    assert "less confident" in _msg(ex, 5.0)
-    assert "one number" in _msg(ex, "2.9")
+    assert ex.kind == "predict"
+    assert ex.evaluate(361 / 362).ok and ex.evaluate(0.997).ok
+    assert f"{361 / 362:.3f}" == "0.997" and "19² = 361 : 1" in ex.evaluate(0.997).message
+    assert not ex.evaluate(0.998).ok and not ex.evaluate(0.996).ok
+    assert "1 − 0.05²" in _msg(ex, 0.9975)
+    assert "one-step probability" in _msg(ex, 0.95)
+    assert "0.95²" in _msg(ex, 0.9025)
+    assert "halfway" in _msg(ex, 0.975)
+    assert "Sigmoid(2)" in _msg(ex, 0.8808)
+    assert "the scale s itself" in _msg(ex, 2.944)
+    assert "not a probability" in _msg(ex, 1.9)
+    assert "too low" in _msg(ex, 0.99) and "too high" in _msg(ex, 0.9999)
+    assert "one number" in _msg(ex, "0.997")
 
 
 # --- notebook 02 -----------------------------------------------------------------------
@@ -103,12 +110,18 @@ def test_pairwise_loss_mistakes():
 
 def test_empirical_loss_mistakes():
     ex = nb02.empirical_loss
-    assert "the sum" in _msg(ex, lambda c, r: np.logaddexp(0, r - c).sum())
-    assert "one value per pair" in _msg(ex, lambda c, r: np.logaddexp(0, r - c))
-    assert "sign" in _msg(ex, lambda c, r: -np.logaddexp(0, r - c).mean())
-    assert "swapped" in _msg(ex, lambda c, r: np.logaddexp(0, c - r).mean())
-    naive = lambda c, r: float(np.mean(-np.log(1 / (1 + np.exp(-(c - r))))))  # noqa: E731
+    assert ex.kind == "variant"
+    loss = lambda c, r: np.logaddexp(0, r - c)  # noqa: E731
+    assert ex.evaluate(lambda c, r, w: float(np.sum(w * loss(c, r)) / np.sum(w))).ok
+    by_n = _msg(ex, lambda c, r, w: float(np.mean(w * loss(c, r))))
+    assert "divided by the number of pairs" in by_n and "doubling every weight" in by_n
+    assert "weighted sum" in _msg(ex, lambda c, r, w: float(np.sum(w * loss(c, r))))
+    assert "change nothing" in _msg(ex, lambda c, r, w: float(np.mean(loss(c, r))))
+    assert "sign" in _msg(ex, lambda c, r, w: -float(np.sum(w * loss(c, r)) / np.sum(w)))
+    assert "return one number" in _msg(ex, lambda c, r, w: w * loss(c, r))
+    naive = lambda c, r, w: float(np.sum(w * -np.log(1 / (1 + np.exp(-(c - r))))) / np.sum(w))  # noqa: E731
     assert "overflowed" in _msg(ex, naive)
+    assert "raised TypeError" in _msg(ex, lambda c, r: 0.5)      # the old two-argument form
 
 
 # --- notebook 03 -----------------------------------------------------------------------
@@ -129,25 +142,51 @@ def test_ranking_pairs_mistakes():
         ex, lambda r: [("C", "A", "x")])
 
 
-def _pair_losses(scores, ranking):
-    return [np.logaddexp(0.0, -(scores[ranking[i]] - scores[ranking[j]]))
-            for i in range(len(ranking)) for j in range(i + 1, len(ranking))]
+def _tier_losses(scores, tiers):
+    return [np.logaddexp(0.0, -(scores[a] - scores[b]))
+            for t in range(len(tiers)) for lower in tiers[t + 1:]
+            for a in tiers[t] for b in lower]
+
+
+def _flat(tiers):
+    return [k for tier in tiers for k in tier]
 
 
 def test_listwise_mistakes():
     ex = nb03.listwise
-    assert "ln 2" in _msg(ex, lambda s, r: 0.0)
-    literal = lambda s, r: float(np.mean([np.logaddexp(0.0, -(s[a] - s[b]))  # noqa: E731
-                                          for a in r for b in r if a != b]))
-    assert "literal reading" in _msg(ex, literal)
-    assert "without the 1/(N(N−1)) average" in _msg(ex, lambda s, r: sum(_pair_losses(s, r)))
-    n_n1 = lambda s, r: sum(_pair_losses(s, r)) / (len(r) * (len(r) - 1))  # noqa: E731
-    assert "each pair appears twice" in _msg(ex, n_n1)
-    naive = lambda s, r: float(np.mean([-np.log(1 / (1 + np.exp(-(s[r[i]] - s[r[j]]))))  # noqa: E731
-                                        for i in range(len(r))
-                                        for j in range(i + 1, len(r))]))
+    assert ex.kind == "variant"
+    assert ex.evaluate(lambda s, t: float(np.mean(_tier_losses(s, t)))).ok
+    assert "ln 2" in _msg(ex, lambda s, t: 0.0)
+    flat = lambda s, t: float(np.mean([np.logaddexp(0.0, -(s[r[i]] - s[r[j]]))  # noqa: E731
+                                       for r in [_flat(t)] for i in range(len(r))
+                                       for j in range(i + 1, len(r))]))
+    assert "flattened list" in _msg(ex, flat)
+    assert "without an average" in _msg(ex, lambda s, t: float(sum(_tier_losses(s, t))))
+    all_pairs = lambda s, t: sum(_tier_losses(s, t)) / (  # noqa: E731
+        len(_flat(t)) * (len(_flat(t)) - 1) / 2)
+    assert "tied ones included" in _msg(ex, all_pairs)
+    tied_ln2 = lambda s, t: (sum(_tier_losses(s, t)) + np.log(2) * sum(  # noqa: E731
+        len(x) * (len(x) - 1) // 2 for x in t)) / (len(_flat(t)) * (len(_flat(t)) - 1) / 2)
+    assert "constant ln 2" in _msg(ex, tied_ln2)
+    naive = lambda s, t: float(np.mean([-np.log(1 / (1 + np.exp(-(s[a] - s[b]))))  # noqa: E731
+                                        for i in range(len(t)) for lower in t[i + 1:]
+                                        for a in t[i] for b in lower]))
     assert "overflowed" in _msg(ex, naive)
-    assert "one number" in _msg(ex, lambda s, r: "low")
+    assert "one number" in _msg(ex, lambda s, t: "low")
+
+
+# --- notebook 07 -----------------------------------------------------------------------
+
+def test_tie_accuracy_mistakes():
+    ex = nb07.tie_accuracy
+    assert ex.kind == "choose"
+    assert ex.evaluate(lambda c, w, t: (c + t / 2) / (c + w + t)).ok
+    assert "'exclude' convention's value" in _msg(ex, lambda c, w, t: c / (c + w))
+    assert "'wrong' convention's value" in _msg(ex, lambda c, w, t: c / (c + w + t))
+    assert "expected number of good picks" in _msg(ex, lambda c, w, t: c + t / 2)
+    assert "percentage" in _msg(ex, lambda c, w, t: 100 * (c + t / 2) / (c + w + t))
+    assert "one number" in _msg(ex, lambda c, w, t: "high")
+
 
 
 @pytest.mark.parametrize("number", ["01", "02", "03", "04", "07"])

@@ -1,4 +1,4 @@
-"""Exercises of notebooks 04 and 05: each typical mistake gets the message that names it.
+"""Exercises of notebooks 05 and 06: each typical mistake gets the message that names it.
 
 (The model solutions passing, the starter saying "Not yet", and hint/solution printing
 are covered for every exercise by tests/test_exercises.py.)"""
@@ -26,58 +26,57 @@ def test_registered():
         assert key in EXERCISES
 
 
-# --- nb05.phi_counts --------------------------------------------------------------------
+# --- nb05.phi_counts (predict) ---------------------------------------------------------------
 
-def _head(m):
-    return sum(p.numel() for p in m.head.parameters())
+def test_phi_counts_prediction_and_its_slips():
+    from rmteach.model import TinyRewardModel
 
-
-def _total(m):
-    return sum(p.numel() for p in m.parameters())
-
-
-def test_phi_counts_accepts_a_dict_too():
-    assert nb05.phi_counts.evaluate(
-        lambda m: {"backbone": _total(m) - _head(m), "head": _head(m)}).ok
-
-
-def test_phi_counts_mistakes():
     ex = nb05.phi_counts
-    assert "swapped" in _msg(ex, lambda m: (_head(m), _total(m) - _head(m)))
-    assert "no bias" in _msg(ex, lambda m: (_total(m) - _head(m), _head(m) + 1))
-    assert "includes the head" in _msg(ex, lambda m: (_total(m), _head(m)))
-    def no_emb(m):
-        return ((_total(m) - _head(m) - m.token_embedding.weight.numel()
-                             - m.position_embedding.weight.numel(), _head(m)))
-    assert "embeddings" in _msg(ex, no_emb)
-    def layers_only(m):
-        return ((sum(p.numel() for p in m.transformer.parameters()), _head(m)))
-    assert "every parameter that is not the head" in _msg(ex, layers_only)
-    assert "two whole numbers" in _msg(ex, lambda m: 5)
-    assert "keys 'backbone' and 'head'" in _msg(ex, lambda m: {"b": 1})
-    assert "raised ZeroDivisionError" in _msg(ex, lambda m: 1 / 0)
-    m = _msg(ex, lambda m: 1 / 0)
-    assert "TinyRewardModel(d_model=32)" in m and "0x" not in m      # short, no repr dump
+    assert ex.kind == "predict"
+    base = TinyRewardModel(d_model=32, n_layers=2, n_heads=2, d_ff=64, seed=0).param_counts()
+    wide = TinyRewardModel(d_model=64, n_layers=2, n_heads=2, d_ff=128, seed=0).param_counts()
+    assert base["total"] == 22_368                    # the table notebook 05 prints
+    assert wide["total"] == 77_504 and f"{wide['total'] / base['total']:.2f}" == "3.46"  # guide
+    ok = ex.evaluate(wide["total"])
+    assert ok.ok and "(3.46 × the 22,368" in ok.message and "39,456 (1.76 ×)" in ok.message
+    assert ex.evaluate(0.93 * wide["total"]).ok and not ex.evaluate(0.9 * wide["total"]).ok
+    assert "doubles every part" in _msg(ex, 2 * base["total"])
+    assert "multiplies every part by 4" in _msg(ex, 4 * base["total"])
+    assert "count of the model above" in _msg(ex, base["total"])
+    assert "too low" in _msg(ex, 60_000) and "too high" in _msg(ex, 120_000)
+    assert "not a positive count" in _msg(ex, -3)
+    assert "one number" in _msg(ex, "77504")
 
 
-# --- nb05.pairwise_accuracy -----------------------------------------------------------------
+# --- nb05.pairwise_accuracy (variant: a ranked list) ------------------------------------------
+
+def _gaps(w, r):
+    return np.array([w[r[i]] - w[r[j]] for i in range(len(r)) for j in range(i + 1, len(r))])
+
 
 def test_pairwise_accuracy_mistakes():
     ex = nb05.pairwise_accuracy
-    assert "counted the 2 tie(s) as wrong" in _msg(ex, lambda a, b: np.mean(a > b))
-    assert "counted the 2 tie(s) as right" in _msg(ex, lambda a, b: np.mean(a >= b))
-    assert "share ordered wrong" in _msg(ex, lambda a, b: np.sum(a < b) / np.sum(a != b))
-    assert "percentage" in _msg(ex, lambda a, b: 100 * np.sum(a > b) / np.sum(a != b))
-    assert "number of correct pairs" in _msg(ex, lambda a, b: float(np.sum(a > b)))
-    assert "one number" in _msg(ex, lambda a, b: (a > b).astype(float))
-    assert "expected 0.75" in _msg(ex, lambda a, b: 0.123)
+    assert ex.kind == "variant"
+    assert "counted the 1 tie(s) as wrong" in _msg(ex, lambda w, r: np.mean(_gaps(w, r) > 0))
+    assert "counted the 1 tie(s) as right" in _msg(ex, lambda w, r: np.mean(_gaps(w, r) >= 0))
+    wrong_share = lambda w, r: np.sum(_gaps(w, r) < 0) / np.sum(_gaps(w, r) != 0)  # noqa: E731
+    assert "share ordered wrong" in _msg(ex, wrong_share)
+    pct = lambda w, r: 100 * np.sum(_gaps(w, r) > 0) / np.sum(_gaps(w, r) != 0)  # noqa: E731
+    assert "percentage" in _msg(ex, pct)
+    assert "number of correct pairs" in _msg(ex, lambda w, r: float(np.sum(_gaps(w, r) > 0)))
+    neighbours = lambda w, r: float(np.mean([w[r[k]] > w[r[k + 1]]  # noqa: E731
+                                             for k in range(len(r) - 1)]))
+    assert "neighbouring pairs only" in _msg(ex, neighbours)
+    assert "one number" in _msg(ex, lambda w, r: (_gaps(w, r) > 0).astype(float))
+    assert "expected 1" in _msg(ex, lambda w, r: 0.123)
 
 
 def test_pairwise_accuracy_ignores_in_place_edits():
-    def sloppy(a, b):
-        gap = a - b
-        a -= a                                   # mutates the caller's array
-        return float(np.sum(gap > 0) / np.sum(gap != 0))
+    def sloppy(w, r):
+        gaps = _gaps(w, r)
+        w.clear()                                # mutates the caller's dict
+        r.reverse()
+        return float(np.sum(gaps > 0) / np.sum(gaps != 0))
 
     assert nb05.pairwise_accuracy.evaluate(sloppy).ok
     assert nb05.pairwise_accuracy.evaluate(sloppy).ok

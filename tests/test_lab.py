@@ -54,18 +54,18 @@ WRONG = {
         "you returned only the 3 neighbouring pairs"),
     "05_training_a_reward_model": (
         "pairwise_accuracy",
-        "gap = np.asarray(r_better, dtype=float) - np.asarray(r_worse, dtype=float)\n"
-        "return float(np.mean(gap > 0))",
-        "you counted the 2 tie(s) as wrong"),
+        "gaps = np.array([rewards[ranking[i]] - rewards[ranking[j]]\n"
+        "                 for i in range(len(ranking)) for j in range(i + 1, len(ranking))])\n"
+        "return float(np.mean(gaps > 0))",
+        "you counted the 1 tie(s) as wrong"),
     "06_diagnosing_and_comparing": (
         "prompt_weights",
         "n = np.asarray(ns, dtype=float)\nreturn n / n.sum()",
         "returned weights proportional to N"),
     "04_what_the_loss_does_to_rewards": (
         "reward_gradient",
-        "delta = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)\n"
-        "push = 0.5 * (1 + np.tanh(-delta / 2))\nreturn push, -push",
-        "your signs are flipped"),
+        "delta_after_two = 2.0",
+        "applies the same push twice"),
     "07_ties_and_calibration": (
         "tie_accuracy",
         "return correct / (correct + wrong)",

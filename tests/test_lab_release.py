@@ -69,8 +69,8 @@ def test_typed_exercise_answers_never_reach_the_release(tmp_path, git):
     _edit(suite, lambda c: c.source.endswith("ex.bt_probability.check(my_preference_probability)"),
           "def my_preference_probability(r_a, r_b):\n    " + TYPED + "\n    return 1 / (1 + "
           "np.exp(-d))\n\n\nex.bt_probability.check(my_preference_probability)")
-    _edit(suite, lambda c: c.source.endswith("ex.scale_for_confidence.check(s)"),
-          "s = '2.94'\n\nex.scale_for_confidence.check(s)")
+    _edit(suite, lambda c: c.source.endswith("ex.scale_for_confidence.check(p_two_steps)"),
+          "p_two_steps = '2.94'\n\nex.scale_for_confidence.check(p_two_steps)")
     course = lab.build(tmp_path / "out", suite=suite)
     release = _release(tmp_path / "out")
     source = (tmp_path / "out" / "source" / NB01 / f"{NB01}.ipynb").read_text()
@@ -181,7 +181,8 @@ def test_the_instructor_chooses_what_is_graded(tmp_path):
     graded = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
               if c.metadata.get("nbgrader", {}).get("grade")]
     assert graded == ["bt_probability_test"]
-    practice = next(c for c in nb.cells if c.source.endswith("ex.scale_for_confidence.check(s)"))
+    practice = next(c for c in nb.cells
+                    if c.source.endswith("ex.scale_for_confidence.check(p_two_steps)"))
     assert practice.source == EXERCISES["nb01.scale_for_confidence"].starter
     assert "nbgrader" not in practice.metadata
 

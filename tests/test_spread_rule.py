@@ -55,16 +55,6 @@ NOT_A_SEED_SPREAD = [
      "guards a rank correlation against constant inputs"),
 ]
 
-#: files whose ± are computed by the rule (``seed_sd``, i.e. ``rmteach.seeds.spread(...).sd``,
-#: with n printed) but still formatted by hand rather than by ``pm()``; strict xfail, so the
-#: test fails as soon as one is moved onto ``pm()`` and its entry must then be deleted.
-PENDING_TRUTH_B = {
-    "rmteach/widgets/best_of_n.py",
-    "rmteach/widgets/hacking.py",
-    "notebooks/09_reward_hacking_and_kl.ipynb",
-}
-
-
 def _sources() -> dict[str, list[str]]:
     """path -> lines of code: every module of rmteach/, every notebook's code cells."""
     out = {}
@@ -94,10 +84,7 @@ def offending_lines(path: str, lines: list[str]) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(
-        strict=True, reason="± from seed_sd (the rule), formatted by hand: pending pm()"))
-    if p in PENDING_TRUTH_B else p for p in SOURCES])
+@pytest.mark.parametrize("path", list(SOURCES))
 def test_no_spread_computed_outside_rmteach_seeds(path):
     bad = offending_lines(path, SOURCES[path])
     assert not bad, (f"{path} computes or prints a spread itself; use rmteach.seeds.spread(...)"

@@ -58,8 +58,9 @@ def test_length_bias_figure_and_summary():
     view = length_bias_figure()
     assert "length bias" in view.summary and view.png().startswith(b"\x89PNG")
     table = best_of_n_summary(50, 1.0)
-    assert table.splitlines()[0].split()[:2] == ["n", "KL_bon"]
-    assert len(table.splitlines()) == 6
+    assert "sample sd over n = 5 seeds" in table.splitlines()[0]   # n beside every ±
+    assert table.splitlines()[1].split()[:2] == ["n", "KL_bon"]
+    assert len(table.splitlines()) == 7
 
 
 def test_kl_penalty_explorer_trades_reward_for_kl():

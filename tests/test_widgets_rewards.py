@@ -109,20 +109,18 @@ def test_reliability_explorer():
 
 def test_nb04_exercise_solution_passes_and_slips_are_named():
     ex = nb04.reward_gradient
-    assert "nb04.reward_gradient" in EXERCISES
-    ns = {"np": np}
-    exec(ex.solution_code(), ns)
-    assert ex.evaluate(ns["my_reward_gradients"]).ok
-    flipped = ex.evaluate(lambda c, r: tuple(-g for g in ns["my_reward_gradients"](c, r)))
-    assert not flipped.ok and "signs are flipped" in flipped.message
-
-    def plus(c, r):
-        p = 0.5 * (1 + np.tanh((np.asarray(c) - np.asarray(r)) / 2))
-        return -p, p
-    assert "Sigmoid(Δ)" in ex.evaluate(plus).message
-
-    def unstable(c, r):
-        p = 1 / (1 + np.exp(np.asarray(c, float) - np.asarray(r, float)))
-        return -p, p * np.nan if np.max(np.abs(c)) > 700 else p
-    assert not ex.evaluate(unstable).ok
-    assert ex.evaluate(lambda c, r: ...).message.startswith("Not yet")
+    assert "nb04.reward_gradient" in EXERCISES and ex.kind == "predict"
+    # the answer follows from the gradients the notebook prints: 0.5 at Δ = 0, then at Δ = 1
+    g0, _ = reward_gradients(0.0, 0.0)
+    g1, _ = reward_gradients(1.0, 0.0)
+    want = 2 * -float(g0) + 2 * -float(g1)
+    assert want == pytest.approx(1.5379, abs=1e-4)
+    assert ex.evaluate(want).ok and ex.evaluate(1.54).ok and not ex.evaluate(1.55).ok
+    assert "FIRST step" in ex.evaluate(1.0).message
+    assert "same push twice" in ex.evaluate(2.0).message
+    assert "only the chosen reward" in ex.evaluate(0.5 + 0.3775).message
+    assert "only one reward" in ex.evaluate(1.2689).message
+    assert "wrong sign" in ex.evaluate(-1.54).message
+    assert "too small" in ex.evaluate(1.4).message and "too large" in ex.evaluate(1.7).message
+    assert "one number" in ex.evaluate("1.54").message
+    assert ex.evaluate(...).message.startswith("Not yet")

@@ -10,10 +10,10 @@ for how to write one.
 """
 
 from . import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb11, nb12
-from ._base import CheckResult, Exercise, NotYet, Wrong, call
+from ._base import KINDS, CheckResult, Exercise, NotYet, Wrong, call
 
-__all__ = ["EXERCISES", "CheckResult", "Exercise", "NotYet", "Wrong", "call", "nb01", "nb02",
-           "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb11",
+__all__ = ["EXERCISES", "KINDS", "CheckResult", "Exercise", "NotYet", "Wrong", "call", "nb01",
+           "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb11",
            "nb12"]
 
 EXERCISES: dict[str, Exercise] = {

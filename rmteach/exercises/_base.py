@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CheckResult", "Exercise", "NotYet", "Wrong", "as_float_array", "call",
+__all__ = ["KINDS", "CheckResult", "Exercise", "NotYet", "Wrong", "as_float_array", "call",
            "describe", "graded_lab", "require_callable"]
 
 _GRADED_LAB = False
@@ -171,12 +171,24 @@ def close(a, b, tol: float = 1e-6) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
 
 
+#: what an exercise asks of the learner (issue 19: at least half are not "implement"):
+#: "implement" writes down a formula the text gives; "predict" commits to a number before a
+#: check computes it; "diagnose" reads a broken run from its curves; "choose" picks a
+#: setting and justifies it against r*; "variant" implements a case the text did not spell
+#: out.
+KINDS = ("implement", "predict", "diagnose", "choose", "variant")
+
+
 class Exercise:
-    """One exercise: ``check(answer)``, ``hint()``, ``solution()``; ``evaluate`` for tests."""
+    """One exercise: ``check(answer)``, ``hint()``, ``solution()``; ``evaluate`` for tests.
+    ``kind`` is one of :data:`KINDS`."""
 
     def __init__(self, *, name: str, title: str, task: str, hint: str, solution_code: str,
-                 checker: Callable[[object], str], starter: str = ""):
+                 checker: Callable[[object], str], starter: str = "", kind: str = "implement"):
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
         self.name = name
+        self.kind = kind
         self.starter = starter.strip("\n")
         self.title = title
         self.task = task
@@ -240,7 +252,7 @@ class Exercise:
         return self._solution
 
     def __repr__(self) -> str:
-        return f"<exercise {self.name}: {self.title}>"
+        return f"<exercise {self.name} ({self.kind}): {self.title}>"
 
 
 def finite_or_wrong(arr: np.ndarray, *, name: str, args_text: str, expected) -> None:

@@ -1,7 +1,8 @@
 """Exercises of notebook 01 (the Bradley–Terry preference probability, Eq. 4.35).
 
-* ``bt_probability`` – write ``my_preference_probability(r_a, r_b)``.
-* ``scale_for_confidence`` – find the reward scale that makes a gap of 1 mean 95%.
+* ``bt_probability`` (implement) – write ``my_preference_probability(r_a, r_b)``.
+* ``scale_for_confidence`` (predict) – at the scale that makes one step 95%, predict the
+  probability for two steps.
 """
 
 from __future__ import annotations
@@ -96,47 +97,71 @@ def my_preference_probability(r_a, r_b):
 
 
 _TARGET = 0.95
-_S_STAR = math.log(_TARGET / (1 - _TARGET))
+_ODDS = _TARGET / (1 - _TARGET)                  # 19 : 1 for one step
+_P_TWO = _ODDS ** 2 / (_ODDS ** 2 + 1)           # two steps: 361 : 1, Pr ≈ 0.99724
 
 
-def _check_scale(s) -> str:
-    if s is None or s is Ellipsis:
-        raise NotYet("set s to a number (replace the `...`), then check(s).")
-    if isinstance(s, bool) or not isinstance(s, (int, float, np.floating, np.integer)):
-        raise Wrong(f"s should be one number; got {type(s).__name__} {s!r}.")
-    s = float(s)
-    if not math.isfinite(s):
-        raise Wrong(f"s = {s} is not a finite number.")
-    p = float(preference_probability(s * 1.0, 0.0))
-    if abs(s - _S_STAR) <= 0.01:
-        return (f"with s = {s:.3f} a gap of 1 becomes {s:.3f} and Pr = σ({s:.3f}) = {p:.3f}. "
-                "The same ranking, more confidence: scale sets how sure the model is.")
-    if abs(s - _TARGET) < 1e-9:
-        raise Wrong("0.95 is the target probability; s is the factor that multiplies both "
-                    "rewards so that Sigmoid(s · 1) = 0.95.")
-    if s < 0:
-        raise Wrong(f"a negative scale flips the preference: Sigmoid({s:.3f} · 1) = {p:.3f} "
-                    "< 0.5, now y_b is preferred.")
-    if abs(s + _S_STAR) <= 0.01:
-        raise Wrong("that sign flips the preference; use the positive value.")
-    direction = "more" if p < _TARGET else "less"
-    raise Wrong(f"with s = {s:.4g} the gap becomes {s:.4g} and Pr = {p:.4f}, not 0.95; "
-                f"you need a {direction} confident model. Solve Sigmoid(s) = 0.95.")
+def _check_two_steps(p) -> str:
+    if p is None or p is Ellipsis:
+        raise NotYet("set p_two_steps to your predicted probability (replace the `...`), "
+                     "then check(p_two_steps).")
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)):
+        raise Wrong(f"p_two_steps should be one number, a probability; got "
+                    f"{type(p).__name__} {describe(p)}.")
+    p = float(p)
+    if not math.isfinite(p):
+        raise Wrong(f"p_two_steps = {p} is not a finite number.")
+    s_star = math.log(_ODDS)
+    if abs(p - s_star) < 0.01:
+        raise Wrong(f"{p:.3f} is the scale s itself; the question asks for the probability "
+                    "Pr(y_a ≻ y_b) when the gap is two steps at that scale.")
+    if not 0.0 <= p <= 1.0:
+        raise Wrong(f"{p:.4g} is not a probability. Doubling the gap does not double the "
+                    "probability: Pr can only approach 1.")
+    if abs(p - (1 - (1 - _TARGET) ** 2)) < 5e-5:
+        raise Wrong(f"{p:.4f} = 1 − 0.05²: that treats two steps as two independent chances "
+                    "to win. The model does not draw twice; it compares one larger gap. "
+                    "Follow the odds instead of the probability.")
+    if abs(p - _TARGET) < 5e-4:
+        raise Wrong("0.95 is the one-step probability; a gap twice as large must be more "
+                    "certain.")
+    if abs(p - _TARGET ** 2) < 5e-4:
+        raise Wrong(f"{p:.4f} = 0.95²: the chance of winning two comparisons in a row, and "
+                    "below 0.95. A larger gap can only make the preference more certain.")
+    if abs(p - (1 + _TARGET) / 2) < 5e-4:
+        raise Wrong(f"{p:.4f} goes halfway from 0.95 to 1. Probabilities do not add up like "
+                    "that under Bradley–Terry; the gap (the log-odds) does.")
+    if abs(p - float(preference_probability(2.0, 0.0))) < 5e-4:
+        raise Wrong(f"{p:.4f} = Sigmoid(2): the gap of two steps at scale 1. At the scale "
+                    "that makes one step 95%, each step is worth more than 1.")
+    if abs(p - _P_TWO) <= 5e-4:
+        return (f"Pr = {_P_TWO:.5f}. One step is odds of 19 : 1; the gap adds on the log-odds "
+                "scale, so two steps multiply the odds twice: 19² = 361 : 1. A reward model "
+                "that is 95% sure about one step is 99.7% sure about two: confidence grows "
+                "fast with the gap.")
+    side = "low" if p < _P_TWO else "high"
+    raise Wrong(f"{p:.4f} is too {side}. Find the gap that gives 0.95, double it, and turn "
+                "it back into a probability; compare with your prediction.")
 
 
 scale_for_confidence = Exercise(
     name="scale_for_confidence",
+    kind="predict",
     starter='''\
-s = ...  # your answer: a number
+p_two_steps = ...  # your prediction: a probability, to 3 decimals
 
-ex.scale_for_confidence.check(s)
+ex.scale_for_confidence.check(p_two_steps)
 ''',
-    title="How much scale for 95%?",
-    task=("r(x, y_a) = 1 and r(x, y_b) = 0 give Pr = σ(1) ≈ 0.731. Find the scale s > 0 "
-          "such that the rewards s·1 and s·0 give Pr(y_a ≻ y_b) = 0.95 (to 2 decimals)."),
-    hint=("Work backwards: which gap makes Sigmoid(gap) = 0.95? (It is called the "
-          "log-odds of 0.95.) With rewards s·1 and s·0, how is s related to that gap?"),
+    title="Predict: 95% for one step, how sure for two?",
+    task=("The rewards 1 and 0 give Pr = σ(1) ≈ 0.731. Scale the reward model by s > 0 so "
+          "that a one-step gap (rewards s·1 and s·0) gives Pr(y_a ≻ y_b) = 0.95. Predict, "
+          "before computing it, Pr for a two-step gap at the same scale (rewards s·2 and "
+          "s·0), to 3 decimals. Then check your prediction with the widget or a line of "
+          "code."),
+    hint=("Rewards live on the log-odds scale. What odds does a probability of 0.95 stand "
+          "for, and what does a second step of the same size do to those odds? Convert "
+          "back to a probability at the end."),
     solution_code='''
-s = np.log(0.95 / 0.05)     # the log-odds of 0.95: about 2.944
+p_two_steps = 19**2 / (19**2 + 1)   # odds 19 : 1 per step; two steps: 361 : 1, about 0.997
 ''',
-    checker=_check_scale)
+    checker=_check_two_steps)

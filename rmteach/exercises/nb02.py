@@ -1,8 +1,9 @@
 """Exercises of notebook 02 (the pair-wise loss and the empirical loss, Eq. 4.37).
 
-* ``stable_pairwise_loss`` – write ``my_pairwise_loss(r_chosen, r_rejected)``, one loss
+* ``stable_pairwise_loss`` (implement) – write ``my_pairwise_loss(r_chosen, r_rejected)``, one loss
   per pair, finite for gaps of ±10⁴.
-* ``empirical_loss`` – write ``my_empirical_loss(r_chosen, r_rejected)``, Eq. 4.37.
+* ``empirical_loss`` (variant) – write ``my_weighted_loss(r_chosen, r_rejected, weights)``:
+  Eq. 4.37 with a weight per pair, a version the book does not spell out.
 """
 
 from __future__ import annotations
@@ -115,60 +116,87 @@ def my_pairwise_loss(r_chosen, r_rejected):
     checker=_check_pairwise)
 
 
-_EMP_NAME = "my_empirical_loss"
+_EMP_NAME = "my_weighted_loss"
+_WEIGHTED_CASES = [
+    (np.array([3.0, 0.0, 1.0]), np.array([1.0, 2.0, 1.0]), np.array([1.0, 1.0, 1.0])),
+    (np.array([3.0, 0.0, 1.0]), np.array([1.0, 2.0, 1.0]), np.array([1.0, 0.5, 0.0])),
+    (np.array([0.5, -1.5, 4.0, 2.0]), np.array([-0.5, 1.0, 4.0, -3.0]),
+     np.array([2.0, 2.0, 1.0, 0.25])),
+    (np.array([0.0, 1e4, -5e3]), np.array([1e4, 0.0, 5e3]), np.array([0.2, 1.0, 0.7])),
+]
 
 
-def _check_empirical(fn) -> str:
+def _weighted(r_c, r_r, w) -> float:
+    per_pair = pairwise_loss(r_c, r_r, reduction="none")
+    return float(np.sum(w * per_pair) / np.sum(w))
+
+
+def _check_weighted(fn) -> str:
     require_callable(fn, _EMP_NAME)
-    for r_c, r_r in [*_CASES[1:], _HUGE]:
-        args = f"{describe(r_c)}, {describe(r_r)}"
-        got = as_float_array(call(fn, r_c, r_r, name=_EMP_NAME), name=_EMP_NAME,
+    for r_c, r_r, w in _WEIGHTED_CASES:
+        args = f"{describe(r_c)}, {describe(r_r)}, {describe(w)}"
+        got = as_float_array(call(fn, r_c, r_r, w, name=_EMP_NAME), name=_EMP_NAME,
                              args_text=args)
         per_pair = pairwise_loss(r_c, r_r, reduction="none")
-        want = float(pairwise_loss(r_c, r_r))
-        if got.shape == per_pair.shape and got.ndim == 1 and r_c.size > 1:
-            raise Wrong(f"{_EMP_NAME}({args}) returned one value per pair; Eq. 4.37 averages "
-                        "them into one number.")
+        want = _weighted(r_c, r_r, w)
         if got.size != 1:
-            raise Wrong(f"{_EMP_NAME}({args}) returned shape {got.shape}; return one number.")
+            raise Wrong(f"{_EMP_NAME}({args}) returned shape {got.shape}; return one number, "
+                        "the loss of the whole data set.")
         value = float(got.reshape(()))
         if not np.isfinite(value):
             finite_or_wrong(got, name=_EMP_NAME, args_text=args, expected=want)
         if close(value, want, 1e-6):
             continue
-        if close(value, float(per_pair.sum()), 1e-6):
-            raise Wrong(f"{_EMP_NAME}({args}) returned the sum {value:.6g}; Eq. 4.37 divides by "
-                        f"|D_r| = {r_c.size}: expected {want:.6g}.")
+        n = r_c.size
+        if close(value, float(np.sum(w * per_pair)) / n, 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}: the weighted sum divided "
+                        f"by the number of pairs, {n}. Then doubling every weight doubles the "
+                        "loss, and a pair of weight 0 still counts in the average. What "
+                        "should the average divide by once pairs weigh differently?")
+        if close(value, float(np.sum(w * per_pair)), 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned the weighted sum {value:.6g}; Eq. 4.37 "
+                        "is an average, and this one must not change when every weight is "
+                        f"doubled. Expected {want:.6g}.")
+        if close(value, float(per_pair.mean()), 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}, plain Eq. 4.37: the "
+                        f"weights {describe(w)} change nothing. Expected {want:.6g}.")
         if close(value, -want, 1e-6):
-            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}: the sign is off. The loss "
-                        "is −(1/|D_r|) Σ log Sigmoid(Δ), a positive number.")
-        if close(value, float(pairwise_loss(r_r, r_c)), 1e-6):
+            raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}: the sign is off; a loss "
+                        "is ≥ 0.")
+        if close(value, _weighted(r_r, r_c, w), 1e-6):
             raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}, the loss with chosen and "
                         "rejected swapped.")
         raise Wrong(f"{_EMP_NAME}({args}) returned {value:.6g}; expected {want:.6g}.")
-    return ("your average matches Eq. 4.37, including pairs with gaps of ±10⁴. Each pair "
-            "weighs 1/|D_r|: the uniform-sampling assumption.")
+    return ("your weighted loss is Eq. 4.37 when every weight is 1, ignores a pair of weight "
+            "0, does not change when all weights are scaled, and stays finite for gaps of "
+            "±10⁴: the uniform 1/|D_r| of Eq. 4.37 is the special case of equal weights.")
 
 
 empirical_loss = Exercise(
     name="empirical_loss",
+    kind="variant",
     starter='''\
-def my_empirical_loss(r_chosen, r_rejected):
-    # Your code here: the average over the pairs (Eq. 4.37).
+def my_weighted_loss(r_chosen, r_rejected, weights):
+    # Your code here: one number; Eq. 4.37 when every weight is 1.
     ...
 
 
-ex.empirical_loss.check(my_empirical_loss)
+ex.empirical_loss.check(my_weighted_loss)
 ''',
-    title="The empirical loss of Eq. 4.37",
-    task=("Write my_empirical_loss(r_chosen, r_rejected): the average over the pairs of "
-          "−log Sigmoid(r_chosen − r_rejected), one number (you may reuse your "
-          "my_pairwise_loss)."),
-    hint=("Eq. 4.37 has a factor in front of the sum. Which one, and what would happen to "
-          "the loss if you doubled the data set without it?"),
+    title="A variant of Eq. 4.37: pairs that count more than others",
+    task=("Annotators also say how sure they were: one weight w ≥ 0 per pair (0: skip this "
+          "pair, 1: sure). Write my_weighted_loss(r_chosen, r_rejected, weights), a version "
+          "of the empirical loss (Eq. 4.37) in which each pair counts in proportion to its "
+          "weight. It must equal Eq. 4.37 when every weight is 1, ignore a pair of weight 0 "
+          "as if it were not in D_r, stay the same when every weight is doubled, and stay "
+          "finite for gaps of ±10⁴ (reuse your my_pairwise_loss)."),
+    hint=("In Eq. 4.37, what is the 1/|D_r| in front of the sum counting? Ask what it should "
+          "count once a pair can weigh one half, or nothing. Try your function with all "
+          "weights 1 and then all weights 2 before you check."),
     solution_code='''
-def my_empirical_loss(r_chosen, r_rejected):
+def my_weighted_loss(r_chosen, r_rejected, weights):
     d = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)
-    return float(np.mean(np.logaddexp(0.0, -d)))
+    w = np.asarray(weights, dtype=float)
+    return float(np.sum(w * np.logaddexp(0.0, -d)) / np.sum(w))
 ''',
-    checker=_check_empirical)
+    checker=_check_weighted)

@@ -1,7 +1,8 @@
 """Exercises of notebook 03 (ranked lists and the listwise loss, Eq. 4.57).
 
-* ``ranking_pairs`` – write ``my_ranking_to_pairs(ranking)``: the N(N−1)/2 pairs.
-* ``listwise`` – write ``my_listwise_loss(scores, ranking)``: Eq. 4.57 for one list.
+* ``ranking_pairs`` (implement) – write ``my_ranking_to_pairs(ranking)``: the N(N−1)/2 pairs.
+* ``listwise`` (variant) – write ``my_tiered_listwise_loss(scores, tiers)``: Eq. 4.57 for
+  a ranking with tied items, a case the book does not spell out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 
 from ..math.losses import listwise_loss, pairwise_loss, plackett_luce_loss
 from ..math.ranking import ranking_to_pairs
+from ..math.ties import tiered_listwise_loss
 from ._base import Exercise, Wrong, call, describe, isclose, require_callable
 
 __all__ = ["listwise", "ranking_pairs"]
@@ -94,92 +96,122 @@ def my_ranking_to_pairs(ranking):
     checker=_check_pairs)
 
 
-_LIST_NAME = "my_listwise_loss"
+_LIST_NAME = "my_tiered_listwise_loss"
 
 _LIST_CASES = [
-    ({"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0}, ["C", "A", "D", "B"]),
-    ({"A": 0.5, "B": -1.0, "C": 2.0, "D": 0.1}, ["C", "A", "D", "B"]),
-    ({"p": 1.0, "q": 3.0}, ["p", "q"]),
-    ({"A": 2.0, "B": 1.0, "C": 0.0, "D": -0.5, "E": 1.5}, ["A", "E", "B", "C", "D"]),
-    ({"A": 0.0, "B": 5000.0, "C": -5000.0}, ["A", "B", "C"]),
+    ({"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0}, [["C"], ["A", "D"], ["B"]]),
+    ({"A": 0.5, "B": -1.0, "C": 2.0, "D": 0.1}, [["C"], ["A"], ["D"], ["B"]]),
+    ({"A": 0.5, "B": -1.0, "C": 2.0, "D": 0.1}, [["C"], ["A", "D"], ["B"]]),
+    ({"p": 1.0, "q": 3.0}, [["p"], ["q"]]),
+    ({"A": 2.0, "B": 1.0, "C": 0.0, "D": -0.5, "E": 1.5}, [["A", "E"], ["B", "C", "D"]]),
+    ({"A": 0.0, "B": 5000.0, "C": -5000.0, "D": 1.0}, [["A"], ["B", "D"], ["C"]]),
 ]
 
 
-def _variants(scores, ranking) -> list[tuple[float, str]]:
+def _cross_pairs(scores, tiers):
+    """(better, worse) score arrays of every pair the tiers decide."""
+    better, worse = [], []
+    for t, tier in enumerate(tiers):
+        for lower in tiers[t + 1:]:
+            for a in tier:
+                for b in lower:
+                    better.append(scores[a])
+                    worse.append(scores[b])
+    return np.array(better, dtype=float), np.array(worse, dtype=float)
+
+
+def _variants(scores, tiers) -> list[tuple[float, str]]:
     """Values that common slips produce, with the message that explains each."""
-    s = np.array([scores[k] for k in ranking], dtype=float)
+    flat = [k for tier in tiers for k in tier]
+    s = np.array([scores[k] for k in flat], dtype=float)
     n = len(s)
+    b, w = _cross_pairs(scores, tiers)
+    decided = float(pairwise_loss(b, w, reduction="sum"))
+    tied = sum(len(t) * (len(t) - 1) // 2 for t in tiers)
     i, j = np.triu_indices(n, k=1)
-    pair_sum = float(pairwise_loss(s[i], s[j], reduction="sum"))
-    a, b = np.nonzero(~np.eye(n, dtype=bool))
-    literal = float(pairwise_loss(s[a], s[b]))
-    return [
-        (pair_sum, "the sum over the N(N−1)/2 pairs, without the 1/(N(N−1)) average"),
-        (2 * pair_sum, "the sum over the N(N−1) ordered pairs; Eq. 4.57 divides it by "
-                       "N(N−1)"),
-        (pair_sum / (n * (n - 1)), "the N(N−1)/2-pair sum divided by N(N−1): each pair "
-                                   "appears twice among the ordered pairs, so divide that "
-                                   "sum by N(N−1)/2"),
-        (literal, "the literal reading: log Pr(y_a ≻ y_b) over both orders of every pair, "
-                  "whatever the ranking. Score each pair by the probability of its TRUE "
-                  "order"),
-        (float(pairwise_loss(s[j], s[i])), "computed with the pairs backwards (worse minus "
-                                           "better)"),
-        (float(plackett_luce_loss(s)), "the Plackett–Luce loss, a different listwise loss"),
-        (-float(listwise_loss(s)), "the right size with the wrong sign"),
+    out = [
+        (float(listwise_loss(s)), "Eq. 4.57 on the flattened list: it orders the tied "
+                                  "items as they happen to be written, an order the "
+                                  "annotators never gave"),
+        (decided, "the sum over the decided pairs, without an average"),
+        (decided / (n * (n - 1) / 2), "the decided pairs' losses divided by all N(N−1)/2 "
+                                      "pairs, tied ones included: an undecided model would "
+                                      "then pay less than ln 2"),
+        ((decided + tied * np.log(2.0)) / (n * (n - 1) / 2),
+         "an average that counts each tied pair as a constant ln 2: it has no gradient, "
+         "yet it dilutes the weight of the pairs the annotators did decide. A tie is not "
+         "an order: leave it out of the data"),
+        (float(pairwise_loss(w, b)), "computed with the pairs backwards (worse minus better)"),
+        (float(pairwise_loss(np.r_[b, w], np.r_[w, b])), "the literal reading: both orders "
+                                                        "of every decided pair"),
+        (-tiered_listwise_loss(scores, tiers), "the right size with the wrong sign"),
+        (float(plackett_luce_loss(s)), "the Plackett–Luce loss of the flattened list"),
     ]
+    if tied:
+        out.append((float(pairwise_loss(s[i], s[j])), "Eq. 4.57 on the flattened list, "
+                                                       "which orders the tied items"))
+    return out
 
 
 def _check_listwise(fn) -> str:
     require_callable(fn, _LIST_NAME)
-    for scores, ranking in _LIST_CASES:
-        args = f"{describe(scores)}, {describe(ranking)}"
-        out = call(fn, dict(scores), list(ranking), name=_LIST_NAME)
+    for scores, tiers in _LIST_CASES:
+        args = f"{describe(scores)}, {describe(tiers)}"
+        out = call(fn, dict(scores), [list(t) for t in tiers], name=_LIST_NAME)
         try:
             value = float(np.asarray(out, dtype=float).reshape(()))
         except (TypeError, ValueError):
             raise Wrong(f"{_LIST_NAME}({args}) returned {out!r}; return one number.") from None
-        want = float(listwise_loss([scores[k] for k in ranking]))
+        want = tiered_listwise_loss(scores, tiers)
         if not math.isfinite(value):
             raise Wrong(f"{_LIST_NAME}({args}) returned {value}; expected {want:.6g}. A reward "
-                        "gap of 10⁴ overflowed: compute each pair's loss stably (e.g. "
-                        "np.logaddexp(0, -d)).")
+                        "gap of 10⁴ overflowed: compute each pair's loss stably, as in "
+                        "notebook 2.")
         if isclose(value, want):
             continue
         if all(v == 0.0 for v in scores.values()) and isclose(value, 0.0):
             raise Wrong(f"{_LIST_NAME}({args}) returned 0 for a model that gives every item "
-                        f"the same reward. Each pair then has Pr = 0.5, costing ln 2; the "
-                        f"list's loss is ln 2 = {want:.6f}, not 0.")
-        for slip, why in _variants(scores, ranking):
+                        f"the same reward. Each decided pair then has Pr = 0.5 and costs ln 2; "
+                        f"the list's loss is ln 2 = {want:.6f}, not 0.")
+        for slip, why in _variants(scores, tiers):
             if isclose(value, slip):
                 raise Wrong(f"{_LIST_NAME}({args}) returned {value:.6g}, which is {why}. "
                             f"Expected {want:.6g}.")
         raise Wrong(f"{_LIST_NAME}({args}) returned {value:.6g}; expected {want:.6g}.")
-    return ("your listwise loss matches Eq. 4.57 (true order for every pair, averaged over "
-            "the N(N−1) ordered pairs): ln 2 for an undecided model, for every N.")
+    return ("your loss uses every order the annotators gave and none they did not: the "
+            "pairs across tiers, each scored by its true order and averaged. An undecided "
+            "model pays ln 2, a strict ranking gives back Eq. 4.57, and tied items exert no "
+            "pull on each other.")
 
 
 listwise = Exercise(
     name="listwise",
+    kind="variant",
     starter='''\
-def my_listwise_loss(scores, ranking):
-    # Your code here: one number.
+def my_tiered_listwise_loss(scores, tiers):
+    # Your code here: one number; Eq. 4.57 when every tier holds one label.
     ...
 
 
-ex.listwise.check(my_listwise_loss)
+ex.listwise.check(my_tiered_listwise_loss)
 ''',
-    title="The listwise loss of one list",
-    task=("Write my_listwise_loss(scores, ranking): scores is a dict label → reward, ranking "
-          "a list of labels best first. Return Eq. 4.57 for this one list: the average over "
-          "the N(N−1) ordered pairs of −log Pr(the pair's true order)."),
-    hint=("Every ordered pair of Eq. 4.57 is scored by the probability of its true order. "
-          "How many distinct terms does that leave, and how often does each appear? Reuse "
-          "your stable pair loss."),
+    title="A variant of Eq. 4.57: rankings with ties",
+    task=("Annotators sometimes cannot separate two responses, so a ranking comes in tiers, "
+          "best first: [['C'], ['A', 'D'], ['B']] says C beats everything, A and D are "
+          "tied, and both beat B. Eq. 4.57 assumes a strict ranking. Write "
+          "my_tiered_listwise_loss(scores, tiers) (scores: a dict label → reward): a "
+          "listwise loss that uses every order the annotators gave and no order they did "
+          "not give, equals Eq. 4.57 when every tier holds one label, costs ln 2 for a "
+          "model that gives every item the same reward, and stays finite for gaps of 10⁴."),
+    hint=("Write out the pairs of C > A > D > B, then cross out those the tiers "
+          "[['C'], ['A', 'D'], ['B']] leave undecided. What should a crossed-out pair teach "
+          "the model? For a model with all rewards equal, what must you divide by to get "
+          "ln 2?"),
     solution_code='''
-def my_listwise_loss(scores, ranking):
-    losses = [np.logaddexp(0.0, -(scores[ranking[i]] - scores[ranking[j]]))
-              for i in range(len(ranking)) for j in range(i + 1, len(ranking))]
+def my_tiered_listwise_loss(scores, tiers):
+    losses = [np.logaddexp(0.0, -(scores[a] - scores[b]))
+              for t in range(len(tiers)) for lower in tiers[t + 1:]
+              for a in tiers[t] for b in lower]
     return float(np.mean(losses))
 ''',
     checker=_check_listwise)

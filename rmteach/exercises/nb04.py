@@ -1,27 +1,19 @@
 """Exercises of notebook 04 (what the loss does to the rewards).
 
-* ``reward_gradient`` – write ``my_reward_gradients(r_chosen, r_rejected)``: the gradient of
-  each pair's loss −log Sigmoid(r_c − r_r) with respect to its two rewards, checked
-  against torch's autograd.
+* ``reward_gradient`` (predict) – predict the gap of one pair after two gradient steps from
+  Δ = 0, using the gradient the notebook derives and prints.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..math.losses import pairwise_loss
-from ._base import Exercise, Wrong, as_float_array, call, close, describe, require_callable
+from ._base import Exercise, NotYet, Wrong, describe
 
 __all__ = ["reward_gradient"]
-
-_NAME = "my_reward_gradients"
-_CASES = [
-    (np.array([0.0]), np.array([0.0])),
-    (np.array([2.0, -1.0, 0.5]), np.array([0.0, 1.0, 0.5])),
-    (np.array([4.0, -4.0]), np.array([0.0, 0.0])),
-    (np.array([800.0, -800.0]), np.array([0.0, 0.0])),
-]
-
 
 def autograd_gradients(r_chosen, r_rejected):
     """(∂/∂r_c, ∂/∂r_r) of the SUM of the pair losses, by torch's autograd."""
@@ -33,69 +25,74 @@ def autograd_gradients(r_chosen, r_rejected):
     return c.grad.numpy(), r.grad.numpy()
 
 
-def _check(fn) -> str:
-    require_callable(fn, _NAME)
-    for c, r in _CASES:
-        args = f"{describe(c)}, {describe(r)}"
-        out = call(fn, c.copy(), r.copy(), name=_NAME)
-        try:
-            g_c, g_r = out
-        except (TypeError, ValueError):
-            raise Wrong(f"{_NAME}({args}) returned {out!r}; return a pair (g_chosen, "
-                        "g_rejected) of arrays, one gradient per pair.") from None
-        g_c = as_float_array(g_c, name=_NAME, args_text=args)
-        g_r = as_float_array(g_r, name=_NAME, args_text=args)
-        want_c, want_r = autograd_gradients(c, r)
-        if g_c.shape != want_c.shape or g_r.shape != want_r.shape:
-            raise Wrong(f"{_NAME}({args}) returned shapes {g_c.shape} and {g_r.shape}; expected "
-                        f"one gradient per pair, shape {want_c.shape}.")
-        if not (np.all(np.isfinite(g_c)) and np.all(np.isfinite(g_r))):
-            raise Wrong(f"{_NAME}({args}) returned {describe(g_c)}, {describe(g_r)}: a gap of "
-                        "±800 overflowed. Sigmoid(−Δ) can be written without exp of a big "
-                        "number (e.g. 0.5 * (1 + tanh(−Δ/2))).")
-        if close(g_c, want_c) and close(g_r, want_r):
-            continue
-        if close(g_c, -want_c) and close(g_r, -want_r):
-            raise Wrong(f"for {args} your signs are flipped: the loss FALLS as r_c rises, so "
-                        f"∂ℓ/∂r_c is negative. Expected {describe(want_c)}, {describe(want_r)}.")
-        if close(g_c, want_c / len(c)) and close(g_r, want_r / len(c)):
-            raise Wrong(f"for {args} you divided by the number of pairs (the mean loss). Give "
-                        "each pair's own gradient, as the sum of the losses has.")
-        delta = c - r
-        sig_plus = 0.5 * (1 + np.tanh(delta / 2))
-        if close(g_c, -sig_plus) or close(g_c, sig_plus):
-            raise Wrong(f"for {args} you used Sigmoid(Δ); the push is Sigmoid(−Δ) = 1 − "
-                        "Sigmoid(Δ): large when the pair is wrong, tiny when it is right.")
-        if close(g_c, want_c) and close(g_r, want_c):
-            raise Wrong(f"for {args} ∂ℓ/∂r_r has the sign of ∂ℓ/∂r_c; the two are equal and "
-                        "opposite, since ℓ depends on r_c − r_r only.")
-        raise Wrong(f"{_NAME}({args}) returned {describe(g_c)}, {describe(g_r)}; autograd "
-                    f"gives {describe(want_c)}, {describe(want_r)}.")
-    return ("your gradients match autograd: ∂ℓ/∂r_c = −Sigmoid(−Δ), ∂ℓ/∂r_r = +Sigmoid(−Δ), "
-            "equal and opposite, vanishing once a pair is confidently right.")
+def _sigmoid(z: float) -> float:
+    return 0.5 * (1.0 + math.tanh(z / 2.0))
+
+
+def _after_steps(steps: int, *, both: bool = True, refresh: bool = True) -> float:
+    """The gap after ``steps`` gradient steps (learning rate 1) from Δ = 0 on one pair."""
+    delta, push = 0.0, 0.5
+    for _ in range(steps):
+        if refresh:
+            push = _sigmoid(-delta)
+        delta += (2.0 if both else 1.0) * push
+    return delta
+
+
+_DELTA_TWO = _after_steps(2)          # 1 + 2 Sigmoid(−1) ≈ 1.5379
+
+
+def _check(delta) -> str:
+    if delta is None or delta is Ellipsis:
+        raise NotYet("set delta_after_two to your predicted gap (replace the `...`), then "
+                     "check(delta_after_two).")
+    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.floating, np.integer)):
+        raise Wrong(f"delta_after_two should be one number, the gap r_a − r_b; got "
+                    f"{type(delta).__name__} {describe(delta)}.")
+    d = float(delta)
+    if not math.isfinite(d):
+        raise Wrong(f"delta_after_two = {d} is not a finite number.")
+    if abs(d - _DELTA_TWO) <= 0.006:
+        return (f"Δ = 0 → 1 → {_DELTA_TWO:.4f}. The first step pushes each reward by 0.5 (the "
+                "gap grows by 1); the second by only Sigmoid(−1) = 0.2689 each, because the "
+                "pair is already right. The push fades as the pair becomes confidently "
+                "right: that is why an easy pair stops mattering.")
+    if abs(d + _DELTA_TWO) <= 0.006:
+        raise Wrong(f"{d:.4f} has the wrong sign: a step goes against the gradient, so the "
+                    "chosen reward rises and the rejected one falls.")
+    if abs(d - 1.0) <= 0.006:
+        raise Wrong("Δ = 1 is where the FIRST step lands. Take the second step from there.")
+    if abs(d - _after_steps(2, refresh=False)) <= 0.006:
+        raise Wrong("2.0 applies the same push twice. After the first step the gap is no "
+                    "longer 0, so the gradient is not the same: read it again at the new gap.")
+    if abs(d - _after_steps(2, both=False)) <= 0.006:
+        raise Wrong(f"{d:.4f} moves only the chosen reward. Both rewards move, in opposite "
+                    "directions, so the gap changes by twice the push.")
+    if abs(d - (1.0 + _sigmoid(-1.0))) <= 0.006:
+        raise Wrong(f"{d:.4f}: the first step is right (Δ = 1), but in the second you moved "
+                    "only one reward; both move, so the gap gains twice the push.")
+    side = "small" if d < _DELTA_TWO else "large"
+    raise Wrong(f"{d:.4f} is too {side}. Work one step at a time: the push at the current "
+                "gap, applied to both rewards, gives the next gap.")
 
 
 reward_gradient = Exercise(
     name="reward_gradient",
+    kind="predict",
     starter='''\
-def my_reward_gradients(r_chosen, r_rejected):
-    # Your code here: return (g_chosen, g_rejected), one number per pair each.
-    ...
+delta_after_two = ...  # your prediction: the gap r_a - r_b after two steps, to 2 decimals
 
-
-ex.reward_gradient.check(my_reward_gradients)
+ex.reward_gradient.check(delta_after_two)
 ''',
-    title="The gradient of the pair loss, reward by reward",
-    task=("Write my_reward_gradients(r_chosen, r_rejected): arrays of the chosen and rejected "
-          "rewards of some pairs. Return (g_chosen, g_rejected), the gradient of each pair's "
-          "loss −log Sigmoid(r_c − r_r) with respect to r_c and to r_r."),
-    hint=("Differentiate the loss with respect to the gap first (notebook 2's gradient "
-          "curve gives its value at a gap of 0: −0.5), then apply the chain rule once for "
-          "each reward. Keep every exponential finite for gaps of ±800."),
+    title="Predict: two gradient steps on one pair",
+    task=("One pair, its two rewards free numbers (the widget's free mode), both starting at "
+          "0. Plain gradient descent on this pair's loss with learning rate 1: each reward "
+          "moves by minus its own gradient. Predict the gap Δ = r_a − r_b after two steps, "
+          "to 2 decimals, before you compute it; then check."),
+    hint=("How far does each reward move in the first step, and in which direction? What is "
+          "the gap then? The table printed above gives the gradient at the gaps you will "
+          "meet; read it again before the second step."),
     solution_code='''
-def my_reward_gradients(r_chosen, r_rejected):
-    delta = np.asarray(r_chosen, dtype=float) - np.asarray(r_rejected, dtype=float)
-    push = 0.5 * (1 + np.tanh(-delta / 2))          # Sigmoid(−Δ), stable
-    return -push, push
+delta_after_two = 1 + 2 * 0.2689   # step 1: each reward moves 0.5, gap 0 -> 1; step 2: 0.2689 each
 ''',
     checker=_check)

@@ -1,9 +1,9 @@
 """Exercises of notebook 05 (training a tiny reward model).
 
-* ``phi_counts`` – write ``my_phi_counts(model)``: the parameters of φ in the backbone
-  and in the head W_r of a :class:`~rmteach.model.network.TinyRewardModel`.
-* ``pairwise_accuracy`` – write ``my_pairwise_accuracy(r_better, r_worse)``: the share
-  of pairs ordered right, with ties left out (reported separately, not counted wrong).
+* ``phi_counts`` (predict) – predict the size of φ when the width of the
+  :class:`~rmteach.model.network.TinyRewardModel` doubles, from its table of parts.
+* ``pairwise_accuracy`` (variant) – write ``my_list_accuracy(rewards, ranking)``: the share of
+  a ranked list's implied pairs ordered right, ties left out (reported separately).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 
 from ._base import (
     Exercise,
+    NotYet,
     Wrong,
     as_float_array,
     call,
@@ -22,114 +23,111 @@ from ._base import (
 
 __all__ = ["pairwise_accuracy", "phi_counts"]
 
-_PHI_NAME = "my_phi_counts"
-_SIZES = ({"d_model": 32}, {"d_model": 16, "n_layers": 1, "d_ff": 32},
-          {"d_model": 24, "n_layers": 3, "n_heads": 4, "d_ff": 48})
+_BASE = {"d_model": 32, "n_layers": 2, "n_heads": 2, "d_ff": 64}
+_WIDE = {"d_model": 64, "n_layers": 2, "n_heads": 2, "d_ff": 128}
+_TOLERANCE = 0.08                       # a prediction within 8% of the count is right
 
 
-def _as_pair(out, args) -> tuple[int, int]:
-    if isinstance(out, dict):
-        if "backbone" not in out or "head" not in out:
-            raise Wrong(f"{_PHI_NAME}({args}) returned a dict with keys {sorted(out)}; use the "
-                        "keys 'backbone' and 'head', or return a tuple (backbone, head).")
-        out = (out["backbone"], out["head"])
-    try:
-        backbone, head = out
-        return int(backbone), int(head)
-    except (TypeError, ValueError):
-        raise Wrong(f"{_PHI_NAME}({args}) returned {out!r}; return two whole numbers, "
-                    "(backbone, head).") from None
-
-
-def _check_phi(fn) -> str:
+def _counts(sizes: dict) -> dict:
     from ..model.network import TinyRewardModel
 
-    require_callable(fn, _PHI_NAME)
-    for sizes in _SIZES:
-        model = TinyRewardModel(**sizes, seed=0)
-        args = "TinyRewardModel(" + ", ".join(f"{k}={v}" for k, v in sizes.items()) + ")"
-        backbone, head = _as_pair(call(fn, model, name=_PHI_NAME, shown=args), args)
-        want = model.param_counts()
-        wb, wh, total = want["backbone"], want["head"], want["total"]
-        if (backbone, head) == (wb, wh):
-            continue
-        d = sizes["d_model"]
-        if (backbone, head) == (wh, wb):
-            raise Wrong(f"for {args} you returned ({backbone}, {head}): backbone and head are "
-                        "swapped. The head W_r is the small part: one weight per hidden unit.")
-        if head == wh + 1:
-            raise Wrong(f"for {args} your head has {head} parameters, one too many: W_r maps "
-                        f"h_last (d_model = {d} numbers) to one reward, and it has no bias "
-                        "(a bias would cancel in every reward difference).")
-        if backbone == total and head == wh:
-            raise Wrong(f"for {args} your backbone count {backbone} is the whole model: it "
-                        f"includes the head's {wh} weights. φ = backbone + head, so "
-                        f"backbone = total − head = {wb}.")
-        emb = sum(p.numel() for p in model.token_embedding.parameters()) + \
-            sum(p.numel() for p in model.position_embedding.parameters())
-        if head == wh and backbone == wb - emb:
-            raise Wrong(f"for {args} your backbone count {backbone} leaves out the token and "
-                        f"position embeddings ({emb} parameters). They are trained with the "
-                        "rest and belong to the backbone.")
-        if head == wh:
-            raise Wrong(f"for {args} the head ({head}) is right but the backbone should have "
-                        f"{wb} parameters, not {backbone}: every parameter that is not the "
-                        "head (embeddings, transformer layers, final norm).")
-        raise Wrong(f"for {args} you returned (backbone, head) = ({backbone}, {head}); "
-                    f"expected ({wb}, {wh}).")
-    return ("φ is every trainable parameter: the backbone (embeddings, transformer layers, "
-            "final norm) and the head W_r, one weight per hidden unit of h_last.")
+    return TinyRewardModel(**sizes, seed=0).param_counts()
+
+
+def _check_phi(guess) -> str:
+    if guess is None or guess is Ellipsis:
+        raise NotYet("set phi_total_wide to your predicted number of parameters (replace the "
+                     "`...`), then check(phi_total_wide).")
+    if isinstance(guess, bool) or not isinstance(guess, (int, float, np.floating, np.integer)):
+        raise Wrong(f"phi_total_wide should be one number, a count of parameters; got "
+                    f"{type(guess).__name__} {describe(guess)}.")
+    g = float(guess)
+    if not np.isfinite(g) or g <= 0:
+        raise Wrong(f"phi_total_wide = {describe(g)} is not a positive count of parameters.")
+    base, wide = _counts(_BASE), _counts(_WIDE)
+    total, now = wide["total"], base["total"]
+    parts = (f"the wide model has {total:,} parameters: head {wide['head']}, backbone "
+             f"{wide['backbone']:,}")
+    if abs(g - total) <= _TOLERANCE * total:
+        deep = _counts({**_BASE, "n_layers": 2 * _BASE["n_layers"]})["total"]
+        return (f"{parts} ({total / now:.2f} × the {now:,} of the model above). The head, the "
+                "embeddings and the norm hold vectors of d_model numbers and double; each "
+                "Transformer layer is mostly d_model × d_model and d_model × d_ff matrices, "
+                f"which grow 4×. Doubling the depth instead would give {deep:,} "
+                f"({deep / now:.2f} ×).")
+    if abs(g - 2 * now) <= 0.02 * now:
+        raise Wrong(f"{g:,.0f} doubles every part. The vectors (embedding rows, norm, head) "
+                    "double, but what happens to a matrix whose two sides both double?")
+    if abs(g - 4 * now) <= 0.02 * now:
+        raise Wrong(f"{g:,.0f} multiplies every part by 4. The Transformer layers' matrices "
+                    "grow that way, but the embeddings, the norm and the head are vectors of "
+                    "d_model numbers per row.")
+    if abs(g - now) <= 0.02 * now:
+        raise Wrong(f"{g:,.0f} is the count of the model above; the wide model has twice the "
+                    "hidden units.")
+    side = "low" if g < total else "high"
+    raise Wrong(f"{g:,.0f} is too {side} (off by more than {_TOLERANCE:.0%}). Go through the "
+                "table row by row: does that part hold vectors of d_model numbers, or "
+                "matrices with d_model (or d_ff) on both sides?")
 
 
 phi_counts = Exercise(
     name="phi_counts",
+    kind="predict",
     starter='''\
-def my_phi_counts(model):
-    # Your code here: return (parameters in the backbone, parameters in the head W_r).
-    ...
+phi_total_wide = ...  # your prediction: the number of parameters in φ, within 8%
 
-
-ex.phi_counts.check(my_phi_counts)
+ex.phi_counts.check(phi_total_wide)
 ''',
-    title="What φ is made of",
-    task=("Write my_phi_counts(model) that returns (backbone, head): the number of "
-          "parameters of a TinyRewardModel in its backbone and in its head W_r "
-          "(model.head)."),
-    hint=("A tensor knows how many numbers it holds, and a module lists its parameters. "
-          "Count all of φ, count the head, and think about what is left."),
+    title="Predict: what doubling the width does to φ",
+    task=("The table above counts φ for d_model = 32, d_ff = 64 (2 layers, 2 heads). Predict "
+          "how many parameters φ has when the width doubles, d_model = 64 and d_ff = 128 "
+          "(layers, heads and vocabulary unchanged), to within 8%, from the table alone, "
+          "before you build the model. Then check, and compare with "
+          "rw.phi_table(TinyRewardModel(d_model=64, n_layers=2, n_heads=2, d_ff=128))."),
+    hint=("Go through the table row by row. Which parts hold one vector of d_model numbers "
+          "(per token, per position, or just one)? Which hold matrices that map hidden units "
+          "to hidden units? What does doubling the width do to each kind?"),
     solution_code='''
-def my_phi_counts(model):
-    head = sum(p.numel() for p in model.head.parameters())
-    total = sum(p.numel() for p in model.parameters())
-    return total - head, head
+# vectors (embeddings, norm, head) double; the layers' matrices grow 4x: about 78,900
+phi_total_wide = 2 * (3136 + 2048 + 64 + 32) + 4 * (2 * 8544)
 ''',
     checker=_check_phi)
 
 
-_ACC_NAME = "my_pairwise_accuracy"
+_ACC_NAME = "my_list_accuracy"
 _ACC_CASES = [
-    (np.array([2.0, 1.0, 0.5, 3.0]), np.array([1.0, 2.0, -0.5, 0.0])),      # 3 of 4, no tie
-    (np.array([1.0, 0.0, 2.0, 2.0, -1.0]), np.array([0.0, 0.0, 1.0, 2.0, 1.0])),   # 2 ties
-    (np.array([0.3, 0.3, 0.9]), np.array([0.3, 0.1, 1.5])),                 # 1 tie
+    ({"A": 2.0, "B": 1.0, "C": 1.0, "D": -0.5}, ["A", "C", "B", "D"]),     # one tie
+    ({"p": 0.3, "q": 0.9, "r": 0.1}, ["p", "q", "r"]),                     # no tie
+    ({"A": 1.0, "B": 0.0, "C": 2.0, "D": 2.0, "E": -1.0}, ["C", "A", "D", "E", "B"]),
+    ({"x": 0.0, "y": 0.0, "z": 1.0}, ["z", "x", "y"]),                     # one tie
 ]
+
+
+def _implied(ranking):
+    return [(ranking[i], ranking[j]) for i in range(len(ranking))
+            for j in range(i + 1, len(ranking))]
 
 
 def _check_accuracy(fn) -> str:
     require_callable(fn, _ACC_NAME)
-    for better, worse in _ACC_CASES:
-        args = f"{describe(better)}, {describe(worse)}"
-        out = call(fn, better.copy(), worse.copy(), name=_ACC_NAME)
+    for rewards, ranking in _ACC_CASES:
+        args = f"{describe(rewards)}, {describe(ranking)}"
+        out = call(fn, dict(rewards), list(ranking), name=_ACC_NAME)
         got = as_float_array(out, name=_ACC_NAME, args_text=args)
         if got.size != 1:
             raise Wrong(f"{_ACC_NAME}({args}) returned {describe(got)}; return one number, "
                         "the share of decided pairs ordered right.")
         value = float(got.reshape(()))
-        gap = better - worse
+        gap = np.array([rewards[a] - rewards[b] for a, b in _implied(ranking)])
         correct, wrong, ties = int(np.sum(gap > 0)), int(np.sum(gap < 0)), int(np.sum(gap == 0))
         want = correct / (correct + wrong)
         if isclose(value, want):
             continue
         n = gap.size
+        adjacent = np.array([rewards[ranking[k]] - rewards[ranking[k + 1]]
+                             for k in range(len(ranking) - 1)])
+        adj_decided = int(np.sum(adjacent != 0))
         if isclose(value, correct / n) and ties:
             raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g} = {correct}/{n}: you counted "
                         f"the {ties} tie(s) as wrong. A tie says nothing about the order; leave "
@@ -138,9 +136,14 @@ def _check_accuracy(fn) -> str:
             raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}: you counted the {ties} "
                         f"tie(s) as right (>= instead of >). Leave ties out: "
                         f"{correct}/({correct} + {wrong}) = {want:.4g}.")
+        if adj_decided and (isclose(value, float(np.sum(adjacent > 0)) / adj_decided)
+                            or isclose(value, float(np.mean(adjacent > 0)))):
+            raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, from the {len(adjacent)} "
+                        f"neighbouring pairs only; the ranking implies {n} pairs (notebook 3), "
+                        "and a model can order every neighbour right and a distant pair wrong.")
         if isclose(value, wrong / (correct + wrong)) or isclose(value, wrong / n):
             raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, the share ordered wrong: "
-                        "a pair is right when r_better > r_worse.")
+                        "a pair is right when the better item's reward is higher.")
         if isclose(value, 100 * want):
             raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, a percentage; return a "
                         f"fraction between 0 and 1 ({want:.4g}).")
@@ -148,31 +151,38 @@ def _check_accuracy(fn) -> str:
             raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}, the number of correct pairs; "
                         f"divide by the number of decided pairs ({correct + wrong}).")
         raise Wrong(f"{_ACC_NAME}({args}) returned {value:.4g}; expected {want:.4g} "
-                    f"({correct} right, {wrong} wrong, {ties} tie(s) left out).")
-    return ("right on every input, ties left out as rmteach.model.evaluate does (they are reported "
-            "separately, as neither right nor wrong).")
+                    f"({correct} right, {wrong} wrong, {ties} tie(s) left out, of the {n} "
+                    "pairs the ranking implies).")
+    return ("right on every list: all N(N−1)/2 implied pairs, ties left out as "
+            "rmteach.model.evaluate does (they are reported separately, as neither right nor "
+            "wrong).")
 
 
 pairwise_accuracy = Exercise(
     name="pairwise_accuracy",
+    kind="variant",
     starter='''\
-def my_pairwise_accuracy(r_better, r_worse):
-    # Your code here: right / (right + wrong), ties left out.
+def my_list_accuracy(rewards, ranking):
+    # Your code here: one number, the share of decided pairs ordered right.
     ...
 
 
-ex.pairwise_accuracy.check(my_pairwise_accuracy)
+ex.pairwise_accuracy.check(my_list_accuracy)
 ''',
-    title="Pairwise accuracy, with ties left out",
-    task=("Write my_pairwise_accuracy(r_better, r_worse): the rewards the model gave the "
-          "human-preferred and the rejected response of each pair (NumPy arrays). Return "
-          "the share of pairs ordered right among the pairs that are not ties."),
-    hint=("Sort each pair into right, wrong or tie by the sign of its gap. Which group "
-          "does the task leave out, and so what goes in the denominator?"),
+    title="Pairwise accuracy of a ranked list, with ties left out",
+    task=("The held-out data are ranked lists, not pairs. Write my_list_accuracy(rewards, "
+          "ranking): rewards is a dict label → the model's reward, ranking the annotators' "
+          "labels best first. Return the share of the pairs the ranking implies that the "
+          "model orders right, among the pairs it does not tie (a tie says nothing about "
+          "the order)."),
+    hint=("Which pairs does a ranking of N items imply (notebook 3)? Sort each of them into "
+          "right, wrong or tie by the sign of its reward gap. Which group does the task "
+          "leave out, and so what goes in the denominator?"),
     solution_code='''
-def my_pairwise_accuracy(r_better, r_worse):
-    gap = np.asarray(r_better, dtype=float) - np.asarray(r_worse, dtype=float)
-    right, wrong = np.sum(gap > 0), np.sum(gap < 0)
+def my_list_accuracy(rewards, ranking):
+    gaps = np.array([rewards[ranking[i]] - rewards[ranking[j]]
+                     for i in range(len(ranking)) for j in range(i + 1, len(ranking))])
+    right, wrong = np.sum(gaps > 0), np.sum(gaps < 0)
     return float(right / (right + wrong))
 ''',
     checker=_check_accuracy)

@@ -1,10 +1,10 @@
 """Exercises of notebook 06 (diagnosing and comparing reward models).
 
-* ``diagnose_run`` – diagnose a run from its curves: write ``my_diagnosis(train_loss,
+* ``diagnose_run`` (diagnose) – diagnose a run from its curves: write ``my_diagnosis(train_loss,
   train_acc, heldout_acc)`` that says ``"stuck"``, ``"overfitting"`` or ``"healthy"``, with
   rules and thresholds the learner chooses (the five runs are clear-cut, so any sensible
   rule passes; :func:`rmteach.experiments.diagnose.diagnose_curves` agrees on all five).
-* ``prompt_weights`` – write ``my_pair_weights(ns)``: each prompt's share of the
+* ``prompt_weights`` (implement) – write ``my_pair_weights(ns)``: each prompt's share of the
   pair-averaged loss when prompt i has a ranked list of ``ns[i]`` responses.
 """
 
@@ -81,6 +81,7 @@ def _check_diagnosis(fn) -> str:
 
 diagnose_run = Exercise(
     name="diagnose_run",
+    kind="diagnose",
     starter='''\
 def my_diagnosis(train_loss, train_acc, heldout_acc):
     # Your code here: return "stuck", "overfitting" or "healthy".

@@ -1,9 +1,9 @@
 """Exercises of notebook 07 (ties and calibration).
 
-* ``ece`` – write ``my_ece(q, won, n_bins)``: the expected calibration error of predicted
-  probabilities ``q`` (in [0.5, 1]) against outcomes ``won``, over equal-width bins.
-* ``tie_accuracy`` – write ``my_accuracy(correct, wrong, ties, convention)`` for the three
-  tie conventions.
+* ``ece`` (implement) – write ``my_ece(q, won, n_bins)``: the expected calibration error of
+  predicted probabilities ``q`` (in [0.5, 1]) against outcomes ``won``, over equal-width bins.
+* ``tie_accuracy`` (choose) – choose the tie convention that predicts a best-of-2 pick with
+  coin-flip tie-breaking, and write ``my_pick_rate(correct, wrong, ties)``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..math.calibration import expected_calibration_error, reliability_table
-from ..model.evaluate import TIES, accuracy_with_ties
+from ..model.evaluate import accuracy_with_ties
 from ._base import Exercise, Wrong, call, describe, isclose, require_callable
 
 __all__ = ["ece", "tie_accuracy"]
@@ -96,54 +96,72 @@ def my_ece(q, won, n_bins):
     checker=_check_ece)
 
 
-_ACC = "my_accuracy"
-_ACC_CASES = [(6, 2, 2), (70, 10, 20), (5, 0, 5), (3, 1, 0)]
+_ACC = "my_pick_rate"
+_ACC_CASES = [(6, 2, 2), (70, 10, 20), (5, 0, 5), (3, 1, 0), (0, 0, 4)]
+_WHY = {
+    "exclude": ("it pretends the tied pairs are not there, but the selection still has to "
+                "pick one response of each of them, and the coin gets half of those right"),
+    "wrong": ("it counts every tie as a lost pick, but the coin picks the better response "
+              "of a tied pair half of the time"),
+}
 
 
 def _check_accuracy(fn) -> str:
     require_callable(fn, _ACC)
-    for counts in _ACC_CASES:
-        for conv in TIES:
-            args = f"{counts[0]}, {counts[1]}, {counts[2]}, {conv!r}"
-            out = call(fn, *counts, conv, name=_ACC, shown=args)
-            try:
-                value = float(out)
-            except (TypeError, ValueError):
-                raise Wrong(f"{_ACC}({args}) returned {out!r}; return one number.") from None
-            want = accuracy_with_ties(*counts, conv)
-            if isclose(value, want):
-                continue
-            others = {c: accuracy_with_ties(*counts, c) for c in TIES if c != conv}
-            for c, v in others.items():
-                if isclose(value, v):
-                    raise Wrong(f"{_ACC}({args}) returned {value:.4g}, the {c!r} convention's "
-                                f"value; {conv!r} gives {want:.4g}.")
-            raise Wrong(f"{_ACC}({args}) returned {value:.4g}; expected {want:.4g}.")
-    return ("all three conventions right: exclude = c/(c+w), wrong = c/(c+w+t), "
-            "split = (c + t/2)/(c+w+t).")
+    for correct, wrong, ties in _ACC_CASES:
+        args = f"{correct}, {wrong}, {ties}"
+        out = call(fn, correct, wrong, ties, name=_ACC, shown=args)
+        try:
+            value = float(out)
+        except (TypeError, ValueError):
+            raise Wrong(f"{_ACC}({args}) returned {out!r}; return one number.") from None
+        want = accuracy_with_ties(correct, wrong, ties, "split")
+        if isclose(value, want):
+            continue
+        for conv in ("exclude", "wrong"):
+            if correct + wrong > 0 and isclose(value, accuracy_with_ties(correct, wrong, ties,
+                                                                         conv)):
+                raise Wrong(f"{_ACC}({args}) returned {value:.4g}, the {conv!r} convention's "
+                            f"value: {_WHY[conv]}. The pick rate is {want:.4g}.")
+        if isclose(value, correct + ties / 2):
+            raise Wrong(f"{_ACC}({args}) returned {value:.4g}, the expected number of good "
+                        f"picks; a rate divides it by the {correct + wrong + ties} pairs.")
+        if isclose(value, 100 * want):
+            raise Wrong(f"{_ACC}({args}) returned a percentage; return a fraction ({want:.4g}).")
+        raise Wrong(f"{_ACC}({args}) returned {value:.4g}; the expected pick rate is "
+                    f"{want:.4g}.")
+    return ("you chose the 'split' convention (half a point per tie): it is the only one "
+            "that equals the expected share of good picks when ties are broken by a fair "
+            "coin. 'exclude' drops the tied pairs the selection must still decide, 'wrong' "
+            "counts them all as lost; which convention is right depends on what the number "
+            "is used for.")
 
 
 tie_accuracy = Exercise(
     name="tie_accuracy",
+    kind="choose",
     starter='''\
-def my_accuracy(correct, wrong, ties, convention):
-    # Your code here: one number.
+def my_pick_rate(correct, wrong, ties):
+    # Your code here: one number. In a comment: which convention is this, and why?
     ...
 
 
-ex.tie_accuracy.check(my_accuracy)
+ex.tie_accuracy.check(my_pick_rate)
 ''',
-    title="Accuracy under three tie conventions",
-    task=("Write my_accuracy(correct, wrong, ties, convention) for convention 'exclude' (ties "
-          "left out), 'wrong' (a tie is an error, as TRL counts) or 'split' (half a point per "
-          "tie, RewardBench 2's 1/k with k = 2)."),
-    hint="Only the numerator and the denominator change between the three conventions.",
+    title="Choose the tie convention for a use",
+    task=("A 1–5 judge will pick the better of two responses (best-of-2), and its ties are "
+          "broken by a fair coin. On held-out pairs it orders `correct` pairs like r* (the "
+          "labels here are noiseless), `wrong` pairs the other way, and ties on `ties` pairs. "
+          "Choose the convention of this notebook whose accuracy predicts how often its pick "
+          "is the response r* prefers, write my_pick_rate(correct, wrong, ties) returning "
+          "that rate, and say in a comment why the other two would mislead here."),
+    hint=("Follow one tied pair through the selection: which response does the coin pick, "
+          "and how often is that the better one? Then look at what each convention of the "
+          "list above does with a tie."),
     solution_code='''
-def my_accuracy(correct, wrong, ties, convention):
-    if convention == "exclude":
-        return correct / (correct + wrong)
-    if convention == "wrong":
-        return correct / (correct + wrong + ties)
+def my_pick_rate(correct, wrong, ties):
+    # 'split': a fair coin picks the better response of a tied pair half of the time;
+    # 'exclude' would drop pairs the selection must still decide, 'wrong' would lose them all
     return (correct + 0.5 * ties) / (correct + wrong + ties)
 ''',
     checker=_check_accuracy)

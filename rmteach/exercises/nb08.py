@@ -1,6 +1,6 @@
 """Exercises of notebook 08 (best-of-n and shortcuts).
 
-* ``best_of_n`` – write ``my_best_of_n(responses, rewards, n)``: of the first ``n``
+* ``best_of_n`` (implement) – write ``my_best_of_n(responses, rewards, n)``: of the first ``n``
   responses drawn, return the one the learned reward model scores highest (the first
   of them on a tie), as :func:`rmteach.experiments.sampling.best_of_n` picks.
 """

@@ -1,6 +1,6 @@
 """Exercises of notebook 09 (reward hacking and the KL penalty).
 
-* ``kl_penalised_reward`` – write ``my_penalised_reward(reward, logp_policy, logp_ref,
+* ``kl_penalised_reward`` (variant) – write ``my_penalised_reward(reward, logp_policy, logp_ref,
   beta_kl)``: the reward the policy maximises in PPO-based RLHF,
   r − β_KL · (log π(y|x) − log π_ref(y|x)), one value per response, as
   :func:`rmteach.experiments.policy.kl_penalised_reward` computes it for whole responses;
@@ -84,6 +84,7 @@ def _check(fn) -> str:
 
 kl_penalised_reward = Exercise(
     name="kl_penalised_reward",
+    kind="variant",
     starter='''\
 def my_penalised_reward(reward, logp_policy, logp_ref, beta_kl):
     # Your code here: the learned reward minus the KL penalty, one value per response.

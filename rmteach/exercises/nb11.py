@@ -1,6 +1,6 @@
 """Exercises of notebook 11 (the reward model inside DPO).
 
-* ``ipo_loss`` – write ``my_ipo_loss(policy_chosen_logps, policy_rejected_logps,
+* ``ipo_loss`` (implement) – write ``my_ipo_loss(policy_chosen_logps, policy_rejected_logps,
   ref_chosen_logps, ref_rejected_logps, beta)``: IPO's loss per pair, from its definition
   (Azar et al. 2023, Eq. 17), as :func:`rmteach.math.losses.dpo_loss` computes it with
   ``loss_type="ipo"`` and ``reduction="none"``.

@@ -1,6 +1,6 @@
 """Exercises of notebook 12 (beyond one Bradley–Terry model).
 
-* ``best_of_4`` – write ``my_best_of_4(scores)``: RewardBench 2's best-of-4 accuracy for
+* ``best_of_4`` (implement) – write ``my_best_of_4(scores)``: RewardBench 2's best-of-4 accuracy for
   groups of 4 rewards (column 0 the chosen response, columns 1–3 the rejected ones), as
   :func:`rmteach.experiments.ratings.best_of_4_accuracy` computes it.
 """

@@ -18,7 +18,7 @@ import numpy as np
 from ipywidgets import Layout, SelectionSlider
 
 from ..experiments.overoptimization import load_cache, setting_key
-from ..experiments.seeds import spread
+from ..experiments.seeds import pm, spread
 from ..math._checks import check_int, check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
@@ -53,7 +53,10 @@ def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
     """Rows ``n  KL_bon  r*(learned) mean ± sd  r*(oracle)  r*(random)  proxy z  true z``."""
     c = cached_runs(n_prompts, beta, length_bias, length_controlled, kind_bias=kind_bias)
     all_ns = list(c["ns"][0].astype(int))
-    lines = [f"{'n':>4} {'KL_bon':>7} {'r* learned':>15} {'r* oracle':>9} {'r* random':>9} "
+    n_seeds = len(c["true_learned"])
+    lines = [f"(± : mean ± sample sd over n = {n_seeds} seeds, rmteach.seeds; other columns: "
+             "means)",
+             f"{'n':>4} {'KL_bon':>7} {'r* learned':>15} {'r* oracle':>9} {'r* random':>9} "
              f"{'proxy z':>13} {'true z':>13} {'length':>11}"]
     for n in ns:
         if n not in all_ns:
@@ -61,7 +64,7 @@ def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
         j = all_ns.index(n)
 
         def ms(a, j=j):
-            return f"{a[:, j].mean():6.2f} ± {seed_sd(a[:, j]):4.2f}"
+            return format(spread(a[:, j]), ".2f")
         lines.append(f"{n:>4} {c['kl'][0, j]:7.3f} {ms(c['true_learned']):>15} "
                      f"{c['true_oracle'][:, j].mean():9.2f} {c['true_random'][:, j].mean():9.2f}"
                      f" {ms(c['z_proxy']):>13} {ms(c['z_true']):>13} "
@@ -191,14 +194,13 @@ class BestOfNExplorer(RMWidget):
                        "true_random": float(c["true_random"].mean(0)[j]),
                        "z_proxy": float(zp[j]), "z_true": float(zt[j]), "gap_z": float(gap),
                        "peak_n": peak, "heldout_accuracy": acc}
-        n_seeds = len(c["true_learned"])
         self.readout.value = (
             f"r* of the learned pick <b>{mean[j]:.2f}</b> (oracle "
             f"{self.values['true_oracle']:.2f}); proxy − true = <b>{gap:.2f} sd</b>; held-out "
             f"accuracy of the reward models {acc:.1%}."
             f"<details><summary>details</summary>n = {n}; {size} training prompts, β = "
-            f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the pick "
-            f"{mean[j]:.2f} ± {sd[j]:.2f} (mean ± sd, n = {n_seeds} seeds); random pick "
+            f"{self.controls['beta'].value}; KL_bon = {self._kl[j]:.3f} nats; r* of the "
+            f"pick over seeds {pm(c['true_learned'][:, j], '.2f')}; random pick "
             f"{self.values['true_random']:.2f}; the mean r* of the learned pick is highest at "
             f"n = {peak}; proxy {zp[j]:.2f} sd and true {zt[j]:.2f} sd above the pool mean."
             f"</details>")

@@ -19,6 +19,7 @@ from ipywidgets import Layout, SelectionSlider
 from ..data.language import WORD_VALUES
 from ..experiments.overoptimization import load_cache
 from ..experiments.policy import PolicyRun
+from ..experiments.seeds import spread
 from ..math._checks import check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
@@ -48,9 +49,9 @@ def cached_policy_runs(beta_kl: float, cache: dict | None = None) -> dict:
 
 
 def run_summary(runs) -> dict:
-    """Mean ± sd (sample sd, n − 1) over runs (PolicyRun objects or a
-    :func:`cached_policy_runs` dict): final proxy, start, peak and final true reward, the
-    drop from the peak, its step, final KL."""
+    """The suite's :class:`~rmteach.seeds.Spread` (mean, sample sd with n − 1, n) over runs
+    (PolicyRun objects or a :func:`cached_policy_runs` dict) of: final proxy, start, peak and
+    final true reward, the drop from the peak, its step, final KL."""
     _check_runs(runs)
     if isinstance(runs, dict):
         true, proxy, kl, steps = runs["true"], runs["proxy"], runs["kl"], runs["steps"]
@@ -61,13 +62,10 @@ def run_summary(runs) -> dict:
         steps = runs[0].steps
     peak = true.max(axis=1)
     peak_steps = np.asarray(steps[true.argmax(axis=1)], dtype=float)
-    return {"proxy_end": (proxy[:, -1].mean(), seed_sd(proxy[:, -1])),
-            "true_start": (true[:, 0].mean(), seed_sd(true[:, 0])),
-            "true_peak": (peak.mean(), seed_sd(peak)),
-            "true_end": (true[:, -1].mean(), seed_sd(true[:, -1])),
-            "drop": ((peak - true[:, -1]).mean(), seed_sd(peak - true[:, -1])),
-            "peak_step": (float(peak_steps.mean()), float(seed_sd(peak_steps))),
-            "kl_end": (kl[:, -1].mean(), seed_sd(kl[:, -1]))}
+    return {"proxy_end": spread(proxy[:, -1]), "true_start": spread(true[:, 0]),
+            "true_peak": spread(peak), "true_end": spread(true[:, -1]),
+            "drop": spread(peak - true[:, -1]), "peak_step": spread(peak_steps),
+            "kl_end": spread(kl[:, -1])}
 
 
 def _check_runs(runs) -> None:
@@ -154,7 +152,7 @@ class KLPenaltyExplorer(RMWidget):
         k = int(np.argmax(true_mean))
         self._peak.set_data([x[k]], [true_mean[k]])
         summary = run_summary(runs)
-        self.values = {"beta_kl": b, **{k2: float(v[0]) for k2, v in summary.items()}}
+        self.values = {"beta_kl": b, **{k2: float(v.mean) for k2, v in summary.items()}}
         grown = ", ".join(f"{html.escape(w)} ({kind}, r* {v:+g})"
                           for w, kind, v, _, _ in runs["words"][:5]) or "none"
         kinds = runs["kinds"]
@@ -162,16 +160,15 @@ class KLPenaltyExplorer(RMWidget):
                                  for k in kinds)
 
         def ms(name, fmt=".2f"):
-            m, s = summary[name]
-            return f"{m:{fmt}} ± {s:{fmt}}"
+            return format(summary[name], fmt)
         n_models = len(runs["true"])
         self.readout.value = (
-            f"β_KL = {b:g}: the true reward peaks at {summary['true_peak'][0]:+.2f} and ends at "
-            f"<b>{summary['true_end'][0]:+.2f}</b>; the policy ends "
-            f"{summary['kl_end'][0]:.1f} nats from the reference."
+            f"β_KL = {b:g}: the true reward peaks at {summary['true_peak'].mean:+.2f} and ends at "
+            f"<b>{summary['true_end'].mean:+.2f}</b>; the policy ends "
+            f"{summary['kl_end'].mean:.1f} nats from the reference."
             f"<details><summary>details</summary>Mean ± sd over n = {n_models} reward models: "
             f"true reward {ms('true_start')} at the start, peak {ms('true_peak')} (step "
-            f"{summary['peak_step'][0]:.0f}), end {ms('true_end')}; learned reward at the end "
+            f"{summary['peak_step'].mean:.0f}), end {ms('true_end')}; learned reward at the end "
             f"{ms('proxy_end')}; KL at the end {ms('kl_end')} nats (a policy writing only "
             f"on-topic words would score {self._cache['best_true']:+.2f}).<br>"
             f"Words per response, reference → policy (mean of {n_models}): {per_response}.<br>"
