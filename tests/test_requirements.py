@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_TOOLS = ("pytest", "pytest-timeout", "hypothesis", "nbval", "nbclient", "nbformat",
-              "playwright", "ruff")
+TEST_TOOLS = ("pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "nbval", "nbclient",
+              "nbformat", "playwright", "ruff")
 LEARNER = ("torch", "jupyterlab", "ipywidgets", "numpy", "matplotlib", "tqdm",
            "array-api-compat", "-e .", "./jupyter-settings")
 
