@@ -96,8 +96,11 @@ def shots(page, selector: str, folder: Path, stem: str) -> None:
 
 
 def has_widgets(stored) -> bool:
-    return any("rmteach.widgets" in "".join(c.source) or "quiz" in "".join(c.source)
-               for c in stored.cells if c.cell_type == "code")
+    """A stored widget output that shows something (the page style's shows nothing)."""
+    mime = "application/vnd.jupyter.widget-view+json"
+    return any(mime in o.get("data", {}) and (str(o["data"].get("text/plain", "")).strip()
+                                              or "image/png" in o["data"])
+               for c in stored.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
 CHECK_FIGURES = ("(lambda s: __import__('json').dumps([len(s._FIGURES), s.check_all_figures()]))"

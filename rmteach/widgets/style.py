@@ -344,10 +344,22 @@ PAGE_CSS = """
 """
 
 
+class _PageStyle(widgets.HTML):
+    """Live: the page CSS.  Saved: nothing (no "HTML(value=...)" text in a stored notebook)."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = ""
+        bundle["text/html"] = "<!-- rmteach page style: printed tables scroll as a whole -->"
+        return bundle
+
+
 def page_style() -> widgets.HTML:
-    """An invisible ``HTML`` widget whose only content is :data:`PAGE_CSS`."""
-    box = widgets.HTML(f"<style>{PAGE_CSS}</style>",
-                       layout=widgets.Layout(height="0px", margin="0px", padding="0px"))
+    """An invisible ``HTML`` widget whose only content is :data:`PAGE_CSS`: display it once
+    in a notebook without suite widgets (notebook 10) so that its printed tables scroll as
+    a whole instead of wrapping."""
+    box = _PageStyle(f"<style>{PAGE_CSS}</style>",
+                     layout=widgets.Layout(height="0px", margin="0px", padding="0px"))
     box.add_class("rmteach-page-style")
     return box
 
