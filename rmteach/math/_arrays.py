@@ -295,3 +295,17 @@ def _finite_result(out, what: str):
                          "(the documented range; a reward model's outputs are usually within "
                          "±10).") from None
     return out
+
+
+def paired_arrays(values: Sequence, names: Sequence[str]):
+    """NumPy float arrays of ``values`` (each checked as real numbers and finite), broadcast
+    together (one value per pair, or a scalar for one side), or a ``ValueError`` naming the
+    argument.
+
+    >>> paired_arrays([[1.0, 2.0], 0.5], ("r_chosen", "r_rejected"))[1].tolist()
+    [0.5, 0.5]
+    """
+    arrays = [np.asarray(_check_numpy_input(v, n), dtype=float) for v, n in zip(values, names)]
+    for a, n in zip(arrays, names):
+        check_finite(a, n)
+    return broadcast(np, arrays, names)

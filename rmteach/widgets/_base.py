@@ -46,6 +46,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import traitlets
 
+from ._args import check_controls, check_panels
 from .style import DPI, PALETTE, PALETTE_CYCLE, new_figure, page_style, place_legends
 from .style import style as _style
 
@@ -89,6 +90,7 @@ class LiveFigure:
 
     def __init__(self, nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 3.0), dpi: int = DPI,
                  gridspec_kw: Mapping | None = None):
+        nrows, ncols = check_panels(nrows, ncols, gridspec_kw)
         self.figure = new_figure(figsize, dpi=dpi)
         with self.style():
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
@@ -240,6 +242,7 @@ class RMWidget(widgets.VBox):
                  title: str = "", extra: list | None = None,
                  labels: Mapping[str, str] | None = None,
                  limits: Mapping[str, float] | None = None):
+        check_controls(controls, main)
         self.controls = dict(controls)
         #: control name -> the label the learner sees (messages use it, never the name)
         self.control_labels = {name: _plain(getattr(c, "description", "") or name)
