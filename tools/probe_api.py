@@ -68,7 +68,9 @@ _LIBRARY_TEXT = re.compile(
     r"zero-size array to reduction|The truth value of an array|inhomogeneous shape|"
     r"Expected \d+ arguments|shape mismatch|only integer scalar arrays|"
     r"array must not contain infs or NaNs|is not in list|Out of bounds nanosecond|"
-    r"negative dimensions are not allowed|must be real number, not|Unknown format code")
+    r"negative dimensions are not allowed|must be real number, not|Unknown format code|"
+    r"object is not iterable|has no attribute|object is not subscriptable|"
+    r"unsupported operand type|int too large to convert|cannot fit 'int' into")
 
 
 class Hang(Exception):

@@ -220,11 +220,10 @@ def validated(**kinds: str):
                 if isinstance(exc, ValueError) and not _LIBRARY_TEXT.search(str(exc)):
                     raise                       # the package's own message: it names the cause
                 given = ", ".join(f"{k}: {type(v).__name__}" for k, v in bound.arguments.items())
-                text = " ".join(str(exc).split())[:200]
-                if isinstance(exc, ValueError):  # NumPy's or Python's words name no argument
-                    raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}); "
-                                     f"see help({fn.__name__}) for what each must be.") from None
-                raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}): "
-                                 f"{type(exc).__name__}: {text}.") from None
+                # NumPy's or Python's own words name no argument: the types given and the
+                # kind of failure do, and help() says what each argument must be
+                raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}); see "
+                                 f"help({fn.__name__}) for what each must be (it failed with "
+                                 f"{type(exc).__name__}).") from None
         return wrapper
     return decorate

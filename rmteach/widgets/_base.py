@@ -230,9 +230,9 @@ class RMWidget(widgets.VBox):
                 raise
             except (traitlets.TraitError, TypeError, AttributeError, KeyError,
                     IndexError) as exc:
-                text = " ".join(str(exc).split())[:300]
-                raise ValueError(f"{cls.__name__}: an argument has the wrong type or value "
-                                 f"({text}).") from None
+                raise ValueError(f"{cls.__name__}: an argument has the wrong type or value; "
+                                 f"see help({cls.__name__}) for what each must be (it failed "
+                                 f"with {type(exc).__name__}).") from None
 
         checked_init._rm_checked = True
         cls.__init__ = checked_init
