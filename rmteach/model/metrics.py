@@ -163,13 +163,15 @@ def _items(items, name: str) -> list:
     return list(items)
 
 
-def check_encoded(model, ids, lengths) -> None:
-    """A ``ValueError`` naming the argument unless ``model`` is a reward model and ``ids``,
-    ``lengths`` are what its ``encode`` returns: a 2-D integer tensor of token ids below the
-    vocabulary size, and one length in 1 .. ids.shape[1] per row."""
+def check_encoded(model, ids, lengths, *, needs: tuple = ("encode", "eval", "train")) -> None:
+    """A ``ValueError`` naming the argument unless ``model`` is a reward model (it has
+    ``needs``, as a TinyRewardModel or a wrapper such as ScaledRewardModel does) and
+    ``ids``, ``lengths`` are what its ``encode`` returns: a 2-D integer tensor of token ids
+    (below the vocabulary size, when the model has a token embedding), and one length in
+    1 .. ids.shape[1] per row."""
     import torch
 
-    if not isinstance(model, torch.nn.Module) or not hasattr(model, "token_embedding"):
+    if not callable(model) or not all(hasattr(model, n) for n in needs):
         raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
     ok = (isinstance(ids, torch.Tensor) and ids.dim() == 2 and ids.shape[1] > 0
           and not ids.is_floating_point() and not ids.is_complex() and ids.dtype != torch.bool)
@@ -178,7 +180,8 @@ def check_encoded(model, ids, lengths) -> None:
         raise ValueError("ids must be a 2-D integer torch tensor of token ids (what "
                          f"model.encode(prompts, responses) returns); got "
                          f"{type(ids).__name__}{shape}.")
-    vocab = model.token_embedding.num_embeddings
+    embedding = getattr(model, "token_embedding", None)
+    vocab = embedding.num_embeddings if isinstance(embedding, torch.nn.Embedding) else 2**62
     if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab):
         raise ValueError(f"ids must be token ids in 0 .. {vocab - 1}; got "
                          f"{int(ids.min())} .. {int(ids.max())}.")

@@ -83,7 +83,7 @@ def lm_loss(model: TinyRewardModel, ids: torch.Tensor, lengths: torch.Tensor) ->
     the output layer is the token embedding, transposed (tied weights)."""
     from .metrics import check_encoded
 
-    check_encoded(model, ids, lengths)
+    check_encoded(model, ids, lengths, needs=("hidden_states", "token_embedding"))
     return _lm_loss(model, ids, lengths)
 
 
