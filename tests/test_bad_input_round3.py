@@ -291,3 +291,18 @@ def test_the_probe_flags_library_texts_and_knows_no_escapes():
         assert probe._LIBRARY_TEXT.search(text), text
     assert not probe._LIBRARY_TEXT.search("r_chosen has shape (0,) and r_rejected (2,)")
     assert probe.main(["--bogus"]) == 2
+
+
+def test_a_scorer_returning_the_wrong_number_of_rewards_is_named():
+    """It used to end in NumPy's "cannot reshape array of size 3 into shape (2,8)"."""
+    from rmteach.experiments.policy import PolicyProblem
+
+    calls = []
+
+    def scorer(prompts, responses):
+        calls.append(len(responses))
+        return np.zeros(len(responses) if len(calls) == 1 else 3)
+
+    problem = PolicyProblem(["explain rain", "describe snow"], scorer)
+    refused(lambda: problem.score(["a b"] * 16), "3 rewards for 16 texts")
+    refused(lambda: problem.score(["a b"] * 3), "texts", "2 prompts")
