@@ -37,6 +37,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..math._checks import validated
+
 __all__ = ["POINTS", "Assignment", "LabError", "lab_notebook", "notebook_exercises",
            "select_exercises", "select_notebooks", "suite_dir", "suite_notebooks"]
 
@@ -64,6 +66,7 @@ class Assignment:
         return POINTS * len(self.exercises)
 
 
+@validated(suite="path?")
 def suite_dir(suite=None) -> Path:
     if suite is not None:
         return Path(suite)
@@ -82,6 +85,10 @@ def suite_notebooks(suite: Path | None = None) -> list[Path]:
 
 def select_notebooks(paths: list[Path], notebooks: str | list[str] | None) -> list[Path]:
     """The notebooks ``--notebooks`` names (numbers or full names), in the order given."""
+    if not isinstance(paths, (list, tuple)) or not all(isinstance(p, Path) for p in paths):
+        raise LabError(f"paths must be a list of Paths (suite_notebooks()); got {paths!r:.40}.")
+    if notebooks is not None and not isinstance(notebooks, (str, list, tuple)):
+        raise LabError(f"notebooks must be e.g. '01,02,03' or a list; got {notebooks!r:.40}.")
     if notebooks is None:
         return paths
     wanted = notebooks.split(",") if isinstance(notebooks, str) else list(notebooks)
@@ -103,9 +110,20 @@ def select_notebooks(paths: list[Path], notebooks: str | list[str] | None) -> li
     return chosen
 
 
+def _read_notebook(path) -> nbformat.NotebookNode:
+    """A notebook file (read_text_file refuses FIFOs, devices, huge files), or a LabError."""
+    from ..data._io import read_text_file
+
+    try:
+        return nbformat.reads(read_text_file(path, "path"), as_version=4)
+    except (nbformat.reader.NotJSONError, nbformat.validator.ValidationError, KeyError,
+            AttributeError, TypeError) as exc:
+        raise LabError(f"{str(path)!r:.200}: not a notebook ({type(exc).__name__}).") from None
+
+
 def notebook_exercises(path: Path) -> list[str]:
     """The names of the exercises a suite notebook checks, in order."""
-    nb = nbformat.read(path, as_version=4)
+    nb = _read_notebook(path)
     aliases = [alias for _, alias in _IMPORT.findall(
         "\n".join(c.source for c in nb.cells if c.cell_type == "code"))]
     names = []
@@ -123,6 +141,9 @@ def select_exercises(chosen: list[Path], exercises, suite: list[Path]) -> set[st
     """The exercise names ``--exercises`` grades (None: every exercise of the notebooks)."""
     if exercises is None:
         return None
+    for name, paths in (("chosen", chosen), ("suite", suite)):
+        if not isinstance(paths, (list, tuple)) or not all(isinstance(p, Path) for p in paths):
+            raise LabError(f"{name} must be a list of notebook Paths; got {paths!r:.40}.")
     wanted = exercises.split(",") if isinstance(exercises, str) else list(exercises)
     wanted = [str(w).strip() for w in wanted if str(w).strip()]
     if not wanted:
@@ -237,9 +258,9 @@ def lab_notebook(path: Path, graded: set[str] | None = None
     if isinstance(path, (bytes, bool)) or not isinstance(path, (str, os.PathLike)):
         raise LabError(f"path must be a path to a notebook; got {type(path).__name__}.")
     path = Path(path)
-    if not path.is_file() or path.suffix != ".ipynb":
-        raise LabError(f"path={str(path)!r} must be an existing notebook file (.ipynb).")
-    nb = nbformat.read(path, as_version=4)
+    if path.suffix != ".ipynb":
+        raise LabError(f"path={str(path)!r:.200} must be an existing notebook file (.ipynb).")
+    nb = _read_notebook(path)
     assignment = Assignment(path.stem)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     imports = _IMPORT.findall(code)

@@ -36,7 +36,8 @@ import numpy as np
 import torch
 
 from ..data.generate import PreferencePair, RankedList
-from ..math._checks import validated
+from ..math._arrays import paired_arrays
+from ..math._checks import check_real, validated
 from ..math.losses import pairwise_loss
 from ..model.network import SPECIAL_TOKENS, Vocabulary
 
@@ -107,10 +108,13 @@ def word_tokenizer(vocab: Vocabulary | None = None):
                                    model_max_length=64, padding_side="right")
 
 
-@validated(hidden="int", layers="int", heads="int", seed="seed")
+@validated(hidden="int[1,4096]", layers="int[1,64]", heads="int[1,64]", seed="seed")
 def tiny_llama(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4,
                seed: int = 0):
     """A randomly initialised Llama with one output, r = h_last · W_r (no download)."""
+    if not (hasattr(tokenizer, "__len__") and hasattr(tokenizer, "pad_token_id")):
+        raise ValueError(f"tokenizer must be a Hugging Face tokenizer (e.g. from "
+                         f"word_tokenizer()); got {type(tokenizer).__name__}.")
     from transformers import AutoModelForSequenceClassification, LlamaConfig
 
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden,
@@ -280,7 +284,7 @@ def trl_metrics(r_chosen, r_rejected) -> dict:
     >>> trl_metrics([1.0, 0.5, 0.2], [0.0, 0.5, 0.7])["accuracy"]
     0.3333333333333333
     """
-    c, r = np.asarray(r_chosen, float), np.asarray(r_rejected, float)
+    c, r = paired_arrays((r_chosen, r_rejected), ("r_chosen", "r_rejected"))
     return {"accuracy": float(np.mean(c > r)), "margin": float(np.mean(c - r)),
             "loss": float(pairwise_loss(c, r))}
 
@@ -293,7 +297,8 @@ def rmteach_metrics(r_chosen, r_rejected, *, tie_tol: float = 0.0) -> dict:
     >>> m["accuracy"], m["ties"], m["pairs"]
     (0.5, 1, 3)
     """
-    c, r = np.asarray(r_chosen, float), np.asarray(r_rejected, float)
+    c, r = paired_arrays((r_chosen, r_rejected), ("r_chosen", "r_rejected"))
+    tie_tol = check_real(tie_tol, "tie_tol", lo=0.0)
     gap = c - r
     ties = int(np.sum(np.abs(gap) <= tie_tol))
     decided = gap.size - ties

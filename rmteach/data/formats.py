@@ -300,7 +300,7 @@ def _ranked(obj, where) -> RankedList:
     return RankedList(prompt, tuple(responses), tuple(ranking))
 
 
-@validated(format="str", source="str")
+@validated(objects="items", format="str", source="str")
 def parse_objects(objects: Iterable[tuple[str, object]], *, format: str = "auto",
                   source: str = "<string>") -> tuple[list, str]:
     """Parse ``(where, JSON object)`` pairs into items; returns ``(items, format)``.

@@ -238,6 +238,35 @@ def make_ranked_lists(prompts: Sequence[str], *, min_n: int = 2, max_n: int = 9,
                          kind_bias=kind_bias, seed=seed)
 
 
+#: largest |reward per word| an annotator shortcut may add (beyond it r* no longer matters)
+MAX_BIAS = 1e6
+
+
+def _check_shortcuts(length_bias, kind_bias, length_controlled=False) -> tuple[float, dict]:
+    """Checked ``length_bias`` (a float), ``kind_bias`` (a dict), ``length_controlled``."""
+    if not isinstance(length_controlled, (bool, np.bool_)):
+        raise ValueError(f"length_controlled must be True or False; got "
+                         f"{type(length_controlled).__name__} {length_controlled!r:.20}.")
+    try:
+        length_bias = check_real(length_bias, "length_bias", lo=-MAX_BIAS, hi=MAX_BIAS)
+    except ValueError as exc:
+        raise ValueError(f"length_bias must be a finite number from -1e6 to 1e6 (reward per "
+                         f"word the annotators add; 0 = off); {str(exc).split('; ')[-1]}") \
+            from None
+    if kind_bias is None:
+        return length_bias, {}
+    if not isinstance(kind_bias, dict):
+        raise ValueError(f"kind_bias must be None or a dict from word kinds "
+                         f"({', '.join(WORD_VALUES)}) to numbers; got "
+                         f"{type(kind_bias).__name__}.")
+    for kind in kind_bias:
+        if kind not in WORD_VALUES:
+            raise ValueError(f"kind_bias: unknown word kind {kind!r:.40}; expected one of "
+                             f"{', '.join(WORD_VALUES)}.")
+    return length_bias, {kind: check_real(extra, f"kind_bias[{kind!r}]", lo=-MAX_BIAS,
+                                          hi=MAX_BIAS) for kind, extra in kind_bias.items()}
+
+
 def _ranked_lists(prompts, *, min_n, max_n, beta, min_gap, length_bias, length_controlled,
                   kind_bias, seed, held=frozenset(), heldout_beta=None,
                   only: Sequence[int] | None = None) -> list[RankedList]:
@@ -259,15 +288,7 @@ def _ranked_lists(prompts, *, min_n, max_n, beta, min_gap, length_bias, length_c
     for k, p in enumerate(prompts):
         if not isinstance(p, str):
             raise ValueError(f"prompts[{k}] must be a string; got {type(p).__name__}.")
-    if not (isinstance(length_bias, (int, float)) and math.isfinite(length_bias)):
-        raise ValueError(f"length_bias must be a finite number (reward per word the annotators "
-                         f"add; 0 = off); got {length_bias!r}.")
-    kind_bias = dict(kind_bias or {})
-    for kind, extra in kind_bias.items():
-        if kind not in WORD_VALUES or not (isinstance(extra, (int, float))
-                                           and math.isfinite(extra)):
-            raise ValueError(f"kind_bias must map word kinds ({', '.join(WORD_VALUES)}) to "
-                             f"finite numbers; got {kind!r}: {extra!r}.")
+    length_bias, kind_bias = _check_shortcuts(length_bias, kind_bias, length_controlled)
     out = []
     for k in range(len(prompts)) if only is None else only:
         prompt = prompts[k]
@@ -339,6 +360,7 @@ def make_preference_data(n_prompts: int = 1000, *, min_n: int = 2, max_n: int = 
     prompts, held_set = _prompts_and_split(n_prompts, heldout_fraction, seed)
     hb = beta if heldout_beta is None else heldout_beta
     # responses depend on (seed, prompt index) only; labels on beta too
+    _check_shortcuts(length_bias, kind_bias, length_controlled)   # checked first, kept as given
     shortcut = {"length_bias": length_bias, "length_controlled": length_controlled,
                 "kind_bias": dict(kind_bias or {})}
     # each prompt's responses are drawn once; its labels at β (train) or heldout_beta

@@ -19,8 +19,11 @@ def autograd_gradients(r_chosen, r_rejected):
     """(∂/∂r_c, ∂/∂r_r) of the SUM of the pair losses, by torch's autograd."""
     import torch
 
-    c = torch.tensor(np.asarray(r_chosen, dtype=float), requires_grad=True)
-    r = torch.tensor(np.asarray(r_rejected, dtype=float), requires_grad=True)
+    from ..math._arrays import paired_arrays
+
+    c, r = paired_arrays((r_chosen, r_rejected), ("r_chosen", "r_rejected"))
+    c = torch.tensor(c, requires_grad=True)
+    r = torch.tensor(r, requires_grad=True)
     pairwise_loss(c, r, reduction="sum").backward()
     return c.grad.numpy(), r.grad.numpy()
 

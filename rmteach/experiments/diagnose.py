@@ -153,6 +153,8 @@ def diagnose_curves(train_loss: Sequence[float], heldout_loss: Sequence[float] |
     overfit_gap = check_real(overfit_gap, "overfit_gap", lo=0.0)
     if label_agreement is not None:
         label_agreement = check_real(label_agreement, "label_agreement", lo=0.0, hi=1.0)
+    if degenerate_share is not None:
+        degenerate_share = check_real(degenerate_share, "degenerate_share", lo=0.0, hi=1.0)
     for name in ("reward_spread", "lr"):          # unknown (None or NaN) is allowed
         value = locals()[name]
         if value is not None and not (isinstance(value, float) and math.isnan(value)):

@@ -37,6 +37,7 @@ from ..data.generate import (
     topic_of,
     true_reward,
 )
+from ..math._arrays import paired_arrays
 from ..math._checks import validated
 
 __all__ = [
@@ -148,10 +149,7 @@ def reward_gradients(r_chosen, r_rejected, *, margin=0.0):
     >>> g_c.round(4).tolist(), g_r.round(4).tolist()
     ([-0.5, -0.0067, -0.9933], [0.5, 0.0067, 0.9933])
     """
-    c, r, m = (np.asarray(v, dtype=float) for v in (r_chosen, r_rejected, margin))
-    for name, v in (("r_chosen", c), ("r_rejected", r), ("margin", m)):
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"{name} must hold finite numbers; got {v.tolist()}.")
+    c, r, m = paired_arrays((r_chosen, r_rejected, margin), ("r_chosen", "r_rejected", "margin"))
     push = _sigmoid(-(c - r - m))
     return -push, push
 

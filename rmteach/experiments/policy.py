@@ -141,8 +141,13 @@ class PolicyProblem:
         """The learned reward of ``texts`` (prompts × B responses, prompt-major), P × B."""
         n = len(self.prompts)
         batch = len(texts) // n
+        if batch < 1 or batch * n != len(texts):
+            raise ValueError(f"texts: {len(texts)} texts for {n} prompts; give each prompt B.")
         raw = self._score([p for p in self.prompts for _ in range(batch)], texts)
-        raw = np.asarray(getattr(raw, "numpy", lambda: raw)(), dtype=float).reshape(n, batch)
+        raw = np.asarray(getattr(raw, "numpy", lambda: raw)(), dtype=float)
+        if raw.size != n * batch:
+            raise ValueError(f"the reward model returned {raw.size} rewards for {n * batch} texts.")
+        raw = raw.reshape(n, batch)
         if not np.all(np.isfinite(raw)):
             raise ValueError("the reward model returned NaN or infinite rewards.")
         return (raw - self.mu) / self.sd if normalised else raw

@@ -102,7 +102,47 @@ def load_curve(path: str | Path = CURVE_FILE) -> dict:
     """The stored curve (see ``tools/build_pretrained_cache.py``)."""
     import json
 
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    from ..data._io import read_text_file
+
+    text = read_text_file(path, "path")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"path: {str(path)!r:.200} is not a curve file (not JSON: line "
+                         f"{exc.lineno}, column {exc.colno}).") from None
+    return check_curve(doc, f"the curve in {str(path)!r:.200}")
+
+
+def check_curve(doc, name: str = "doc") -> dict:
+    """``doc`` if it has :func:`curve`'s shape (sizes, seeds, and per start and measure one
+    row of finite numbers per seed, one number per size), else a ``ValueError`` naming it.
+
+    >>> check_curve({"sizes": [1], "seeds": [0], "scratch": {"accuracy": [[0.5]],
+    ...     "loss": [[0.7]]}, "pretrained": {"accuracy": [[0.6]], "loss": [[0.6]]}})["sizes"]
+    [1]
+    """
+    import math
+
+    def bad(what):
+        return ValueError(f"{name} is not a curve from curve() or load_curve(): {what}.")
+
+    if not isinstance(doc, dict):
+        raise bad(f"expected a dict, got {type(doc).__name__}")
+    for key in ("sizes", "seeds"):
+        if not isinstance(doc.get(key), list) or not doc[key]:
+            raise bad(f"{key!r} must be a non-empty list")
+    shape = (len(doc["seeds"]), len(doc["sizes"]))
+    for start in ("scratch", "pretrained"):
+        for key in ("accuracy", "loss"):
+            rows = doc.get(start, {}).get(key) if isinstance(doc.get(start), dict) else None
+            ok = isinstance(rows, list) and len(rows) == shape[0] and all(
+                isinstance(r, list) and len(r) == shape[1] and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and math.isfinite(v) for v in r) for r in rows)
+            if not ok:
+                raise bad(f"{start}.{key} must be {shape[0]} rows (seeds) of {shape[1]} "
+                          "finite numbers (sizes)")
+    return doc
 
 
 def summary_lines(doc: dict) -> list[str]:
@@ -111,6 +151,7 @@ def summary_lines(doc: dict) -> list[str]:
     difference with the suite's verdict (:mod:`rmteach.experiments.seeds`)."""
     from .seeds import paired, spread, verdict
 
+    check_curve(doc)
     n = len(doc["seeds"])
     lines = [f"{'pairs':>5}  {'from scratch: acc (worst) / loss':<40}"
              f"{'pre-trained: acc (worst) / loss':<40}acc gain (n={n})"]

@@ -99,12 +99,14 @@ def offset_fix(fix: str, *, coef: float = 0.01, beta: float = 2.0, seed: int = 0
             "heldout_accuracy": float(np.mean(gap > 0))}
 
 
+@validated(coef="real", beta="real+inf", seeds="items", fixes="items")
 def offset_table(*, coef: float = 0.01, beta: float = 2.0, seeds=range(5),
                  fixes=tuple(FIXES)) -> dict:
     """fix -> {metric: :class:`rmteach.seeds.Spread` over seeds} for scale, offset spread,
     level, spread, log-loss, accuracy (``.mean``, ``.sd`` with n − 1, ``.pm()`` to print)."""
     keys = ("scale", "offset_spread", "relative_spread", "mean", "std", "heldout_log_loss",
             "heldout_accuracy")
+    seeds, fixes = _seed_list(seeds), list(fixes)
     out = {}
     for fix in fixes:
         runs = [offset_fix(fix, coef=coef, beta=beta, seed=s) for s in seeds]
@@ -112,13 +114,27 @@ def offset_table(*, coef: float = 0.01, beta: float = 2.0, seeds=range(5),
     return out
 
 
+def _seed_list(seeds, name: str = "seeds") -> list[int]:
+    """``seeds`` as a non-empty list of checked seeds (at most 1,000 of them)."""
+    from ..math._checks import check_int, check_seed
+
+    seeds = list(seeds)
+    check_int(len(seeds), f"the number of {name}", lo=1, hi=1000)
+    return [check_seed(s, f"{name}[{k}]") for k, s in enumerate(seeds)]
+
+
+@validated(ns="items", beta="real+inf", seeds="items")
 def margin_table(ns=(50, 800), *, beta: float = 1.0, seeds=range(10)) -> dict:
     """n -> {margins: {metric: per-seed values}} for no margin and Llama 2's two tables.
 
     Metrics on held-out pairs: ``accuracy`` against the TRUE order, ``scale``, and
     ``log_loss`` against fresh labels from the same annotators (calibration).
     """
+    from ..math._checks import check_int
+
+    seeds = _seed_list(seeds)
     train, held = pair_set(1000, seed=0), pair_set(1000, split="heldout", seed=0)
+    ns = [check_int(n, f"ns[{k}]", lo=1, hi=len(train)) for k, n in enumerate(ns)]
     d_true = held.h_better - held.h_worse
     out = {}
     for n in ns:

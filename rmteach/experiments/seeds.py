@@ -41,6 +41,7 @@ mean ≤ sd.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -82,7 +83,7 @@ class Spread:
 
     def pm(self, spec: str = ".3f") -> str:
         """``"0.756 ± 0.034 (sd, n = 5)"``: mean ± sample sd, with n beside it."""
-        return f"{self:{spec}} (sd, n = {self.n})"
+        return f"{self:{_check_spec(spec)}} (sd, n = {self.n})"
 
     def __format__(self, spec: str) -> str:
         spec = spec or ".3f"
@@ -91,6 +92,18 @@ class Spread:
 
     def __str__(self) -> str:
         return format(self)
+
+
+_SPEC = re.compile(r"[+ -]?\d{0,2}(\.\d{1,2})?[eEfFgG%]?")
+
+
+def _check_spec(spec) -> str:
+    """A number format for a float (``".3f"``, ``"+.2f"``, ``".1%"``: width and precision
+    up to 2 digits), or a ``ValueError`` naming ``spec``."""
+    if not isinstance(spec, str) or not _SPEC.fullmatch(spec):
+        raise ValueError(f"spec must be a float format such as '.3f', '+.2f' or '.1%'; got "
+                         f"{spec!r:.40}.")
+    return spec
 
 
 def spread(values: Iterable[float]) -> Spread:

@@ -47,6 +47,16 @@ def _bad_numbers(name, v, why) -> ValueError:
                       f"got {type(v).__name__}{why}.")
 
 
+def _why(exc: Exception) -> str:
+    """What went wrong converting to numbers, in the suite's words (never NumPy's text)."""
+    text = str(exc)
+    if "inhomogeneous" in text or "sequence" in text:
+        return " whose rows have different lengths (a ragged list: give every row as many values)"
+    if "too large" in text or isinstance(exc, OverflowError):
+        return " holding a number too large for a float (beyond ±1.8e308)"
+    return f" that NumPy cannot read as numbers ({type(exc).__name__})"
+
+
 def _check_numpy_input(v, name: str):
     """``v`` as a float NumPy array, or a ``ValueError`` naming ``name``."""
     if v is None:
@@ -58,7 +68,7 @@ def _check_numpy_input(v, name: str):
     try:
         raw = np.asarray(v)
     except (TypeError, ValueError, RecursionError) as exc:
-        raise _bad_numbers(name, v, f" ({' '.join(str(exc).split())[:120]})") from None
+        raise _bad_numbers(name, v, _why(exc)) from None
     except Exception as exc:  # a learner's object may raise anything inside __array__
         raise _bad_numbers(name, v, f" (converting it raised {type(exc).__name__})") from None
     if raw.dtype.kind == "c":
@@ -79,7 +89,7 @@ def _check_numpy_input(v, name: str):
     try:
         return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise _bad_numbers(name, v, f" ({' '.join(str(exc).split())[:120]})") from None
+        raise _bad_numbers(name, v, _why(exc)) from None
 
 
 def as_arrays(*values: Any, names: Sequence[str]):
@@ -295,3 +305,17 @@ def _finite_result(out, what: str):
                          "(the documented range; a reward model's outputs are usually within "
                          "±10).") from None
     return out
+
+
+def paired_arrays(values: Sequence, names: Sequence[str]):
+    """NumPy float arrays of ``values`` (each checked as real numbers and finite), broadcast
+    together (one value per pair, or a scalar for one side), or a ``ValueError`` naming the
+    argument.
+
+    >>> paired_arrays([[1.0, 2.0], 0.5], ("r_chosen", "r_rejected"))[1].tolist()
+    [0.5, 0.5]
+    """
+    arrays = [np.asarray(_check_numpy_input(v, n), dtype=float) for v, n in zip(values, names)]
+    for a, n in zip(arrays, names):
+        check_finite(a, n)
+    return broadcast(np, arrays, names)

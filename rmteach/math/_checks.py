@@ -7,7 +7,9 @@ import functools
 import inspect
 import math
 import numbers
+import os
 import re
+import sys
 from collections.abc import Mapping
 
 __all__ = ["MAX_SEED", "MAX_SIZE", "check_int", "check_real", "check_seed", "validated"]
@@ -154,8 +156,30 @@ def _check_kind(value, name: str, spec) -> None:
         if value is None or isinstance(value, (str, bytes, Mapping)) or \
                 not hasattr(value, "__iter__"):
             raise ValueError(f"{name} must be a list; got {type(value).__name__}.")
+    elif kind == "path":
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            raise ValueError(f"{name} must be a file path (a non-empty string or Path); got "
+                             f"{_type(value)}.")
+    elif kind in _CLASSES:
+        module, cls, what = _CLASSES[kind]
+        loaded = sys.modules.get(module)     # not imported yet: value cannot be one
+        if loaded is None or not isinstance(value, getattr(loaded, cls)):
+            raise ValueError(f"{name} must be {what}; got {_type(value)}.")
     else:                                                   # pragma: no cover
         raise AssertionError(f"unknown kind {kind!r}")
+
+
+#: kinds that are instances of a class (looked up among the loaded modules, never imported)
+_CLASSES = {"figure": ("matplotlib.figure", "Figure", "a matplotlib Figure"),
+            "module": ("torch.nn", "Module", "a torch model (a torch.nn.Module)")}
+
+
+#: a ValueError with one of these texts comes from NumPy or Python, not from a check: it names
+#: no argument, so :func:`validated` replaces it
+_LIBRARY_TEXT = re.compile(r"cannot reshape array|invalid literal for|math domain error|"
+                           r"Maximum allowed size|could not convert string|"
+                           r"could not (be )?broadcast|values to unpack|"
+                           r"setting an array element|inhomogeneous shape")
 
 
 def validated(**kinds: str):
@@ -163,13 +187,16 @@ def validated(**kinds: str):
 
     ``kinds`` maps a parameter to what it must be: ``"array"`` (real numbers: a number,
     list, NumPy array or torch tensor), ``"real"``, ``"real+inf"``, ``"int"``, ``"seed"``,
-    ``"str"``, ``"dict"`` or ``"items"`` (a list); a trailing ``?`` also allows ``None``.
+    ``"str"``, ``"dict"``, ``"items"`` (a list), ``"path"`` (a str or Path), ``"figure"``
+    (a matplotlib Figure) or ``"module"`` (a torch model); a trailing ``?`` also allows
+    ``None``.
     Numbers take bounds: ``"int[1,1000]"``, ``"real[0,1]"``, ``"real(0,]"`` (lo open); an
     ``"int"`` with a lower bound >= 0 and no upper bound stops at :data:`MAX_SIZE`.
     NumPy scalars (``np.float32(0.1)``, ``np.int64(3)``) are numbers like any other.
     The values are only checked, never changed.  As a last line of defence, a
     ``TypeError``/``IndexError``/``AttributeError``/``KeyError`` that the arguments cause
-    inside the function becomes a ``ValueError`` that lists the argument types given.
+    inside the function, or a ``ValueError`` in NumPy's or Python's words ("cannot reshape
+    array", ...), becomes a ``ValueError`` that lists the argument types given.
     """
     specs = {name: _parse_kind(kind) for name, kind in kinds.items()}
 
@@ -189,10 +216,14 @@ def validated(**kinds: str):
             try:
                 return fn(*args, **kwargs)
             except (TypeError, IndexError, AttributeError, KeyError, OverflowError,
-                    RecursionError) as exc:
+                    RecursionError, ValueError) as exc:
+                if isinstance(exc, ValueError) and not _LIBRARY_TEXT.search(str(exc)):
+                    raise                       # the package's own message: it names the cause
                 given = ", ".join(f"{k}: {type(v).__name__}" for k, v in bound.arguments.items())
-                text = " ".join(str(exc).split())[:200]
-                raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}): "
-                                 f"{type(exc).__name__}: {text}.") from None
+                # NumPy's or Python's own words name no argument: the types given and the
+                # kind of failure do, and help() says what each argument must be
+                raise ValueError(f"{fn.__name__}() cannot use these arguments ({given}); see "
+                                 f"help({fn.__name__}) for what each must be (it failed with "
+                                 f"{type(exc).__name__}).") from None
         return wrapper
     return decorate

@@ -26,10 +26,10 @@ from ._arrays import (
 )
 from .pair_losses import pairwise_loss  # noqa: F401  (the doctests compare with it)
 from .ranking import (
-    check_permutation_rows,
-    pair_difference_matrix,
-    pair_difference_matrix_on,
-    pair_positions_on,
+    _check_permutation_rows,
+    _pair_difference_matrix,
+    _pair_difference_matrix_on,
+    _pair_positions_on,
     ranked_pair_positions,
 )
 
@@ -118,7 +118,7 @@ def _gather_ranking(xp, s, ranking, lens):
         raise ValueError(f"ranking must list the N = {n} item indices best first (shape "
                          f"({n},) or {tuple(s.shape)}); got shape {rank.shape}.")
     if rank.ndim == 1 and lens is None:              # one ranking shared by every row
-        check_permutation_rows(rank, n, None)
+        _check_permutation_rows(rank, n, None)
         return s[..., index_on(s, rank)]
     try:
         if rank.shape != tuple(s.shape):
@@ -127,7 +127,7 @@ def _gather_ranking(xp, s, ranking, lens):
         raise ValueError(f"ranking has shape {rank.shape}, which does not match scores "
                          f"{tuple(s.shape)}; give one ranking for all rows or one per row."
                          ) from None
-    check_permutation_rows(rank, n, lens)
+    _check_permutation_rows(rank, n, lens)
     if lens is not None:                             # padded tail: any in-range index will do
         rank = np.where(np.arange(n) < lens[..., None], rank, np.arange(n))
     if is_torch(s):
@@ -159,11 +159,11 @@ def _ranked_gaps(s):
 
         exact_matmul = s.device.type == "cpu" and not torch.is_autocast_enabled("cpu")
         if n <= _MATMUL_MAX_N and exact_matmul:
-            return s @ pair_difference_matrix_on(n, s.dtype, str(s.device))
-        better, worse = pair_positions_on(n, str(s.device))
+            return s @ _pair_difference_matrix_on(n, s.dtype, str(s.device))
+        better, worse = _pair_positions_on(n, str(s.device))
     else:
         if n <= _MATMUL_MAX_N:
-            return s @ pair_difference_matrix(n, s.dtype.str)
+            return s @ _pair_difference_matrix(n, s.dtype.str)
         better, worse = ranked_pair_positions(n)
     return s[..., better] - s[..., worse]
 

@@ -158,7 +158,7 @@ def _pair_positions(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=64)
-def pair_positions_on(n: int, device: str):
+def _pair_positions_on(n: int, device: str):
     """:func:`ranked_pair_positions` as torch index tensors on ``device`` (cached)."""
     import torch
 
@@ -167,12 +167,12 @@ def pair_positions_on(n: int, device: str):
 
 
 @functools.lru_cache(maxsize=64)
-def pair_difference_matrix(n: int, dtype: str) -> np.ndarray:
+def _pair_difference_matrix(n: int, dtype: str) -> np.ndarray:
     """D of shape (n, N(N−1)/2) with D[i, p] = +1, D[j, p] = −1 for the p-th ranked pair
     (i, j): ``scores @ D`` gives every gap r_i − r_j at once (exactly: one +1, one −1,
     zeros elsewhere).  Cached per (n, dtype), read-only.
 
-    >>> pair_difference_matrix(3, "float64")
+    >>> _pair_difference_matrix(3, "float64")
     array([[ 1.,  1.,  0.],
            [-1.,  0.,  1.],
            [ 0., -1., -1.]])
@@ -186,15 +186,18 @@ def pair_difference_matrix(n: int, dtype: str) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=64)
-def pair_difference_matrix_on(n: int, dtype, device: str):
-    """:func:`pair_difference_matrix` as a torch tensor of ``dtype`` on ``device`` (cached)."""
+def _pair_difference_matrix_on(n: int, dtype, device: str):
+    """:func:`_pair_difference_matrix` as a torch tensor of ``dtype`` on ``device`` (cached)."""
     import torch
 
-    return torch.tensor(pair_difference_matrix(n, "float64"), dtype=dtype, device=device)
+    return torch.tensor(_pair_difference_matrix(n, "float64"), dtype=dtype, device=device)
 
 
-def check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | None) -> None:
+def _check_permutation_rows(ranking: np.ndarray, n: int, lengths: np.ndarray | None) -> None:
     """Check that every row of an index ``ranking`` (best first) is a permutation.
+
+    Private plumbing, like the three cached helpers above: only the list losses call it,
+    with arrays they have already checked and converted (so the probe leaves it out).
 
     With ``lengths``, row r must start with a permutation of ``range(lengths[r])``; the
     padded tail is ignored.  Vectorised: one sort for the whole batch.

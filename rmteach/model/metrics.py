@@ -163,9 +163,45 @@ def _items(items, name: str) -> list:
     return list(items)
 
 
+def check_encoded(model, ids, lengths, *, needs: tuple = ("encode", "eval", "train")) -> None:
+    """A ``ValueError`` naming the argument unless ``model`` is a reward model (it has
+    ``needs``, as a TinyRewardModel or a wrapper such as ScaledRewardModel does) and
+    ``ids``, ``lengths`` are what its ``encode`` returns: a 2-D integer tensor of token ids
+    (below the vocabulary size, when the model has a token embedding), and one length in
+    1 .. ids.shape[1] per row."""
+    import torch
+
+    if not callable(model) or not all(hasattr(model, n) for n in needs):
+        raise ValueError(f"model must be a TinyRewardModel; got {type(model).__name__}.")
+    ok = (isinstance(ids, torch.Tensor) and ids.dim() == 2 and ids.shape[1] > 0
+          and not ids.is_floating_point() and not ids.is_complex() and ids.dtype != torch.bool)
+    if not ok:
+        shape = f" of shape {tuple(ids.shape)}" if hasattr(ids, "shape") else ""
+        raise ValueError("ids must be a 2-D integer torch tensor of token ids (what "
+                         f"model.encode(prompts, responses) returns); got "
+                         f"{type(ids).__name__}{shape}.")
+    embedding = getattr(model, "token_embedding", None)
+    vocab = embedding.num_embeddings if isinstance(embedding, torch.nn.Embedding) else 2**62
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab):
+        raise ValueError(f"ids must be token ids in 0 .. {vocab - 1}; got "
+                         f"{int(ids.min())} .. {int(ids.max())}.")
+    ok = (isinstance(lengths, torch.Tensor) and lengths.dim() == 1
+          and not lengths.is_floating_point() and not lengths.is_complex()
+          and lengths.dtype != torch.bool and lengths.shape[0] == ids.shape[0])
+    if not ok:
+        raise ValueError(f"lengths must be a 1-D integer torch tensor with one length per row "
+                         f"of ids ({ids.shape[0]}); got {type(lengths).__name__}.")
+    if lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > ids.shape[1]):
+        raise ValueError(f"lengths must lie in 1 .. {ids.shape[1]} (the width of ids); got "
+                         f"{int(lengths.min())} .. {int(lengths.max())}.")
+
+
 def score_encoded(model, ids, lengths, *, batch_size: int = 512) -> np.ndarray:
     """Rewards (float64 NumPy) for pre-tokenised rows, in eval mode and without gradients."""
     import torch
+
+    check_encoded(model, ids, lengths)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
 
     was_training = model.training
     model.eval()

@@ -49,6 +49,9 @@ def texts_of(items) -> list[tuple[str, str]]:
     first appearance: the unlabelled texts a preference file holds."""
     from ..data.generate import as_ranked_list
 
+    if items is None or isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
+        raise ValueError(f"items must be a list of preference pairs or ranked lists; got "
+                         f"{type(items).__name__}.")
     seen, out = set(), []
     for x in items:
         lst = as_ranked_list(x)
@@ -78,6 +81,14 @@ def _texts(texts) -> list[tuple[str, str]]:
 def lm_loss(model: TinyRewardModel, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Mean next-token cross-entropy (nats per predicted token) of right-padded ``ids``;
     the output layer is the token embedding, transposed (tied weights)."""
+    from .metrics import check_encoded
+
+    check_encoded(model, ids, lengths, needs=("hidden_states", "token_embedding"))
+    return _lm_loss(model, ids, lengths)
+
+
+def _lm_loss(model, ids, lengths):
+    """:func:`lm_loss` without the checks (the training loop's batches are its own)."""
     h = model.hidden_states(ids, lengths)                        # (B, T, d)
     logits = h[:, :-1] @ model.token_embedding.weight.T          # predicts tokens 2..T
     target = ids[:, 1:].clone()
@@ -138,7 +149,7 @@ def pretrain(model: TinyRewardModel, texts: Sequence, *, epochs: int = 10, lr: f
                 for b in range(0, len(texts), batch_size):
                     rows = order[b:b + batch_size]
                     t = int(lengths[rows].max())
-                    value = lm_loss(model, ids[rows, :t], lengths[rows])
+                    value = _lm_loss(model, ids[rows, :t], lengths[rows])
                     opt.zero_grad(set_to_none=True)
                     value.backward()
                     opt.step()

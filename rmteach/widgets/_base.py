@@ -46,6 +46,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import traitlets
 
+from ._args import check_controls, check_panels
 from .style import DPI, PALETTE, PALETTE_CYCLE, new_figure, page_style, place_legends
 from .style import style as _style
 
@@ -89,6 +90,7 @@ class LiveFigure:
 
     def __init__(self, nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 3.0), dpi: int = DPI,
                  gridspec_kw: Mapping | None = None):
+        nrows, ncols = check_panels(nrows, ncols, gridspec_kw)
         self.figure = new_figure(figsize, dpi=dpi)
         with self.style():
             axes = self.figure.subplots(nrows, ncols, squeeze=False,
@@ -228,9 +230,9 @@ class RMWidget(widgets.VBox):
                 raise
             except (traitlets.TraitError, TypeError, AttributeError, KeyError,
                     IndexError) as exc:
-                text = " ".join(str(exc).split())[:300]
-                raise ValueError(f"{cls.__name__}: an argument has the wrong type or value "
-                                 f"({text}).") from None
+                raise ValueError(f"{cls.__name__}: an argument has the wrong type or value; "
+                                 f"see help({cls.__name__}) for what each must be (it failed "
+                                 f"with {type(exc).__name__}).") from None
 
         checked_init._rm_checked = True
         cls.__init__ = checked_init
@@ -240,6 +242,7 @@ class RMWidget(widgets.VBox):
                  title: str = "", extra: list | None = None,
                  labels: Mapping[str, str] | None = None,
                  limits: Mapping[str, float] | None = None):
+        check_controls(controls, main)
         self.controls = dict(controls)
         #: control name -> the label the learner sees (messages use it, never the name)
         self.control_labels = {name: _plain(getattr(c, "description", "") or name)

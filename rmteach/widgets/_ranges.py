@@ -22,9 +22,9 @@ def _control_range(control):
 
 
 def refuses_out_of_range(builder):
-    """Decorate a widget builder: an argument that sets a control (same name) and lies outside
-    that control's range raises ``ValueError`` in the control's own words, instead of being
-    clamped by the slider without a word."""
+    """Decorate a widget builder (or a widget class's ``__init__``): an argument that sets a
+    control (same name) and lies outside that control's range raises ``ValueError`` in the
+    control's own words, instead of being clamped by the slider without a word."""
     sig = inspect.signature(builder)
 
     @functools.wraps(builder)
@@ -33,12 +33,17 @@ def refuses_out_of_range(builder):
             bound = sig.bind(*args, **kwargs)
         except TypeError as exc:
             raise ValueError(f"{builder.__name__}(): {exc}.") from None
-        for name, value in bound.arguments.items():   # NaN, 10**400: refused before building
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+        arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+        for name, value in arguments.items():   # NaN, 10**400, "5": refused before building
+            default = sig.parameters[name].default
+            numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+            if numeric or (isinstance(value, (int, float)) and not isinstance(value, bool)):
                 check_real(value, name, allow_inf=True)
         widget = builder(*args, **kwargs)
+        if widget is None:                  # a widget class's __init__: the widget is self
+            widget = args[0]
         controls = getattr(widget, "controls", {})
-        for name, value in bound.arguments.items():
+        for name, value in arguments.items():
             span = _control_range(controls[name]) if name in controls else None
             if span is None or isinstance(value, (bool, str)) or value is None:
                 continue

@@ -19,7 +19,7 @@ from ipywidgets import Layout, SelectionSlider
 
 from ..experiments.overoptimization import load_cache, setting_key
 from ..experiments.seeds import pm, spread
-from ..math._checks import check_int, check_real, validated
+from ..math._checks import MAX_SIZE, check_int, check_real, validated
 from ._base import PALETTE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
 
@@ -75,7 +75,12 @@ def best_of_n_summary(n_prompts: int, beta: float, *, ns=(1, 4, 16, 64, 256),
 def seed_sd(a) -> np.ndarray:
     """The suite's spread (sample sd, n − 1, :func:`rmteach.seeds.spread`) of every column of
     ``a`` (seeds × something): the half-width of every ± band and table cell here."""
-    a = np.asarray(a, dtype=float)
+    from ..math._arrays import _check_numpy_input
+
+    a = np.asarray(_check_numpy_input(a, "a"), dtype=float)
+    if a.ndim not in (1, 2) or a.shape[0] < 1:
+        raise ValueError(f"a must be one row per seed (a list, or seeds × columns); got shape "
+                         f"{a.shape}.")
     if a.ndim == 1:
         return np.float64(spread(a).sd)
     return np.array([spread(col).sd for col in a.T])
@@ -90,10 +95,11 @@ class BestOfNExplorer(RMWidget):
     true_learned, true_learned_sd, true_oracle, true_random, z_proxy, z_true, gap_z,
     peak_n (the n where the learned pick's mean r* is highest), heldout_accuracy."""
 
+    @refuses_out_of_range
     def __init__(self, *, n_prompts: int = 50, beta: float = 1.0, n: int = 16):
-        check_int(n_prompts, "n_prompts")
-        check_real(beta, "beta", allow_inf=True)
-        check_int(n, "n")
+        check_int(n_prompts, "n_prompts", lo=1, hi=MAX_SIZE)
+        check_real(beta, "beta", allow_inf=True, lo=0.0)
+        check_int(n, "n", lo=1, hi=MAX_SIZE)
         self._cache = load_cache()
         grid = self._cache["grid"]
         self._ns = np.array(next(iter(self._cache["runs"].values()))[0]["ns"], dtype=float)

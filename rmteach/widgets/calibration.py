@@ -144,13 +144,21 @@ class ReliabilityExplorer(RMWidget):
     ``values``: temperature, fitted_temperature, ece, log_loss, accuracy.
     """
 
+    @validated(test_gap="array?", validation_gap="array?", n_bins="int[1,100]")
     def __init__(self, test_gap=None, validation_gap=None, *, n_bins: int = 10):
-        if test_gap is None or validation_gap is None:
+        if (test_gap is None) != (validation_gap is None):
+            raise ValueError("give both test_gap and validation_gap (reward gaps of the test "
+                             "and validation pairs), or neither for notebook 07's model.")
+        if test_gap is None:
             from ..experiments.seed_tables import calibration_setup
 
             setup = calibration_setup()
             test_gap, validation_gap = setup["test_gap"], setup["validation_gap"]
         self.test_gap = np.asarray(test_gap, dtype=float)
+        if self.test_gap.ndim != 1 or self.test_gap.size < 2 or \
+                not np.all(np.isfinite(self.test_gap)):
+            raise ValueError(f"test_gap must be a 1-D list of at least 2 finite reward gaps; got "
+                             f"shape {self.test_gap.shape}.")
         self.fitted = fit_temperature(validation_gap)
         self.n_bins = int(n_bins)
         controls = {"temperature": FloatSlider(value=1.0, min=0.2, max=10.0, step=0.1,

@@ -159,6 +159,11 @@ def scenario_configs() -> list[tuple[float, float, dict]]:
 
 def run_to_doc(run: DiagnosisRun, config: dict) -> dict:
     """A run as JSON-ready data (without its timing), with the config it was trained with."""
+    if not isinstance(run, DiagnosisRun):
+        raise ValueError(f"run must be a DiagnosisRun (from run_diagnosis); got "
+                         f"{type(run).__name__}.")
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict; got {type(config).__name__}.")
     doc = {k: v for k, v in asdict(run).items() if k not in ("seconds", "stored")}
     doc["diagnosis"] = [asdict(f) for f in run.diagnosis.findings]
     return {"config": config, **doc}

@@ -34,6 +34,12 @@ class FigureView:
     """
 
     def __init__(self, figure: Figure, summary: str, values: Mapping | None = None):
+        if not isinstance(figure, Figure):
+            raise ValueError(f"figure must be a matplotlib Figure; got {type(figure).__name__}.")
+        if not isinstance(summary, str):
+            raise ValueError(f"summary must be a string; got {type(summary).__name__}.")
+        if values is not None and not isinstance(values, Mapping):
+            raise ValueError(f"values must be None or a dict; got {type(values).__name__}.")
         self.figure = figure
         self.summary = summary
         self.values = dict(values or {})
@@ -189,6 +195,9 @@ def pretraining_curves(doc: dict) -> FigureView:
     with a band of ± one sample sd (:func:`rmteach.seeds.spread`)."""
     import numpy as np
 
+    from ..experiments.pretrained_phi import check_curve
+
+    check_curve(doc)
     fig, axes = _new_figure(1, 2, (9.0, 3.4))
     x = np.array(doc["sizes"], dtype=float)
     starts = (("scratch", "from scratch", PALETTE["vermillion"]),

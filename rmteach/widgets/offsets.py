@@ -18,6 +18,7 @@ from ipywidgets import Dropdown, FloatSlider, HBox, Layout, SelectionSlider
 from ..data.generate import TOPICS
 from ..experiments.frozen_head import fit_head, learned_scale, pair_set, preference_strength
 from ..experiments.seed_tables import FIXES, offset_fix
+from ..math._checks import validated
 from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget
 from ._ranges import refuses_out_of_range
 from .readout import details
@@ -42,6 +43,8 @@ class OffsetExplorer(RMWidget):
     heldout_log_loss, heldout_accuracy.
     """
 
+    @refuses_out_of_range
+    @validated(fix="str", coef="real[0,]", beta="real+inf[0,]", seed="seed")
     def __init__(self, fix: str = "TRL centering", coef: float = 0.01, *, beta: float = 2.0,
                  seed: int = 0):
         self.beta, self.seed = beta, seed
@@ -130,6 +133,8 @@ class MarginExplorer(RMWidget):
     ``values``: top_margin, margins (per level), scale, heldout_log_loss, gap_by_level.
     """
 
+    @refuses_out_of_range
+    @validated(top_margin="real", beta="real+inf[0,]", seed="seed")
     def __init__(self, top_margin: float = 1.0, *, beta: float = 1.0, seed: int = 0):
         self.train, self.held = pair_set(1000, seed=0), pair_set(1000, split="heldout", seed=0)
         self.hc, self.hr, agrees = self.train.label(beta, seed=seed)

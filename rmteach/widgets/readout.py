@@ -33,6 +33,8 @@ def details(body: str, summary: str = "details") -> str:
 def visible_numbers(readout: str) -> list[str]:
     """The numbers a learner sees in a readout with its details closed (tags dropped;
     a digit inside a name such as ``y_1`` or ``x2`` is not a number)."""
+    if not isinstance(readout, str):
+        raise ValueError(f"readout must be the readout's HTML text; got {type(readout).__name__}.")
     text = re.sub(r"<details>.*?</details>", " ", readout, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     text = re.sub(r"\bEqs?\.\s*[\d.–-]+", " ", text)          # an equation's number is a name

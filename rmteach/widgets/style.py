@@ -30,6 +30,8 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..math._checks import check_int, check_real, validated
+
 __all__ = ["DPI", "MAX_WIDTH_IN", "PAGE_CSS", "PALETTE", "PALETTE_CYCLE", "RC",
            "check_all_figures", "data_under_text", "new_figure", "page_style",
            "place_legends", "run_all_note", "style", "text_collisions"]
@@ -73,6 +75,16 @@ RC = {
 _FIGURES: weakref.WeakSet = weakref.WeakSet()
 
 
+def check_figsize(figsize, name: str = "figsize") -> tuple[float, float]:
+    """``(width, height)`` in inches, each in (0, 100], or a ``ValueError`` naming it."""
+    if isinstance(figsize, (str, bytes)) or not hasattr(figsize, "__len__") \
+            or len(figsize) != 2:
+        raise ValueError(f"{name} must be (width, height) in inches, e.g. (6.4, 3.0); got "
+                         f"{figsize!r:.40}.")
+    return tuple(check_real(v, f"{name}[{k}]", lo=0.0, hi=100.0, lo_open=True)
+                 for k, v in enumerate(figsize))
+
+
 def style():
     """``with style():`` – the suite's font sizes for the artists built inside."""
     import matplotlib
@@ -82,7 +94,8 @@ def style():
 
 def new_figure(figsize=(6.4, 3.0), *, dpi: int = DPI) -> Figure:
     """An Agg-backed figure in the suite's style, at most :data:`MAX_WIDTH_IN` wide."""
-    width, height = figsize
+    width, height = check_figsize(figsize)
+    dpi = check_int(dpi, "dpi", lo=10, hi=600)
     if width > MAX_WIDTH_IN:
         height, width = height * MAX_WIDTH_IN / width, MAX_WIDTH_IN
     with style():
@@ -131,6 +144,7 @@ def _boxes(fig: Figure, renderer) -> list[tuple[str, object]]:
     return found
 
 
+@validated(fig="figure", tolerance="real[0,1000]")
 def text_collisions(fig: Figure, *, tolerance: float = 1.0) -> list[str]:
     """Every pair of text boxes (texts, titles, axis and tick labels, legends) that overlap
     by more than ``tolerance`` pixels, and every box that leaves the figure.
@@ -222,6 +236,7 @@ def _on_own_marker(text, ax) -> bool:
     return False
 
 
+@validated(fig="figure", margin="real[0,1000]")
 def data_under_text(fig: Figure, *, margin: float = 2.0) -> list[str]:
     """Legends and texts inside axes (annotations, value labels) drawn over that axes'
     data: a line (densified), a scatter point or a bar.  Call after a draw."""
@@ -248,6 +263,7 @@ _LEGEND_SPOTS = ("upper left", "upper right", "lower left", "lower right", "uppe
                  "lower center", "center left", "center right")
 
 
+@validated(fig="figure", moving="items")
 def place_legends(fig: Figure, relayout=None, *, moving=()) -> None:
     """Move every axes legend to the first spot where it covers no data and no text of
     its axes.  When there is none, the legend goes below its axes (under the x-label, in
@@ -255,6 +271,9 @@ def place_legends(fig: Figure, relayout=None, *, moving=()) -> None:
     tight layout) runs again.  Call once the artists hold their data (a widget calls it
     after its first update).  Legends of the axes in ``moving`` (whose data move with a
     control) always go below their axes: no spot inside stays free for every value."""
+    if relayout is not None and not callable(relayout):
+        raise ValueError(f"relayout must be None or a function to call; got "
+                         f"{type(relayout).__name__}.")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     below = []
