@@ -45,6 +45,7 @@ SKIP = {"reward_config", "train", "grouping_comparison", "data_mix_experiment", 
         "build", "build_lab", "policy_curves", "cached_runs", "cached_policy_runs",
         "calibration_setup", "frozen_head_table", "seed_table", "diagnose_runs",
         "build_backbone", "curve", "run_rating_seed", "one_list_arm", "run_dpo_seed",
+        "grouping_doc", "data_mix_doc",
         # constructed only by rmteach.exercises' own modules, with keyword-only texts
         "Exercise"}
 #: modules not probed: the course lab drives nbgrader (its own probe is tests/test_lab.py)

@@ -88,6 +88,16 @@ def check_seed(seed, name: str = "seed") -> int:
     return check_int(seed, name, lo=0, hi=MAX_SEED)
 
 
+def check_seeds(seeds, name: str = "seeds", *, most: int = 1000) -> tuple[int, ...]:
+    """A non-empty list or tuple of at most ``most`` seeds, as a tuple of ints."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, range)):
+        raise ValueError(f"{name} must be a list of seeds (whole numbers, e.g. [0, 1, 2]); "
+                         f"got {_show(seeds)}.")
+    if not 1 <= len(seeds) <= most:
+        raise ValueError(f"{name} must list 1 to {most:,} seeds; got {len(seeds):,}.")
+    return tuple(check_seed(s, f"{name}[{i}]") for i, s in enumerate(seeds))
+
+
 def _g(x) -> str:
     return f"{x:,}" if isinstance(x, int) else f"{x:g}"
 

@@ -29,7 +29,7 @@ from ..data.generate import (
 from ..experiments.overoptimization import CACHE_DIR
 from ..experiments.seeds import SEEDS, Spread, paired, spread
 from ..math._arrays import _check_numpy_input
-from ..math._checks import check_int, check_seed
+from ..math._checks import check_int, check_seed, check_seeds
 from ..model.evaluate import metrics_from_scores, score_lists
 from ._base import PALETTE_CYCLE, LiveFigure
 from .diagnosis import TINY
@@ -274,7 +274,7 @@ def data_mix_doc(seeds: Sequence[int] | None = None) -> dict:
     default: its five) as the JSON document :func:`cached_data_mix` reads: the setting
     and, per seed, each run's held-out accuracy per topic (exact: JSON keeps every bit)."""
     setting = {k: v for k, v in NB06_MIX.items() if k != "seeds"}
-    seeds = tuple(NB06_MIX["seeds"] if seeds is None else seeds)
+    seeds = check_seeds(NB06_MIX["seeds"] if seeds is None else seeds)
     mix = data_mix_experiment(**setting, seeds=seeds, progress=False)
     return {"setting": setting, "seeds": [int(s) for s in seeds],
             "labels": list(mix.results),

@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 from ..experiments.overoptimization import CACHE_DIR
 from ..experiments.seeds import SEEDS
+from ..math._checks import check_seeds
 from .diagnosis import TINY
 from .grouping import NB06_SETTING, GroupingComparison, grouping_comparison, grouping_data
 
@@ -32,7 +33,7 @@ def grouping_doc(seeds: Sequence[int] | None = None) -> dict:
     seed the history, the settings and the weights."""
     import torch
 
-    seeds = tuple(int(s) for s in (SEEDS if seeds is None else seeds))
+    seeds = check_seeds(SEEDS if seeds is None else seeds)
     comparison = grouping_comparison(**NB06_SETTING, seeds=seeds, progress=False)
     runs = {label: [{"history": [asdict(r) for r in result.history],
                      "config": result.config,
