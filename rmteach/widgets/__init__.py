@@ -3,59 +3,80 @@
 Each widget is built by one call and returns an :class:`RMWidget` (an ``ipywidgets``
 ``VBox``) with ``.controls`` (name -> control), ``.main_control``, ``.live_figure``,
 ``.values`` (the numbers of the last update), ``.readout`` and ``.message``.
+
+The package loads lazily (PEP 562): ``import rmteach.widgets`` costs nothing, and each
+widget's module (with torch, where it trains or scores a model) is imported on first use, so
+a notebook that never touches a model never pays for importing torch.
 """
 
-from ._base import PALETTE, PALETTE_CYCLE, LiveFigure, RMWidget, friendly_error_html
-from .best_of_n import BestOfNExplorer, best_of_n_explorer, length_bias_figure
-from .calibration import (
-    ReliabilityExplorer,
-    TieredRankingExplorer,
-    reliability_explorer,
-    tiered_ranking_explorer,
-)
-from .comparing import (
-    ConfidenceExplorer,
-    confidence_explorer,
-    toy_disagreement,
-)
-from .data_mix import cached_data_mix, data_mix_experiment
-from .diagnosis import LossDiagnosisExplorer, loss_diagnosis_explorer
-from .dpo import DPOTargetExplorer, dpo_target_explorer
-from .ensembles import EnsembleExplorer, ensemble_explorer
-from .figures import pretraining_curves
-from .grouping import grouping_comparison
-from .grouping_store import cached_grouping_comparison
-from .hacking import KLPenaltyExplorer, kl_penalty_explorer
-from .listwise import (
-    ListLengthExplorer,
-    ListwiseExplorer,
-    LiteralTrapExplorer,
-    descend_on_list,
-    list_length_explorer,
-    listwise_explorer,
-    literal_objective,
-    literal_trap_explorer,
-    plackett_luce_stage_probabilities,
-)
-from .offsets import MarginExplorer, OffsetExplorer, margin_explorer, offset_explorer
-from .pairwise import (
-    EmpiricalLossExplorer,
-    PairwiseLossExplorer,
-    SamplingWeightExplorer,
-    empirical_loss_explorer,
-    pairwise_loss_explorer,
-    sampling_weight_explorer,
-)
-from .preference import BradleyTerryExplorer, bradley_terry_explorer
-from .rewards import GradientStepper, ScaleExplorer, gradient_stepper, scale_explorer
-from .style import page_style, run_all_note, text_collisions
-from .training import (
-    FigureView,
-    phi_table,
-    reward_scatter,
-    show_examples,
-    training_curves,
-)
+from __future__ import annotations
+
+import importlib
+
+#: public name -> the submodule that defines it
+_WHERE = {
+    "best_of_n_explorer": "best_of_n",
+    "BestOfNExplorer": "best_of_n",
+    "bradley_terry_explorer": "preference",
+    "BradleyTerryExplorer": "preference",
+    "cached_data_mix": "data_mix",
+    "cached_grouping_comparison": "grouping_store",
+    "confidence_explorer": "comparing",
+    "ConfidenceExplorer": "comparing",
+    "data_mix_experiment": "data_mix",
+    "descend_on_list": "listwise",
+    "dpo_target_explorer": "dpo",
+    "DPOTargetExplorer": "dpo",
+    "empirical_loss_explorer": "pairwise",
+    "EmpiricalLossExplorer": "pairwise",
+    "ensemble_explorer": "ensembles",
+    "EnsembleExplorer": "ensembles",
+    "FigureView": "training",
+    "friendly_error_html": "_base",
+    "gradient_stepper": "rewards",
+    "GradientStepper": "rewards",
+    "grouping_comparison": "grouping",
+    "kl_penalty_explorer": "hacking",
+    "KLPenaltyExplorer": "hacking",
+    "length_bias_figure": "best_of_n",
+    "list_length_explorer": "listwise",
+    "ListLengthExplorer": "listwise",
+    "listwise_explorer": "listwise",
+    "ListwiseExplorer": "listwise",
+    "literal_objective": "listwise",
+    "literal_trap_explorer": "listwise",
+    "LiteralTrapExplorer": "listwise",
+    "LiveFigure": "_base",
+    "loss_diagnosis_explorer": "diagnosis",
+    "LossDiagnosisExplorer": "diagnosis",
+    "margin_explorer": "offsets",
+    "MarginExplorer": "offsets",
+    "offset_explorer": "offsets",
+    "OffsetExplorer": "offsets",
+    "page_style": "style",
+    "pairwise_loss_explorer": "pairwise",
+    "PairwiseLossExplorer": "pairwise",
+    "PALETTE": "_base",
+    "PALETTE_CYCLE": "_base",
+    "phi_table": "training",
+    "plackett_luce_stage_probabilities": "listwise",
+    "pretraining_curves": "figures",
+    "reliability_explorer": "calibration",
+    "ReliabilityExplorer": "calibration",
+    "reward_scatter": "training",
+    "RMWidget": "_base",
+    "run_all_note": "style",
+    "sampling_weight_explorer": "pairwise",
+    "SamplingWeightExplorer": "pairwise",
+    "scale_explorer": "rewards",
+    "ScaleExplorer": "rewards",
+    "show_examples": "training",
+    "text_collisions": "style",
+    "tiered_ranking_explorer": "calibration",
+    "TieredRankingExplorer": "calibration",
+    "toy_disagreement": "comparing",
+    "training_curves": "training",
+}
 
 __all__ = [
     "PALETTE",
@@ -120,3 +141,23 @@ __all__ = [
     "toy_disagreement",
     "training_curves",
 ]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    elif name.isidentifier() and not name.startswith("__"):
+        try:                                     # a submodule: rw.best_of_n.length_bias_figure
+            value = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
