@@ -95,12 +95,18 @@ def shots(page, selector: str, folder: Path, stem: str) -> None:
         item.screenshot(path=str(folder / f"{stem}-{k + 1:02d}.png"))
 
 
+def has_widgets_output(output) -> bool:
+    """A stored widget output that shows something: not the page style nor a "working …"
+    note, whose stored forms are empty."""
+    data = output.get("data", {})
+    return ("application/vnd.jupyter.widget-view+json" in data
+            and bool("".join(data.get("text/plain", "")).strip() or "image/png" in data))
+
+
 def has_widgets(stored) -> bool:
     """A stored widget output that shows something (the page style's shows nothing)."""
-    mime = "application/vnd.jupyter.widget-view+json"
-    return any(mime in o.get("data", {}) and (str(o["data"].get("text/plain", "")).strip()
-                                              or "image/png" in o["data"])
-               for c in stored.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return any(has_widgets_output(o) for c in stored.cells if c.cell_type == "code"
+               for o in c.get("outputs", []))
 
 
 CHECK_FIGURES = ("(lambda s: __import__('json').dumps([len(s._FIGURES), s.check_all_figures()]))"

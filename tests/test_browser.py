@@ -332,7 +332,10 @@ def _check_widgets_rendered(page, stored: nbformat.NotebookNode) -> int:
     for i, cell in enumerate(stored.cells):
         if cell.cell_type != "code":
             continue
-        if any(WIDGET_MIME in o.get("data", {}) for o in cell.outputs):
+        # a widget that shows something when stored (not the page style, not a "working …"
+        # note, which is closed when its cell is done)
+        if any(WIDGET_MIME in o.get("data", {}) and layout.has_widgets_output(o)
+               for o in cell.outputs):
             expected += 1
             _wait_until(lambda i=i: cells.nth(i).locator(
                 ".jp-OutputArea-output .jupyter-widgets").count() > 0,

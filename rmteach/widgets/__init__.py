@@ -76,6 +76,7 @@ _WHERE = {
     "TieredRankingExplorer": "calibration",
     "toy_disagreement": "comparing",
     "training_curves": "training",
+    "working": "page",
 }
 
 __all__ = [
@@ -140,6 +141,7 @@ __all__ = [
     "tiered_ranking_explorer",
     "toy_disagreement",
     "training_curves",
+    "working",
 ]
 
 

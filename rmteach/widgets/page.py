@@ -7,13 +7,18 @@
 * :func:`run_all_note` – the setup cell's "Run → Run All Cells first" note: a widget
   whose saved (static) form is the note and whose live form is only the page CSS, so
   the note disappears as soon as the kernel has run the cell.
+* :func:`working` – "training … " while a slow block runs, removed when it ends; its saved
+  form is empty, so stored notebooks (and nbval) see the same output on every run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import html
+
 import ipywidgets as widgets
 
-__all__ = ["PAGE_CSS", "RUN_ALL_NOTE", "page_style", "run_all_note"]
+__all__ = ["PAGE_CSS", "RUN_ALL_NOTE", "page_style", "run_all_note", "working"]
 
 #: CSS for quizzes and widgets in the browser (scoped to the suite's DOM classes)
 PAGE_CSS = """
@@ -91,3 +96,39 @@ def run_all_note() -> widgets.HTML:
                        layout=widgets.Layout(height="0px", margin="0px", padding="0px"))
     note.add_class("rmteach-page-style")
     return note
+
+
+class _WorkingNote(widgets.HTML):
+    """Live: the note.  Saved: nothing (the note is closed when the work ends)."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = ""
+        bundle["text/html"] = "<!-- rmteach: a note shown while the cell ran -->"
+        return bundle
+
+
+def working(what: str):
+    """Show "``what`` …" under the cell while the ``with`` block runs, and remove it when
+    the block ends (also on an error): the note for a cell that takes a few seconds.
+    ``what`` is checked at once, before any ``with``.
+
+    >>> with working("training the reward model"):   # doctest: +SKIP
+    ...     model = train(data)
+    """
+    if not isinstance(what, str) or not what.strip() or len(what) > 200:
+        raise ValueError(f"what must be a short text saying what runs (1 to 200 characters); "
+                         f"got {what!r:.60}.")
+    return _working(what)
+
+
+@contextlib.contextmanager
+def _working(what: str):
+    from IPython.display import display
+
+    note = _WorkingNote(f"<i>{html.escape(what)} …</i>")
+    display(note)
+    try:
+        yield
+    finally:
+        note.close()
