@@ -13,7 +13,7 @@ so code that only evaluates scores (:mod:`.metrics`, :mod:`.evaluate`) never imp
 
 from __future__ import annotations
 
-import importlib
+from ..math._lazy import lazy_exports
 
 #: public name -> the submodule that defines it
 _WHERE = {"TinyRewardModel": "network", "TrainResult": "records", "train": "training",
@@ -23,21 +23,4 @@ __all__ = ["TinyRewardModel", "TrainResult", "Vocabulary", "pick_device", "train
            "truncation_key"]
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    elif name.isidentifier() and not name.startswith("__"):
-        try:                                     # a submodule: rmteach.model.network
-            value = importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

@@ -11,7 +11,7 @@ a notebook that never touches a model never pays for importing torch.
 
 from __future__ import annotations
 
-import importlib
+from ..math._lazy import lazy_exports
 
 #: public name -> the submodule that defines it
 _WHERE = {
@@ -145,21 +145,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    elif name.isidentifier() and not name.startswith("__"):
-        try:                                     # a submodule: rw.best_of_n.length_bias_figure
-            value = importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)
